@@ -1,0 +1,3 @@
+from slimage.cli import main
+
+main()

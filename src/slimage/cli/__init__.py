@@ -1,0 +1,62 @@
+"""Command-line entry point: argument parsing, output choice and exit codes.
+
+Each command lives in its own module under ``slimage.cli`` and registers itself on
+:data:`slimage.cli._app.app` when imported. Command modules import their heavy
+dependencies inside the command function, so ``slimage lint`` in a pre-commit hook
+does not pay for image or registry code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from slimage.errors import EXIT_USAGE, SlimageError
+
+# Only commands that work are listed here; each module registers its commands.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _load_commands() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"slimage.cli.{name}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; map expected failures to one stderr line and an exit code."""
+    import typer
+
+    from slimage.cli._app import app
+
+    _load_commands()
+    try:
+        result = app(args=argv, prog_name="slimage", standalone_mode=False)
+        code = result if isinstance(result, int) else 0
+    except SlimageError as error:
+        _print_error(error.message)
+        code = error.exit_code
+    except typer.Exit as exit_:
+        code = exit_.exit_code
+    except typer.TyperException as error:
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            _print_error(error.format_message())
+        code = error.exit_code if error.exit_code else EXIT_USAGE
+    except typer.Abort:
+        _print_error("aborted")
+        code = 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `slimage ... | head`): not an error of ours.
+        sys.stderr.close()
+        code = 0
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        code = 130
+    sys.exit(code)
+
+
+def _print_error(message: str) -> None:
+    sys.stderr.write(f"slimage: error: {message}\n")
+    sys.stderr.flush()
