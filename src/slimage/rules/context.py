@@ -1,0 +1,136 @@
+"""What a rule sees: the whole file, its stages, and which stage reaches the image.
+
+The engine builds one :class:`LintContext` per file and hands it to every rule. Expensive
+views (shell commands of a RUN, the ``.dockerignore`` matcher, the base-image catalog) are
+computed on first use and cached, so a rule that needs none of them costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from slimage.config import LintConfig
+
+if TYPE_CHECKING:
+    from slimage.context.ignore import PatternMatcher
+    from slimage.dockerfile.model import Dockerfile, Instruction
+    from slimage.dockerfile.run_commands import ShellCommand
+    from slimage.dockerfile.stages import Stage, StageGraph
+    from slimage.rules.catalog import BaseImageCatalog
+
+
+@dataclass(eq=False)
+class LintContext:
+    """One Dockerfile under lint, with the views rules share."""
+
+    dockerfile: Dockerfile
+    path: str
+    stages: StageGraph
+    config: LintConfig = field(default_factory=LintConfig)
+    # The build context directory (the Dockerfile's directory by default); None when
+    # linting text with no file behind it, so context checks stay quiet.
+    context_dir: Path | None = None
+    # `--target`: the stage that becomes the image; None means the last stage.
+    target: str | None = None
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    _commands: dict[int, list[ShellCommand]] = field(default_factory=dict, repr=False)
+    _matcher_loaded: bool = field(default=False, repr=False)
+    _matcher: PatternMatcher | None = field(default=None, repr=False)
+
+    def commands(self, instruction: Instruction) -> list[ShellCommand]:
+        """The simple shell commands of a RUN (shell form, exec form or heredoc), cached."""
+        key = id(instruction)
+        cached = self._commands.get(key)
+        if cached is None:
+            from slimage.dockerfile.run_commands import run_commands
+
+            cached = run_commands(instruction, self._shell_for(instruction))
+            self._commands[key] = cached
+        return cached
+
+    def _shell_for(self, instruction: Instruction) -> list[str] | None:
+        """The SHELL in effect for ``instruction`` (None: the default /bin/sh -c)."""
+        stage = self.stages.stage_of(instruction)
+        if stage is None:
+            return None
+        shell: list[str] | None = None
+        for candidate in stage.instructions:
+            if candidate is instruction:
+                break
+            if candidate.keyword == "SHELL" and candidate.json:
+                shell = list(candidate.args)
+        return shell
+
+    @cached_property
+    def runtime_stage(self) -> Stage:
+        """The stage that becomes the image: ``--target`` when it names a stage, else the last."""
+        if self.target:
+            chosen = self.stages.by_name(self.target.lower())
+            if chosen is not None:
+                return chosen
+        return self.stages.final
+
+    def is_runtime(self, stage: Stage) -> bool:
+        return stage.index == self.runtime_stage.index
+
+    @cached_property
+    def _runtime_chain(self) -> frozenset[int]:
+        """Indices of the stages whose files can end up in the image.
+
+        The runtime stage, the stages it builds FROM, and (transitively) every stage that
+        one of those copies from with ``COPY --from``. ``RUN --mount=from=`` is left out:
+        a mount is gone after the RUN, only what the command copies out stays, and that
+        is judged in the stage that runs it.
+        """
+        by_index = {stage.index: stage for stage in self.stages.stages}
+        reached: set[int] = set()
+        pending = [self.runtime_stage.index]
+        while pending:
+            index = pending.pop()
+            if index in reached or index not in by_index:
+                continue
+            reached.add(index)
+            stage = by_index[index]
+            if stage.base_stage is not None:
+                pending.append(stage.base_stage)
+            pending.extend(ref.stage for ref in stage.copies_from if ref.stage is not None)
+        return frozenset(reached)
+
+    def reaches_runtime(self, stage: Stage) -> bool:
+        """Whether files of ``stage`` can reach the image (see :attr:`_runtime_chain`)."""
+        return stage.index in self._runtime_chain
+
+    def is_base_of_runtime(self, stage: Stage) -> bool:
+        """Whether the image is ``stage`` itself or built FROM it (layers are inherited)."""
+        current: Stage | None = self.runtime_stage
+        by_index = {s.index: s for s in self.stages.stages}
+        seen: set[int] = set()
+        while current is not None and current.index not in seen:
+            if current.index == stage.index:
+                return True
+            seen.add(current.index)
+            base = current.base_stage
+            current = by_index.get(base) if base is not None else None
+        return False
+
+    def ignore_matcher(self) -> PatternMatcher | None:
+        """The build context's ``.dockerignore`` matcher; None without a context or file."""
+        if not self._matcher_loaded:
+            self._matcher_loaded = True
+            if self.context_dir is not None:
+                from slimage.context.ignore import load_matcher
+
+                dockerfile = Path(self.path) if self.path else None
+                self._matcher = load_matcher(self.context_dir, dockerfile)
+        return self._matcher
+
+    @cached_property
+    def catalog(self) -> BaseImageCatalog:
+        """The built-in catalog of official base images and their typical sizes."""
+        from slimage.rules.catalog import load_catalog
+
+        return load_catalog()
