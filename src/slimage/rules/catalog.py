@@ -1,0 +1,183 @@
+"""The built-in catalog of official base images and their typical sizes.
+
+The data lives in ``data/base_images.toml`` (with a source for every figure) and is
+read once, on first use, so that linting a file whose rules never ask for it pays
+nothing. :func:`load_catalog` is the entry point; :meth:`BaseImageCatalog.lookup`
+maps an image reference as written in ``FROM`` to a catalog variant.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+MEGABYTE = 1_000_000
+
+# Kinds that make a runtime stage heavier than it needs to be (see the data file).
+HEAVY_KINDS = frozenset({"os-full", "lang-full", "sdk"})
+
+
+@dataclass(frozen=True, slots=True)
+class ImageVariant:
+    id: str  # "node/slim"
+    family: str  # "node"
+    kind: str  # "lang-slim"
+    libc: str  # "glibc", "musl" or "none"
+    example: str  # a tag to suggest: "node:20-slim"
+    compressed_bytes: int
+    uncompressed_bytes: int
+    source: str
+
+    @property
+    def heavy(self) -> bool:
+        return self.kind in HEAVY_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference split into parts; ``repository`` drops ``docker.io/library/``."""
+
+    registry: str | None
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def name(self) -> str:
+        """The last path component: "node" for "docker.io/library/node"."""
+        return self.repository.rsplit("/", 1)[-1]
+
+
+def parse_image_ref(text: str) -> ImageRef:
+    """Split ``[registry/]repository[:tag][@digest]`` (distribution/reference grammar)."""
+    rest, _, digest = text.strip().partition("@")
+    registry: str | None = None
+    first, sep, remainder = rest.partition("/")
+    # A first component is a registry host when it has a dot or a port, or is localhost.
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        registry, rest = first, remainder
+    repository, tag = rest, None
+    slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > slash:
+        repository, tag = rest[:colon], rest[colon + 1 :]
+    if registry in (None, "docker.io", "index.docker.io", "registry-1.docker.io"):
+        repository = repository.removeprefix("library/")
+        registry = None
+    return ImageRef(registry, repository.lower(), tag, digest or None)
+
+
+class BaseImageCatalog:
+    def __init__(self, variants: list[ImageVariant], suggestions: dict[str, list[str]]):
+        self._variants = {v.id: v for v in variants}
+        self._suggestions = suggestions
+
+    @property
+    def variants(self) -> list[ImageVariant]:
+        return list(self._variants.values())
+
+    @property
+    def stacks(self) -> list[str]:
+        return list(self._suggestions)
+
+    def variant(self, variant_id: str) -> ImageVariant:
+        return self._variants[variant_id]
+
+    def lookup(self, image: str) -> ImageVariant | None:
+        """The catalog variant ``image`` (as written after FROM, ARGs expanded) is, if any."""
+        if image.strip().lower() == "scratch":
+            return self._variants["scratch/scratch"]
+        ref = parse_image_ref(image)
+        variant_id = _variant_id(ref)
+        return self._variants.get(variant_id) if variant_id else None
+
+    def suggestions(self, stack: str) -> list[ImageVariant]:
+        """Runtime variants for ``stack`` ("node", "python", "go", ...), best first."""
+        return [self._variants[i] for i in self._suggestions.get(stack, [])]
+
+    def suggest(self, stack: str, *, needs_glibc: bool) -> ImageVariant | None:
+        """The smallest fitting runtime variant: musl ones only when nothing needs glibc."""
+        for variant in self.suggestions(stack):
+            if needs_glibc and variant.libc == "musl":
+                continue
+            return variant
+        return None
+
+
+def _variant_id(ref: ImageRef) -> str | None:
+    tag = (ref.tag or "").lower()
+    name = ref.name
+    if ref.registry == "gcr.io" and ref.repository.startswith("distroless/"):
+        return _distroless_id(name)
+    if ref.registry is not None:
+        return None
+    if "/" in ref.repository:
+        return None  # a user's or vendor's image: its size is unknown
+    alpine = "alpine" in tag
+    slim = "slim" in tag
+    match name:
+        case "node" | "python" | "ruby":
+            return f"{name}/alpine" if alpine else f"{name}/slim" if slim else f"{name}/full"
+        case "golang":
+            return "golang/alpine" if alpine else "golang/full"
+        case "rust":
+            return "rust/alpine" if alpine else "rust/slim" if slim else "rust/full"
+        case "debian":
+            return "debian/slim" if slim else "debian/full"
+        case "alpine":
+            return "alpine/alpine"
+        case "ubuntu" | "centos" | "fedora" | "amazonlinux":
+            return f"{name}/full"
+        case "rockylinux":
+            return "rockylinux/minimal" if "minimal" in tag else "rockylinux/full"
+        case "eclipse-temurin" | "openjdk" | "amazoncorretto":
+            if "jre" in tag:
+                return "eclipse-temurin/jre-alpine" if alpine else "eclipse-temurin/jre"
+            if name == "openjdk":
+                return "openjdk/full"
+            return "eclipse-temurin/jdk-alpine" if alpine else "eclipse-temurin/jdk"
+        case "maven" | "gradle":
+            return f"{name}/full"
+        case "php" | "nginx":
+            return f"{name}/alpine" if alpine else f"{name}/full"
+    return None
+
+
+def _distroless_id(name: str) -> str | None:
+    # gcr.io/distroless/<kind>[<version>][-debianNN], e.g. "java21-debian12", "static".
+    base = name.split("-", 1)[0].rstrip("0123456789")
+    if base in ("static", "base", "cc", "java", "nodejs"):
+        return f"distroless/{base}"
+    if base.startswith("python"):
+        return "distroless/python3"
+    return None
+
+
+def _megabytes(value: object) -> int:
+    if not isinstance(value, int | float):
+        raise ValueError(f"size {value!r} is not a number")
+    return round(float(value) * MEGABYTE)
+
+
+@functools.cache
+def load_catalog() -> BaseImageCatalog:
+    """Read the packaged catalog once per process."""
+    text = resources.files("slimage.rules").joinpath("data/base_images.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    variants = [
+        ImageVariant(
+            id=str(entry["id"]),
+            family=str(entry["family"]),
+            kind=str(entry["kind"]),
+            libc=str(entry["libc"]),
+            example=str(entry["example"]),
+            compressed_bytes=_megabytes(entry["compressed"]),
+            uncompressed_bytes=_megabytes(entry["uncompressed"]),
+            source=str(entry["source"]),
+        )
+        for entry in data["variant"]
+    ]
+    suggestions = {str(k): [str(i) for i in v] for k, v in data["runtime_suggestions"].items()}
+    return BaseImageCatalog(variants, suggestions)
