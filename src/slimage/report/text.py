@@ -1,0 +1,115 @@
+"""The terminal report: one line per finding, a help line, and a summary.
+
+``path:line:col: CODE [severity] message``, as compilers print, so editors can jump to
+it; then ``help:`` with what to do, the bytes it would save and whether ``--fix`` can do
+it. With ``color`` the same text is styled through Rich; piped output stays plain.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from slimage.findings import Applicability, Finding, Severity
+from slimage.report import LintReport
+from slimage.report.units import human_bytes
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _headline(finding: Finding) -> str:
+    where = finding.location.path
+    if finding.location.line:
+        where += f":{finding.location.line}:{finding.location.column}"
+    return f"{where}: {finding.code} [{finding.severity}] {finding.message}"
+
+
+def _help(finding: Finding) -> str:
+    parts: list[str] = []
+    if finding.help and finding.help != finding.message:
+        parts.append(finding.help)
+    if finding.bytes_saved:
+        about = "~" if finding.bytes_estimated else ""
+        parts.append(f"saves {about}{human_bytes(finding.bytes_saved)}")
+    if finding.fix is not None:
+        if finding.fix.applicability is Applicability.SAFE:
+            parts.append("fixable with --fix")
+        else:
+            parts.append("fixable with --fix --unsafe-fixes")
+    return "; ".join(parts)
+
+
+def summary(report: LintReport) -> str:
+    counts = Counter(f.severity for f in report.findings)
+    files = len(report.files)
+    noun = "file" if files == 1 else "files"
+    if not report.findings:
+        text = f"No findings in {files} {noun}."
+    else:
+        by_level = ", ".join(
+            f"{counts[level]} {level}" for level in sorted(counts, reverse=True) if counts[level]
+        )
+        total = len(report.findings)
+        text = f"Found {total} finding{'s' if total != 1 else ''} ({by_level}) in {files} {noun}."
+        safe = sum(
+            1
+            for f in report.findings
+            if f.fix is not None and f.fix.applicability is Applicability.SAFE
+        )
+        unsafe = sum(
+            1
+            for f in report.findings
+            if f.fix is not None and f.fix.applicability is Applicability.UNSAFE
+        )
+        if safe:
+            text += f" {safe} fixable with --fix."
+        if unsafe:
+            text += f" {unsafe} more with --unsafe-fixes."
+        saved = sum(f.bytes_saved or 0 for f in report.findings)
+        if saved:
+            text += f" Estimated saving: ~{human_bytes(saved)}."
+    if report.fixes_applied:
+        text += f" Applied {report.fixes_applied} fix{'es' if report.fixes_applied != 1 else ''}."
+    if report.errors:
+        text += f" {len(report.errors)} file(s) could not be linted."
+    return text
+
+
+def render(report: LintReport, *, color: bool = False) -> str:
+    """The report as text; styled with ANSI colour through Rich when ``color``."""
+    if color:
+        return _render_rich(report)
+    lines: list[str] = []
+    for finding in report.findings:
+        lines.append(_headline(finding))
+        help_text = _help(finding)
+        if help_text:
+            lines.append(f"  help: {help_text}")
+    lines.append(summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def _render_rich(report: LintReport) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, highlight=False, soft_wrap=True)
+    for finding in report.findings:
+        line = Text()
+        where = finding.location.path
+        if finding.location.line:
+            where += f":{finding.location.line}:{finding.location.column}"
+        line.append(where, style="bold")
+        line.append(": ")
+        line.append(finding.code, style=_STYLE[finding.severity])
+        line.append(f" [{finding.severity}] ", style=_STYLE[finding.severity])
+        line.append(finding.message)
+        console.print(line)
+        help_text = _help(finding)
+        if help_text:
+            console.print(Text.assemble("  ", ("help", "bold cyan"), f": {help_text}"))
+    style = "bold red" if report.findings else "bold green"
+    console.print(Text(summary(report), style=style))
+    return buffer.getvalue()

@@ -1,0 +1,253 @@
+"""Apply fixes, and keep only those that provably change nothing but what they meant to.
+
+Every fix is verified before it is kept (issue 3: published autofixers turn multi-line
+``ENV KEY \\`` into invalid syntax or append ``&& rm`` onto a comment line):
+
+1. the text with the fix applied must parse;
+2. its parser directives (``# syntax``, ``# escape``...) must be unchanged;
+3. apart from the instructions the fix's edits touch, the instruction list must be the
+   same, instruction by instruction: keyword, flags, arguments, exec form, heredocs;
+4. the touched instructions keep their keywords and their number, unless the fix only
+   inserts whole new instructions or only deletes whole instructions.
+
+A fix failing any check is dropped and reported in :attr:`FixResult.rejected`, never
+written. :func:`apply_fixes` is one pass over the findings of one text; :func:`fix_text`
+re-lints and repeats until nothing more applies (fixes whose edits collided with an
+earlier one get their turn on the next pass), with a bound on the passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slimage.config import LintConfig
+from slimage.dockerfile.model import Dockerfile, Instruction
+from slimage.errors import DockerfileSyntaxError
+from slimage.findings import Applicability, Edit, Finding
+
+MAX_PASSES = 8
+
+
+@dataclass(frozen=True)
+class RejectedFix:
+    finding: Finding
+    reason: str
+
+
+@dataclass
+class FixResult:
+    text: str
+    applied: list[Finding] = field(default_factory=list)
+    rejected: list[RejectedFix] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+def _signature(instruction: Instruction) -> tuple[object, ...]:
+    """What BuildKit sees in an instruction, and nothing of its layout."""
+    trigger = _signature(instruction.trigger) if instruction.trigger is not None else None
+    return (
+        instruction.keyword,
+        tuple(flag.raw for flag in instruction.flags),
+        tuple(instruction.args),
+        instruction.json,
+        tuple(
+            (h.name, h.file_descriptor, h.expand, h.chomp, h.content) for h in instruction.heredocs
+        ),
+        trigger,
+    )
+
+
+def _touches(instruction: Instruction, edits: Iterable[Edit]) -> bool:
+    # Inclusive at both ends: appending at an instruction's very end edits it.
+    span = instruction.span
+    return any(edit.start <= span.end and span.start <= edit.end for edit in edits)
+
+
+def _conflict(a: Edit, b: Edit) -> bool:
+    # Closed intervals: edits that merely meet are also kept apart (order would be ambiguous).
+    return a.start <= b.end and b.start <= a.end
+
+
+def _splice(text: str, edits: list[Edit]) -> str:
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+def verify_fix(before: Dockerfile, after: Dockerfile, edits: list[Edit]) -> str | None:
+    """Why ``after`` is not ``before`` with only ``edits`` applied; None when it is.
+
+    ``edits`` are in ``before``'s offsets.
+    """
+    if [(d.name, d.value) for d in before.directives] != [
+        (d.name, d.value) for d in after.directives
+    ] or before.escape != after.escape:
+        return "changes the parser directives"
+    old, new = before.instructions, after.instructions
+    old_sigs = [_signature(i) for i in old]
+    new_sigs = [_signature(i) for i in new]
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old_sigs[prefix] == new_sigs[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(old), len(new)) - prefix
+        and old_sigs[len(old) - 1 - suffix] == new_sigs[len(new) - 1 - suffix]
+    ):
+        suffix += 1
+    old_mid = old[prefix : len(old) - suffix]
+    new_mid = new[prefix : len(new) - suffix]
+    if not old_mid and not new_mid:
+        return None
+    if len(old_mid) == len(new_mid):
+        for old_instruction, new_instruction in zip(old_mid, new_mid, strict=True):
+            if _signature(old_instruction) == _signature(new_instruction):
+                continue
+            if not _touches(old_instruction, edits):
+                return f"changes line {old_instruction.line}, which the fix does not edit"
+            if old_instruction.keyword != new_instruction.keyword:
+                return (
+                    f"turns {old_instruction.keyword} on line {old_instruction.line} "
+                    f"into {new_instruction.keyword}"
+                )
+        return None
+    if not old_mid:
+        return _check_insertion(new_mid, edits)
+    if not new_mid:
+        for instruction in old_mid:
+            if not any(
+                e.start <= instruction.span.start and instruction.span.end <= e.end for e in edits
+            ):
+                return f"removes or merges the instruction on line {instruction.line}"
+        return None
+    return (
+        f"turns {len(old_mid)} instruction(s) from line {old_mid[0].line} "
+        f"into {len(new_mid)} instruction(s)"
+    )
+
+
+def _check_insertion(inserted: list[Instruction], edits: list[Edit]) -> str | None:
+    """New instructions are fine only when they lie wholly in text that an edit inserted."""
+    regions: list[tuple[int, int]] = []
+    shift = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        start = edit.start + shift
+        regions.append((start, start + len(edit.replacement)))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    for instruction in inserted:
+        span = instruction.span
+        if not any(start <= span.start and span.end <= end for start, end in regions):
+            return f"creates an instruction on line {instruction.line} outside its edit"
+    return None
+
+
+def _wanted(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    if fix is None or not fix.edits:
+        return False
+    return unsafe or fix.applicability is Applicability.SAFE
+
+
+def apply_fixes(
+    text: str,
+    findings: Iterable[Finding],
+    *,
+    unsafe: bool = False,
+    path: str = "Dockerfile",
+) -> FixResult:
+    """One pass: apply the fixes of ``findings`` (found on ``text``) that do not collide.
+
+    Safe fixes only, unless ``unsafe``. Each fix is verified against the text as it
+    stands after the fixes kept before it; a fix whose edits collide with a kept one is
+    skipped (neither applied nor rejected: a re-lint offers it again).
+    """
+    from slimage.dockerfile.parser import parse_dockerfile
+
+    result = FixResult(text=text)
+    candidates = [f for f in findings if _wanted(f, unsafe)]
+    if not candidates:
+        return result
+    current_text = text
+    current = parse_dockerfile(text, path=path)
+    kept: list[Edit] = []  # in the original text's offsets
+    ordered = sorted(
+        (min(e.start for e in f.fix.edits), i, f) for i, f in enumerate(candidates) if f.fix
+    )
+    for _, _, finding in ordered:
+        assert finding.fix is not None
+        edits = list(finding.fix.edits)
+        if any(_conflict(a, b) for i, a in enumerate(edits) for b in edits[i + 1 :]):
+            result.rejected.append(RejectedFix(finding, "its edits overlap each other"))
+            continue
+        if any(not 0 <= e.start <= e.end <= len(text) for e in edits):
+            result.rejected.append(RejectedFix(finding, "its edits fall outside the file"))
+            continue
+        if any(_conflict(a, b) for a in edits for b in kept):
+            continue
+        moved = [_move(edit, kept) for edit in edits]
+        candidate_text = _splice(current_text, moved)
+        try:
+            candidate = parse_dockerfile(candidate_text, path=path)
+        except DockerfileSyntaxError as error:
+            result.rejected.append(
+                RejectedFix(finding, f"the result does not parse: {error.reason}")
+            )
+            continue
+        reason = verify_fix(current, candidate, moved)
+        if reason is not None:
+            result.rejected.append(RejectedFix(finding, reason))
+            continue
+        kept.extend(edits)
+        current_text, current = candidate_text, candidate
+        result.applied.append(finding)
+    result.text = current_text
+    return result
+
+
+def _move(edit: Edit, kept: list[Edit]) -> Edit:
+    """``edit`` in the offsets of the text after the ``kept`` edits (none collide with it)."""
+    shift = sum(len(k.replacement) - (k.end - k.start) for k in kept if k.end <= edit.start)
+    return Edit(edit.start + shift, edit.end + shift, edit.replacement)
+
+
+def fix_text(
+    text: str,
+    *,
+    path: str = "Dockerfile",
+    config: LintConfig | None = None,
+    unsafe: bool = False,
+    context_dir: Path | None = None,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+    max_passes: int = MAX_PASSES,
+) -> FixResult:
+    """Lint and fix until no fix applies (at most ``max_passes`` passes)."""
+    from slimage.rules.engine import lint
+
+    total = FixResult(text=text)
+    seen_rejections: set[tuple[str, str, str]] = set()
+    for _ in range(max_passes):
+        findings = lint(
+            total.text,
+            path=path,
+            config=config,
+            context_dir=context_dir,
+            build_args=build_args,
+            target=target,
+        ).findings
+        step = apply_fixes(total.text, findings, unsafe=unsafe, path=path)
+        for rejected in step.rejected:
+            key = (rejected.finding.code, rejected.finding.message, rejected.reason)
+            if key not in seen_rejections:
+                seen_rejections.add(key)
+                total.rejected.append(rejected)
+        if not step.applied:
+            break
+        total.applied.extend(step.applied)
+        total.text = step.text
+    return total
