@@ -1,0 +1,8 @@
+"""`slimage init`: detect the project's stack and write a small multi-stage Dockerfile."""
+
+from __future__ import annotations
+
+from slimage.generate.render import render_dockerfile
+from slimage.generate.stacks import detect_project
+
+__all__ = ["detect_project", "render_dockerfile"]

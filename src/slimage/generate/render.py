@@ -1,0 +1,266 @@
+"""Turn a detected :class:`Project` into a multi-stage Dockerfile (text only, no I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from slimage.errors import UsageError
+from slimage.generate.images import RUNTIME_NOTES, default_images, default_runtime, substitute
+from slimage.generate.project import Project
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # Dockerfiles, not HTML
+    )
+
+
+def render_dockerfile(
+    project: Project,
+    *,
+    runtime: str | None = None,
+    port: int | None = None,
+    base_images: Mapping[str, str] | None = None,
+) -> str:
+    runtime = runtime or default_runtime(project)
+    if port is not None:
+        project.port = port
+    images = substitute(default_images(project, runtime), base_images or {})
+    context: dict[str, Any] = {
+        "project": project,
+        "runtime": runtime,
+        "runtime_note": RUNTIME_NOTES[runtime],
+        "images": images,
+    }
+    context.update(_STACK_CONTEXT[project.stack](project, runtime))
+    template = _environment().get_template(f"{project.stack}.Dockerfile.j2")
+    text: str = template.render(**context)
+    return _squeeze_blank_lines(text)
+
+
+def _squeeze_blank_lines(text: str) -> str:
+    lines = text.splitlines()
+    out: list[str] = []
+    for line in lines:
+        if line.strip() == "" and out and out[-1].strip() == "":
+            continue
+        out.append(line.rstrip())
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def _go(project: Project, runtime: str) -> dict[str, Any]:
+    return {}
+
+
+def _rust(project: Project, runtime: str) -> dict[str, Any]:
+    return {}
+
+
+_NODE = {
+    # manager: (cache dir, setup, production install, full install, build)
+    "npm": ("/root/.npm", "", "npm ci --omit=dev", "npm ci", "npm run build"),
+    "pnpm": (
+        "/root/.local/share/pnpm/store",
+        "corepack enable",
+        "pnpm install --frozen-lockfile --prod",
+        "pnpm install --frozen-lockfile",
+        "pnpm run build",
+    ),
+    "yarn": (
+        "/usr/local/share/.cache/yarn",
+        "",
+        "yarn install --frozen-lockfile --production",
+        "yarn install --frozen-lockfile",
+        "yarn run build",
+    ),
+    "yarn-berry": (
+        "/root/.yarn/berry/cache",
+        "corepack enable",
+        "yarn workspaces focus --all --production",
+        "yarn install --immutable",
+        "yarn run build",
+    ),
+    "bun": (
+        "/root/.bun/install/cache",
+        "",
+        "bun install --frozen-lockfile --production",
+        "bun install --frozen-lockfile",
+        "bun run build",
+    ),
+}
+
+
+def _node(project: Project, runtime: str) -> dict[str, Any]:
+    cache_dir, setup, prod, full, build = _NODE[project.package_manager]
+    lockfile = project.facts.get("lockfile")
+    manifests = ["package.json"]
+    if lockfile:
+        manifests.append(lockfile)
+    elif project.package_manager == "npm":
+        # Without a lockfile `npm ci` refuses to run; install from package.json instead.
+        prod, full = "npm install --omit=dev", "npm install"
+        project.notes.append("no package-lock.json: commit one for reproducible installs")
+    if project.package_manager == "yarn-berry" and (project.root / ".yarnrc.yml").is_file():
+        manifests.append(".yarnrc.yml")
+    if project.package_manager == "bun" and project.entry[:1] == ["node"]:
+        project.entry = ["bun", *project.entry[1:]]
+    output = str(project.facts.get("build_output") or "dist")
+    entry_files = [w for w in project.entry[1:] if w.endswith((".js", ".mjs", ".cjs"))]
+    # The runtime needs the sources too when the start file is not a build output.
+    copy_source = any(not f.lstrip("./").startswith(output + "/") for f in entry_files)
+    return {
+        "copy_source": copy_source,
+        "manifests": manifests,
+        "cache_dir": cache_dir,
+        "setup": setup,
+        "install_prod": prod,
+        "install_all": full,
+        "run_build": build,
+    }
+
+
+_PIP_CACHE = "--mount=type=cache,target=/root/.cache/pip"
+
+
+def _python(project: Project, runtime: str) -> dict[str, Any]:
+    facts = project.facts
+    manager = project.package_manager
+    extra = " gunicorn" if facts.get("server") == "gunicorn" else " uvicorn"
+    server = extra if facts.get("server_missing") else ""
+    steps: list[str] = []
+    copy_source = True
+    tools = "python3 -m venv /opt/tools && /opt/tools/bin/pip install"
+    if manager == "uv":
+        steps += [
+            "# uv lives in its own venv so that it never reaches the runtime image.",
+            f"RUN {_PIP_CACHE} \\\n    {tools} uv",
+            "ENV UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never UV_LINK_MODE=copy",
+            "# Dependencies first: rebuilt only when pyproject.toml or uv.lock change.",
+            "COPY pyproject.toml uv.lock ./",
+            "RUN --mount=type=cache,target=/root/.cache/uv \\\n"
+            "    /opt/tools/bin/uv sync --frozen --no-dev --no-install-project",
+            "COPY . .",
+        ]
+        if facts.get("install_project"):
+            steps.append(
+                "RUN --mount=type=cache,target=/root/.cache/uv \\\n"
+                "    /opt/tools/bin/uv sync --frozen --no-dev --no-editable"
+            )
+        if server:
+            steps.append(f"RUN {_PIP_CACHE} \\\n    pip install{server}")
+    elif manager == "poetry":
+        steps += [
+            "# Poetry lives in its own venv so that it never reaches the runtime image.",
+            f"RUN {_PIP_CACHE} \\\n    {tools} poetry",
+            "COPY pyproject.toml poetry.lock ./",
+            "RUN --mount=type=cache,target=/root/.cache/pypoetry \\\n"
+            "    /opt/tools/bin/poetry install --only main --no-root --no-interaction",
+            "COPY . .",
+        ]
+        if facts.get("install_project"):
+            steps.append(
+                f"RUN {_PIP_CACHE} \\\n"
+                "    /opt/tools/bin/poetry build --format wheel && pip install --no-deps dist/*.whl"
+            )
+        if server:
+            steps.append(f"RUN {_PIP_CACHE} \\\n    pip install{server}")
+    elif manager in {"pdm", "pipenv"}:
+        export = {
+            "pdm": "/opt/tools/bin/pdm export --prod --without-hashes -o /tmp/requirements.txt",
+            "pipenv": "/opt/tools/bin/pipenv requirements > /tmp/requirements.txt",
+        }[manager]
+        lock = {"pdm": "pdm.lock", "pipenv": "Pipfile.lock"}[manager]
+        manifest = "pyproject.toml" if manager == "pdm" else "Pipfile"
+        steps += [
+            f"# {manager} only exports the locked requirements; pip installs them.",
+            f"RUN {_PIP_CACHE} \\\n    {tools} {manager}",
+            f"COPY {manifest} {lock} ./",
+            f"RUN {_PIP_CACHE} \\\n    {export} && pip install -r /tmp/requirements.txt{server}",
+            "COPY . .",
+        ]
+    else:
+        requirements = facts.get("requirements")
+        if requirements:
+            steps += [
+                "# Dependencies first: rebuilt only when the requirements change.",
+                f"COPY {requirements} ./{requirements}",
+                f"RUN {_PIP_CACHE} \\\n    pip install -r {requirements}{server}",
+            ]
+            if facts.get("install_project"):
+                steps += ["COPY . .", f"RUN {_PIP_CACHE} \\\n    pip install --no-deps ."]
+                copy_source = project.entry[:1] != [project.name]
+        else:
+            steps += ["COPY . .", f"RUN {_PIP_CACHE} \\\n    pip install .{server}"]
+            copy_source = project.entry[:1] not in ([project.name],)
+    return {"steps": steps, "copy_source": copy_source}
+
+
+_JAR_PICK = (
+    "mkdir -p /out && find {dir} -maxdepth 1 -name '*.jar' ! -name '*-plain.jar' "
+    "! -name '*-sources.jar' ! -name '*-javadoc.jar' | head -n 1 "
+    "| xargs -I{{}} cp {{}} /out/app.jar"
+)
+
+
+def _java(project: Project, runtime: str) -> dict[str, Any]:
+    wrapper = bool(project.facts.get("wrapper"))
+    steps: list[str] = []
+    if project.package_manager == "maven":
+        tool = "./mvnw" if wrapper else "mvn"
+        cache = "--mount=type=cache,target=/root/.m2"
+        steps.append("COPY mvnw pom.xml ./\nCOPY .mvn .mvn" if wrapper else "COPY pom.xml ./")
+        steps += [
+            "# Dependencies first: rebuilt only when pom.xml changes.",
+            f"RUN {cache} \\\n    {tool} -B -q dependency:go-offline",
+            "COPY src ./src",
+            f"RUN {cache} \\\n    {tool} -B -q package -DskipTests && \\\n    "
+            + _JAR_PICK.format(dir="target"),
+        ]
+    else:
+        tool = "./gradlew" if wrapper else "gradle"
+        cache = "--mount=type=cache,target=/root/.gradle"
+        task = "bootJar" if project.facts.get("spring_boot") else "jar"
+        copy = (
+            "COPY gradlew settings.gradle* build.gradle* ./\nCOPY gradle gradle"
+            if wrapper
+            else ("COPY settings.gradle* build.gradle* ./")
+        )
+        steps += [
+            copy,
+            "# Dependencies first: rebuilt only when the build files change.",
+            f"RUN {cache} \\\n    {tool} --no-daemon -q dependencies",
+            "COPY src ./src",
+            f"RUN {cache} \\\n    {tool} --no-daemon -q {task} -x test && \\\n    "
+            + _JAR_PICK.format(dir="build/libs"),
+        ]
+    user = "65532:65532" if runtime == "distroless" else "10001:10001"
+    return {"steps": steps, "user": user}
+
+
+_STACK_CONTEXT = {
+    "go": _go,
+    "rust": _rust,
+    "node": _node,
+    "python": _python,
+    "java": _java,
+}
+
+
+def check_runtime(runtime: str | None) -> None:
+    from slimage.generate.images import RUNTIMES
+
+    if runtime is not None and runtime not in RUNTIMES:
+        raise UsageError(f"--runtime {runtime!r}: expected one of {', '.join(RUNTIMES)}")

@@ -1,0 +1,162 @@
+"""Node: package manager (packageManager field, then lockfile), Node version, scripts."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from slimage.generate.project import Project, guess_port, major_minor, read_json, read_text
+
+# Packages with native code built against glibc: alpine (musl) needs a rebuild or breaks.
+NATIVE_ADDONS = (
+    "bcrypt",
+    "sharp",
+    "better-sqlite3",
+    "sqlite3",
+    "canvas",
+    "node-gyp",
+    "argon2",
+    "node-sass",
+    "re2",
+    "grpc",
+    "cpu-features",
+    "ssh2",
+)
+
+_LOCKFILES = (  # in the order a lockfile decides the package manager
+    ("pnpm-lock.yaml", "pnpm"),
+    ("bun.lockb", "bun"),
+    ("bun.lock", "bun"),
+    ("yarn.lock", "yarn"),
+    ("package-lock.json", "npm"),
+    ("npm-shrinkwrap.json", "npm"),
+)
+
+DEFAULT_NODE = "22"
+
+
+def detect(root: Path, entry: str | None = None) -> Project | None:
+    package = read_json(root / "package.json")
+    if package is None:
+        return None
+    manager, lockfile = _package_manager(root, package)
+    scripts: dict[str, str] = {
+        k: v for k, v in (package.get("scripts") or {}).items() if isinstance(v, str)
+    }
+    deps: dict[str, Any] = dict(package.get("dependencies") or {})
+    dev_deps: dict[str, Any] = dict(package.get("devDependencies") or {})
+    version = (
+        major_minor(_engine(package))
+        or major_minor(read_text(root / ".nvmrc"))
+        or major_minor(read_text(root / ".node-version"))
+        or DEFAULT_NODE
+    )
+    version = version.split(".")[0]
+    is_next = "next" in deps
+    next_standalone = is_next and any(
+        re.search(r"output\s*:\s*['\"]standalone['\"]", read_text(root / name) or "")
+        for name in ("next.config.js", "next.config.mjs", "next.config.ts")
+    )
+    command = _start_command(entry, scripts, package, root, is_next, next_standalone)
+    sources = [read_text(root / f) or "" for f in _entry_files(command)]
+    port = guess_port(sources) or (3000 if is_next else None)
+    native = sorted(name for name in NATIVE_ADDONS if name in deps)
+    notes = []
+    if native:
+        notes.append(f"native addons ({', '.join(native)}) need glibc: runtime is slim, not alpine")
+    name = str(package.get("name") or root.name).rsplit("/", 1)[-1]
+    return Project(
+        root=root,
+        stack="node",
+        package_manager=manager,
+        language_version=version,
+        name=name,
+        entry=command,
+        port=port,
+        notes=notes,
+        needs_glibc=native,
+        facts={
+            "lockfile": lockfile,
+            "build": "build" in scripts,
+            "build_output": _build_output(scripts.get("build", ""), is_next),
+            "next_standalone": next_standalone,
+            "has_dev_dependencies": bool(dev_deps),
+            "manager_version": _manager_version(package),
+        },
+    )
+
+
+def _engine(package: dict[str, Any]) -> str | None:
+    engines = package.get("engines")
+    node = engines.get("node") if isinstance(engines, dict) else None
+    return node if isinstance(node, str) else None
+
+
+def _manager_version(package: dict[str, Any]) -> str | None:
+    field = package.get("packageManager")
+    if isinstance(field, str) and "@" in field:
+        return field.split("@", 1)[1].split("+", 1)[0]
+    return None
+
+
+def _package_manager(root: Path, package: dict[str, Any]) -> tuple[str, str | None]:
+    lockfile = next(((f, m) for f, m in _LOCKFILES if (root / f).is_file()), None)
+    field = package.get("packageManager")
+    if isinstance(field, str) and "@" in field:
+        name, version = field.split("@", 1)
+        if name == "yarn" and not version.startswith("1."):
+            name = "yarn-berry"
+        lock = next(
+            (f for f, m in _LOCKFILES if m == name.split("-")[0] and (root / f).is_file()), None
+        )
+        return name, lock
+    if lockfile is None:
+        return "npm", None
+    name = lockfile[1]
+    if name == "yarn" and (
+        (root / ".yarnrc.yml").is_file()
+        or "__metadata:" in (read_text(root / "yarn.lock") or "")[:2000]
+    ):
+        name = "yarn-berry"
+    return name, lockfile[0]
+
+
+def _start_command(
+    entry: str | None,
+    scripts: dict[str, str],
+    package: dict[str, Any],
+    root: Path,
+    is_next: bool,
+    next_standalone: bool,
+) -> list[str]:
+    """The runtime command in exec form: never `npm start`, which swallows signals."""
+    if entry:
+        return shlex.split(entry)
+    if next_standalone:
+        return ["node", "server.js"]
+    start = scripts.get("start", "")
+    words = shlex.split(start) if start and not re.search(r"[;&|<>$`]", start) else []
+    if words and words[0] == "node":
+        return words
+    if is_next:
+        return ["node_modules/.bin/next", "start"]
+    main = package.get("main")
+    if isinstance(main, str) and (root / main).is_file():
+        return ["node", main]
+    for candidate in ("server.js", "index.js", "app.js", "dist/server.js", "dist/index.js"):
+        if (root / candidate).is_file():
+            return ["node", candidate]
+    return ["node", "index.js"]
+
+
+def _entry_files(command: list[str]) -> list[str]:
+    return [word for word in command[1:] if word.endswith((".js", ".mjs", ".cjs"))]
+
+
+def _build_output(build_script: str, is_next: bool) -> str:
+    if is_next:
+        return ".next"
+    match = re.search(r"(?:--outDir|--out-dir|-o|--output-path)[= ](\S+)", build_script)
+    return match.group(1).strip("./") if match else "dist"

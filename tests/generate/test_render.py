@@ -1,0 +1,122 @@
+"""Generated Dockerfiles: valid for BuildKit, multi-stage, small runtime, non-root."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import dockerfile as buildkit
+from slimage.errors import UsageError
+from slimage.generate.render import render_dockerfile
+from slimage.generate.stacks import detect_project
+
+SAMPLES = Path(__file__).parent.parent / "data" / "samples"
+ALL = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
+
+
+def _render(sample: str, **options: object) -> str:
+    return render_dockerfile(detect_project(SAMPLES / sample), **options)  # type: ignore[arg-type]
+
+
+def _froms(text: str) -> list[str]:
+    return [c.value[0] for c in buildkit.parse_string(text) if c.cmd == "FROM"]
+
+
+@pytest.mark.parametrize("sample", ALL)
+def test_generated_file_is_multi_stage_and_valid(sample: str) -> None:
+    text = _render(sample)
+    commands = buildkit.parse_string(text)  # BuildKit's own parser accepts it
+    froms = [c for c in commands if c.cmd == "FROM"]
+    assert len(froms) >= 2, "build and runtime are separate stages"
+    runtime_start = max(i for i, c in enumerate(commands) if c.cmd == "FROM")
+    runtime = commands[runtime_start:]
+    users = [c.value[0] for c in runtime if c.cmd == "USER"]
+    assert users and users[-1].split(":")[0] not in {"root", "0"}
+    final = [c for c in runtime if c.cmd in {"CMD", "ENTRYPOINT"}]
+    assert final and all(c.json for c in final), "exec form, so signals reach the app"
+    # Package managers and compilers run only in build stages.
+    assert not any(c.cmd == "RUN" for c in runtime)
+
+
+def test_go_static_binary_on_distroless() -> None:
+    text = _render("go-http")
+    assert 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"' in text
+    assert _froms(text)[-1] == "gcr.io/distroless/static-debian12:nonroot"
+    assert "--mount=type=cache,target=/go/pkg/mod" in text
+    assert "EXPOSE 8080" in text
+
+
+def test_go_scratch_brings_certificates_and_zoneinfo() -> None:
+    text = _render("go-http", runtime="scratch")
+    assert _froms(text)[-1] == "scratch"
+    assert "/etc/ssl/certs/ca-certificates.crt" in text and "/usr/share/zoneinfo" in text
+
+
+def test_node_production_dependencies_only() -> None:
+    text = _render("node-npm")
+    assert "npm ci --omit=dev" in text
+    assert "--mount=type=cache,target=/root/.npm" in text
+    assert text.index("COPY package.json package-lock.json") < text.index("npm ci")
+    assert 'CMD ["node", "server.js"]' in text
+
+
+def test_node_pnpm_uses_corepack_and_its_store() -> None:
+    text = _render("node-pnpm")
+    assert "corepack enable" in text
+    assert "pnpm install --frozen-lockfile --prod" in text
+    assert "COPY package.json pnpm-lock.yaml ./" in text
+
+
+def test_node_native_addon_refuses_alpine(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"sharp": "0.33"}}))
+    project = detect_project(tmp_path)
+    assert "bookworm-slim" in _froms(render_dockerfile(project))[-1]
+    with pytest.raises(UsageError, match="need glibc"):
+        render_dockerfile(project, runtime="alpine")
+
+
+def test_python_venv_copied_into_same_base() -> None:
+    text = _render("python-pip")
+    froms = _froms(text)
+    assert froms[0] == froms[-1] == "python:3.12-slim-bookworm"
+    assert "COPY --from=build /opt/venv /opt/venv" in text
+    assert "pip install -r requirements.txt" in text
+
+
+def test_python_uv_keeps_uv_out_of_runtime() -> None:
+    text = _render("python-uv")
+    assert "uv sync --frozen --no-dev --no-install-project" in text
+    assert "/opt/tools/bin/uv" in text and "COPY --from=build /opt/tools" not in text
+
+
+def test_python_poetry_main_group_only() -> None:
+    text = _render("python-poetry")
+    assert "poetry install --only main --no-root" in text
+
+
+def test_rust_stripped_release_on_distroless_cc() -> None:
+    text = _render("rust-cli")
+    assert "CARGO_PROFILE_RELEASE_STRIP=symbols cargo build --release" in text
+    assert _froms(text)[-1] == "gcr.io/distroless/cc-debian12:nonroot"
+
+
+def test_java_jre_runtime() -> None:
+    text = _render("java-maven", runtime="slim")
+    assert _froms(text) == ["maven:3.9-eclipse-temurin-17", "eclipse-temurin:17-jre"]
+
+
+def test_base_image_substitution_by_repository_and_full_reference() -> None:
+    text = _render(
+        "go-http",
+        base_images={
+            "golang": "registry.local/golang:1.19",
+            "gcr.io/distroless/static-debian12:nonroot": "registry.local/static:1",
+        },
+    )
+    assert _froms(text) == ["registry.local/golang:1.19", "registry.local/static:1"]
+
+
+def test_port_override() -> None:
+    assert "EXPOSE 9000" in _render("go-http", port=9000)
