@@ -1,0 +1,523 @@
+"""Path-based waste classes: what a file's path alone says about why it is in the image.
+
+The knowledge is data: :data:`PATH_RULES` is a table of :class:`PathRule` s, each naming
+the paths it covers in one of three shapes, matched in one walk over the path's parts:
+
+- ``prefixes``: anchored at the image root, ``/`` separated; a segment may be a glob
+  (``usr/lib/go-*/``) and a leading ``~/`` stands for ``root/`` and every ``home/<user>/``.
+- ``components``: a run of directory names found anywhere (``.git``, ``__pycache__``),
+  optionally only ``inside`` a directory of a given name (``tests`` inside ``node_modules``).
+- ``suffixes``: the end of a file name (``.js.map``), optionally only under a prefix.
+
+A path may match several rules (a ``.deb`` in the apt cache of a ``-dev`` package); the
+rule whose class comes first in :data:`PRECEDENCE` wins, so every byte is counted once.
+Package-based classes (toolchain packages, dev dependencies, the base OS) are decided in
+:mod:`slimage.analysis.explain` from package databases; this module knows paths only.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+
+class WasteClass(enum.StrEnum):
+    """Why bytes are avoidable. Definition order is precedence: earlier classes win."""
+
+    SECRETS = "secrets"
+    VCS = "vcs"
+    PACKAGE_CACHE = "package-cache"
+    DEV_DEPENDENCIES = "dev-dependencies"
+    BUILD_TOOLCHAIN = "build-toolchain"
+    BUILD_LEFTOVERS = "build-leftovers"
+    BYTECODE_CACHE = "bytecode-cache"
+    SOURCE_MAPS = "source-maps"
+    TESTS = "tests"
+    DOCS = "docs"
+    LOCALES = "locales"
+    DUPLICATES = "duplicates"
+    HEAVY_BASE = "heavy-base"
+
+
+PRECEDENCE: dict[WasteClass, int] = {waste: rank for rank, waste in enumerate(WasteClass)}
+
+
+@dataclass(frozen=True)
+class PathRule:
+    id: str  # kebab-case, stable: "apt-lists"
+    waste_class: WasteClass
+    code: str  # lint code (SL1xxx) for the same cause, else an analysis code (SA1xx)
+    title: str  # what the bytes are: "apt package lists"
+    help: str  # the Dockerfile change that saves them
+    prefixes: tuple[str, ...] = ()
+    components: tuple[tuple[str, ...], ...] = ()
+    inside: frozenset[str] = frozenset()  # components: only below one of these names
+    suffixes: tuple[str, ...] = ()
+    under: tuple[str, ...] = ()  # suffixes: only below one of these prefixes
+
+
+@dataclass(frozen=True)
+class PathMatch:
+    rule: PathRule
+    group: str  # the directory (or file) the rule matched, e.g. "var/lib/apt/lists"
+
+
+# Codes shared with the lint rules (RULES-SIZE, slimage/rules/sl1*.py) for the same causes.
+CODE_APT_LISTS = "SL1003"
+
+_LANG_MARKERS = frozenset({"node_modules", "site-packages", "dist-packages"})
+
+PATH_RULES: tuple[PathRule, ...] = (
+    PathRule(
+        "vcs-directory",
+        WasteClass.VCS,
+        "SA106",
+        "version control metadata",
+        "add the directory to .dockerignore (or copy only what the app needs)",
+        components=((".git",), (".svn",), (".hg",), (".bzr",)),
+    ),
+    PathRule(
+        "apt-lists",
+        WasteClass.PACKAGE_CACHE,
+        CODE_APT_LISTS,
+        "apt package lists",
+        "add `&& rm -rf /var/lib/apt/lists/*` to the RUN that ran `apt-get update`",
+        prefixes=("var/lib/apt/lists/",),
+    ),
+    PathRule(
+        "apt-archives",
+        WasteClass.PACKAGE_CACHE,
+        "SA102",
+        "downloaded .deb archives and apt's package caches",
+        "run `apt-get clean` in the same RUN as `apt-get install` "
+        "(or use `--mount=type=cache,target=/var/cache/apt`)",
+        prefixes=("var/cache/apt/", "var/cache/debconf/templates.dat-old"),
+    ),
+    PathRule(
+        "apk-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA102",
+        "apk package cache",
+        "use `apk add --no-cache`",
+        prefixes=("var/cache/apk/", "etc/apk/cache/"),
+    ),
+    PathRule(
+        "rpm-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA102",
+        "yum/dnf/zypper package cache",
+        "add `&& dnf clean all` (or `yum clean all`, `zypper clean -a`) to the installing RUN",
+        prefixes=("var/cache/yum/", "var/cache/dnf/", "var/cache/zypp/", "var/lib/dnf/repos/"),
+    ),
+    PathRule(
+        "pip-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA103",
+        "pip/uv/poetry download cache",
+        "use `pip install --no-cache-dir` (uv: `UV_NO_CACHE=1`) or a cache mount",
+        prefixes=(
+            "~/.cache/pip/",
+            "~/.cache/uv/",
+            "~/.cache/pypoetry/",
+            "~/.cache/pipenv/",
+            "~/.cache/pdm/",
+        ),
+    ),
+    PathRule(
+        "node-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA103",
+        "npm/yarn/pnpm cache",
+        "add `&& npm cache clean --force` (yarn: `yarn cache clean`) to the installing RUN, "
+        "or use a cache mount",
+        prefixes=(
+            "~/.npm/_cacache/",
+            "~/.npm/_logs/",
+            "~/.npm/_npx/",
+            "~/.cache/yarn/",
+            "usr/local/share/.cache/yarn/",
+            "~/.yarn/berry/cache/",
+            "~/.cache/pnpm/",
+            "~/.local/share/pnpm/store/",
+            "~/.pnpm-store/",
+        ),
+    ),
+    PathRule(
+        "go-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA103",
+        "Go module and build caches",
+        "build in a builder stage (or use `--mount=type=cache` for /go/pkg/mod and "
+        "/root/.cache/go-build) and copy only the binary",
+        prefixes=("go/pkg/mod/", "~/go/pkg/mod/", "~/.cache/go-build/", "go/pkg/sumdb/"),
+    ),
+    PathRule(
+        "cargo-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA103",
+        "cargo registry and git caches",
+        "build in a builder stage (or use `--mount=type=cache,target=/usr/local/cargo/registry`)",
+        prefixes=(
+            "~/.cargo/registry/",
+            "~/.cargo/git/",
+            "usr/local/cargo/registry/",
+            "usr/local/cargo/git/",
+        ),
+    ),
+    PathRule(
+        "jvm-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA103",
+        "maven/gradle dependency caches",
+        "build in a builder stage and copy only the jar (or use a cache mount for ~/.m2)",
+        prefixes=("~/.m2/repository/", "~/.gradle/caches/", "~/.gradle/wrapper/dists/"),
+    ),
+    PathRule(
+        "misc-cache",
+        WasteClass.PACKAGE_CACHE,
+        "SA103",
+        "composer/bundler/nuget caches",
+        "clear the cache in the RUN that filled it, or use a cache mount",
+        prefixes=(
+            "~/.composer/cache/",
+            "~/.cache/composer/",
+            "~/.nuget/packages/",
+            "usr/local/bundle/cache/",
+        ),
+    ),
+    PathRule(
+        "go-sdk",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA105",
+        "the Go SDK",
+        "build in a `golang` builder stage and copy only the binary into the runtime stage",
+        prefixes=("usr/local/go/", "usr/lib/go-*/", "usr/lib/go/", "usr/share/go-*/"),
+    ),
+    PathRule(
+        "rust-toolchain",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA105",
+        "the Rust toolchain (rustup, rustc, cargo)",
+        "build in a `rust` builder stage and copy only the binary into the runtime stage",
+        prefixes=("usr/local/rustup/", "~/.rustup/", "usr/local/cargo/bin/", "~/.cargo/bin/"),
+    ),
+    PathRule(
+        "c-toolchain",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA105",
+        "C/C++ compiler internals and headers",
+        "compile in a builder stage; copy only the results into the runtime stage",
+        prefixes=(
+            "usr/lib/gcc/",
+            "usr/libexec/gcc/",
+            "usr/lib/gcc-cross/",
+            "usr/include/",
+            "usr/local/include/",
+            "usr/local/lib/python3.*/config-3.*/",
+            "usr/lib/python3.*/config-3.*/",
+        ),
+    ),
+    PathRule(
+        "static-libraries",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA105",
+        "static libraries and object files (link-time only)",
+        "link in a builder stage; the runtime needs no .a or .o files",
+        suffixes=(".a", ".o"),
+        under=("usr/lib/", "usr/local/lib/", "lib/", "opt/"),
+    ),
+    PathRule(
+        "jdk-only",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA105",
+        "JDK parts a JRE does not need (jmods, javac, sources)",
+        "run on a JRE (e.g. `eclipse-temurin:21-jre`) or a `jlink`ed runtime",
+        components=(("jmods",),),
+        suffixes=("/lib/src.zip", "/bin/javac", "/lib/ct.sym", "/lib/tools.jar"),
+        under=("usr/lib/jvm/", "opt/java/", "usr/local/openjdk-", "opt/"),
+    ),
+    PathRule(
+        "node-gyp",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA105",
+        "node-gyp headers and build tools",
+        "build native modules in a builder stage and copy node_modules",
+        prefixes=("~/.cache/node-gyp/", "~/.node-gyp/"),
+        components=(("node-gyp",),),
+        inside=frozenset({"node_modules"}),
+    ),
+    PathRule(
+        "node-package-manager",
+        WasteClass.BUILD_TOOLCHAIN,
+        "SA119",
+        "npm, yarn and corepack (install-time only)",
+        "install dependencies in a builder stage and run `node` directly on a runtime "
+        "without npm (e.g. a distroless nodejs image)",
+        prefixes=(
+            "usr/local/lib/node_modules/npm/",
+            "usr/local/lib/node_modules/corepack/",
+            "usr/lib/node_modules/npm/",
+            "usr/lib/node_modules/corepack/",
+            "opt/yarn-*/",
+            "usr/local/lib/node_modules/yarn/",
+            "usr/local/lib/node_modules/pnpm/",
+        ),
+    ),
+    PathRule(
+        "temporary-files",
+        WasteClass.BUILD_LEFTOVERS,
+        "SA118",
+        "files left in /tmp and /var/tmp",
+        "remove them in the RUN that created them (or use `--mount=type=tmpfs,target=/tmp`)",
+        prefixes=("tmp/", "var/tmp/"),
+    ),
+    PathRule(
+        "package-logs",
+        WasteClass.BUILD_LEFTOVERS,
+        "SA118",
+        "package manager logs",
+        "remove /var/log/apt, /var/log/dpkg.log and friends in the installing RUN",
+        prefixes=(
+            "var/log/apt/",
+            "var/log/dpkg.log",
+            "var/log/alternatives.log",
+            "var/log/bootstrap.log",
+            "var/log/yum.log",
+            "var/log/dnf.log",
+            "var/log/dnf.librepo.log",
+            "var/log/dnf.rpm.log",
+            "var/log/hawkey.log",
+            "~/.npm/_logs/",
+        ),
+    ),
+    PathRule(
+        "rust-build-directory",
+        WasteClass.BUILD_LEFTOVERS,
+        "SA118",
+        "cargo build intermediates (target/*/deps, build, incremental)",
+        "build in a builder stage and copy only `target/release/<binary>`",
+        components=(
+            ("target", "release", "deps"),
+            ("target", "release", "build"),
+            ("target", "release", "incremental"),
+            ("target", "release", ".fingerprint"),
+            ("target", "debug"),
+        ),
+    ),
+    PathRule(
+        "python-bytecode",
+        WasteClass.BYTECODE_CACHE,
+        "SA110",
+        "Python bytecode caches outside the standard library",
+        "set `PYTHONDONTWRITEBYTECODE=1` and use `pip install --no-compile`; the standard "
+        "library's .pyc files are not counted (removing them slows every start-up)",
+        components=(("__pycache__",),),
+    ),
+    PathRule(
+        "source-maps",
+        WasteClass.SOURCE_MAPS,
+        "SA111",
+        "JavaScript/CSS source maps",
+        "build without source maps for production (or delete `*.map` in the build stage)",
+        suffixes=(".js.map", ".css.map", ".ts.map"),
+    ),
+    PathRule(
+        "dependency-tests",
+        WasteClass.TESTS,
+        "SA109",
+        "test suites shipped inside dependencies",
+        "delete test directories from site-packages/node_modules in the installing RUN",
+        components=(("tests",), ("test",), ("__tests__",)),
+        inside=_LANG_MARKERS,
+    ),
+    PathRule(
+        "documentation",
+        WasteClass.DOCS,
+        "SA107",
+        "documentation, man and info pages",
+        "install with `--no-install-recommends` and add a dpkg path-exclude for "
+        "/usr/share/doc, /usr/share/man and /usr/share/info (or use a slim base)",
+        prefixes=(
+            "usr/share/doc/",
+            "usr/share/man/",
+            "usr/share/info/",
+            "usr/share/gtk-doc/",
+            "usr/share/help/",
+            "usr/local/share/doc/",
+            "usr/local/share/man/",
+            "usr/local/man/",
+        ),
+        components=(("docs",), ("doc",), ("man",), ("examples",), ("example",)),
+        inside=frozenset({"node_modules"}),
+    ),
+    PathRule(
+        "locales",
+        WasteClass.LOCALES,
+        "SA108",
+        "translations and locale data the configured locale does not use",
+        "add a dpkg path-exclude for /usr/share/locale (keeping the locale you use), "
+        "or use a slim base",
+        prefixes=(
+            "usr/share/locale/",
+            "usr/local/share/locale/",
+            "usr/share/i18n/",
+            "usr/lib/locale/locale-archive",
+        ),
+    ),
+)
+
+RULES_BY_ID: dict[str, PathRule] = {rule.id: rule for rule in PATH_RULES}
+LOCALE_RULE_ID = "locales"
+
+# Python's standard library: its __pycache__ is part of the runtime, not waste.
+_STDLIB_DIRS = ("usr/lib/python3", "usr/local/lib/python3")
+
+
+@dataclass
+class _TrieNode:
+    children: dict[str, _TrieNode] = field(default_factory=dict)
+    globs: list[tuple[str, _TrieNode]] = field(default_factory=list)
+    rules: list[PathRule] = field(default_factory=list)
+
+
+def _expand_home(prefix: str) -> list[str]:
+    if not prefix.startswith("~/"):
+        return [prefix]
+    rest = prefix[2:]
+    return [f"root/{rest}", f"home/*/{rest}"]
+
+
+def _build_trie(rules: Iterable[PathRule]) -> _TrieNode:
+    root = _TrieNode()
+    for rule in rules:
+        for written in rule.prefixes:
+            for prefix in _expand_home(written):
+                node = root
+                for segment in prefix.rstrip("/").split("/"):
+                    if any(ch in segment for ch in "*?["):
+                        for glob, child in node.globs:
+                            if glob == segment:
+                                node = child
+                                break
+                        else:
+                            child = _TrieNode()
+                            node.globs.append((segment, child))
+                            node = child
+                    else:
+                        node = node.children.setdefault(segment, _TrieNode())
+                node.rules.append(rule)
+    return root
+
+
+_TRIE = _build_trie(PATH_RULES)
+_COMPONENT_RULES: dict[str, list[tuple[tuple[str, ...], PathRule]]] = {}
+for _rule in PATH_RULES:
+    for _sequence in _rule.components:
+        _COMPONENT_RULES.setdefault(_sequence[0], []).append((_sequence, _rule))
+_SUFFIX_RULES = [(suffix, rule) for rule in PATH_RULES for suffix in rule.suffixes]
+
+
+def _prefix_matches(parts: list[str]) -> list[PathMatch]:
+    found: list[PathMatch] = []
+    frontier: list[tuple[_TrieNode, int]] = [(_TRIE, 0)]
+    while frontier:
+        node, depth = frontier.pop()
+        if node.rules and depth:
+            group = "/".join(parts[:depth])
+            found.extend(PathMatch(rule, group) for rule in node.rules)
+        if depth >= len(parts):
+            continue
+        segment = parts[depth]
+        child = node.children.get(segment)
+        if child is not None:
+            frontier.append((child, depth + 1))
+        for glob, glob_child in node.globs:
+            if fnmatchcase(segment, glob):
+                frontier.append((glob_child, depth + 1))
+    return found
+
+
+def _component_matches(parts: list[str]) -> list[PathMatch]:
+    found: list[PathMatch] = []
+    # The last part is the file itself; components name directories.
+    for index, part in enumerate(parts[:-1]):
+        candidates = _COMPONENT_RULES.get(part)
+        if not candidates:
+            continue
+        for sequence, rule in candidates:
+            end = index + len(sequence)
+            if end >= len(parts) or tuple(parts[index:end]) != sequence:
+                continue
+            if rule.inside and not any(p in rule.inside for p in parts[:index]):
+                continue
+            found.append(PathMatch(rule, "/".join(parts[:end])))
+    return found
+
+
+def _suffix_matches(path: str) -> list[PathMatch]:
+    found: list[PathMatch] = []
+    for suffix, rule in _SUFFIX_RULES:
+        if not path.endswith(suffix):
+            continue
+        if rule.under and not path.startswith(rule.under):
+            continue
+        found.append(PathMatch(rule, path))
+    return found
+
+
+def _is_stdlib_bytecode(path: str) -> bool:
+    if not path.startswith(_STDLIB_DIRS):
+        return False
+    return "/site-packages/" not in path and "/dist-packages/" not in path
+
+
+def _locale_used(group_path: str, path: str, used_locales: frozenset[str]) -> bool:
+    """Whether a locale file serves a configured language (``de`` for ``de_DE.UTF-8``)."""
+    if not used_locales:
+        return False
+    if path == "usr/lib/locale/locale-archive":
+        return True  # compiled locales: needed as soon as any non-C locale is configured
+    rest = path[len(group_path) :].lstrip("/")
+    language = rest.split("/", 1)[0]
+    base = language.split("_", 1)[0].split(".", 1)[0].split("@", 1)[0]
+    return base in used_locales or language in used_locales
+
+
+def path_matches(
+    path: str,
+    *,
+    used_locales: frozenset[str] = frozenset(),
+    skip_rules: frozenset[str] = frozenset(),
+) -> list[PathMatch]:
+    """Every rule ``path`` matches (``path`` normalised: no leading "/")."""
+    parts = path.split("/")
+    found = _prefix_matches(parts)
+    if len(parts) > 1:
+        found.extend(_component_matches(parts))
+    found.extend(_suffix_matches(path))
+    kept: list[PathMatch] = []
+    for match in found:
+        rule_id = match.rule.id
+        if rule_id in skip_rules:
+            continue
+        if rule_id == "python-bytecode" and _is_stdlib_bytecode(path):
+            continue
+        if rule_id == LOCALE_RULE_ID and _locale_used(match.group, path, used_locales):
+            continue
+        kept.append(match)
+    return kept
+
+
+def classify_path(
+    path: str,
+    *,
+    used_locales: frozenset[str] = frozenset(),
+    skip_rules: frozenset[str] = frozenset(),
+) -> PathMatch | None:
+    """The one rule that owns ``path``'s bytes, by class precedence; None when none does."""
+    matches = path_matches(path, used_locales=used_locales, skip_rules=skip_rules)
+    if not matches:
+        return None
+    return min(matches, key=lambda m: (PRECEDENCE[m.rule.waste_class], len(m.group)))
