@@ -1,0 +1,335 @@
+"""The work behind ``slimage lint``: find files, load configs, lint, fix, report, exit code.
+
+Exit codes (also in docs/lint.md): 0 nothing at or above the fail level; 1 findings at
+or above it (with ``--diff``: a diff was printed); 2 usage or configuration error; 3 a
+file could not be read or parsed (the other files are still linted and reported).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slimage.config import LintConfig, discover_config, load_config
+from slimage.errors import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_OK,
+    ConfigError,
+    InputError,
+    InputNotFound,
+    UsageError,
+)
+from slimage.findings import Finding, Severity
+
+SKIP_DIRECTORIES = frozenset({".git", "node_modules", ".hg", ".svn", ".venv", "__pycache__"})
+
+
+@dataclass
+class LintOptions:
+    paths: list[Path]
+    output_format: str = "text"
+    fail_level: str | None = None
+    select: list[str] | None = None
+    extend_select: list[str] | None = None
+    ignore: list[str] | None = None
+    config: Path | None = None
+    build_args: list[str] = field(default_factory=list)
+    target: str | None = None
+    context: Path | None = None
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Dockerfile, Containerfile, ``*.Dockerfile``, ``Dockerfile.*`` (not ``*.dockerignore``)."""
+    if name.endswith(".dockerignore"):
+        return False
+    lowered = name.lower()
+    for stem in ("dockerfile", "containerfile"):
+        if lowered == stem or lowered.startswith(stem + ".") or lowered.endswith("." + stem):
+            return True
+    return False
+
+
+def find_dockerfiles(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line as they are; directories searched, sorted, deduplicated.
+
+    Raises InputNotFound for a path that does not exist.
+    """
+    found: dict[str, Path] = {}
+    for path in paths:
+        if path.is_file() or (path.exists() and not path.is_dir()):
+            found.setdefault(os.path.normpath(path), path)
+        elif path.is_dir():
+            for file in _walk(path):
+                found.setdefault(os.path.normpath(file), file)
+        else:
+            raise InputNotFound(f"{path}: no such file or directory")
+    return list(found.values())
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIP_DIRECTORIES)
+        for name in sorted(files):
+            if is_dockerfile_name(name):
+                yield Path(directory, name)
+
+
+def parse_build_args(values: Sequence[str]) -> dict[str, str]:
+    """``KEY=VALUE``; a bare ``KEY`` takes its value from the environment, as docker build."""
+    args: dict[str, str] = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not key.strip():
+            raise UsageError(f"--build-arg {value!r}: expected KEY=VALUE")
+        if sep:
+            args[key] = rest
+        elif key in os.environ:
+            args[key] = os.environ[key]
+    return args
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def check_selectors(config: LintConfig, origin: str) -> None:
+    """Every selector must name at least one rule: a typo should not silently select nothing."""
+    from slimage.rules.registry import all_rules
+
+    rules = all_rules()
+    groups = {
+        "select": config.select,
+        "extend-select": config.extend_select,
+        "ignore": config.ignore,
+        "severity": tuple(config.severity),
+        **{f"per-file-ignores.{k}": v for k, v in config.per_file_ignores.items()},
+    }
+    for key, selectors in groups.items():
+        for selector in selectors:
+            if selector in ("ALL", "SL"):
+                continue
+            if not any(r.code.startswith(selector) or r.name == selector for r in rules):
+                raise ConfigError(f"{origin}: {key}: {selector!r} matches no rule")
+
+
+class _Configs:
+    """Config per linted file: --config for all, or discovered once per directory."""
+
+    def __init__(self, options: LintOptions) -> None:
+        self.options = options
+        self.fixed: LintConfig | None = None
+        self.by_directory: dict[Path, LintConfig] = {}
+        if options.config is not None:
+            if not options.config.is_file():
+                raise ConfigError(f"{options.config}: config file not found")
+            self.fixed = self._finish(load_config(options.config), str(options.config))
+
+    def _finish(self, config: LintConfig, origin: str) -> LintConfig:
+        check_selectors(config, origin)
+        options = self.options
+        fail_level = None
+        if options.fail_level is not None:
+            try:
+                fail_level = Severity.parse(options.fail_level)
+            except ValueError as error:
+                raise UsageError(f"--fail-level: {error}") from None
+        try:
+            overridden = config.with_overrides(
+                select=_split(options.select),
+                extend_select=_split(options.extend_select),
+                ignore=_split(options.ignore),
+                fail_level=fail_level,
+            )
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        check_selectors(overridden, "command line")
+        return overridden
+
+    def for_file(self, path: Path) -> LintConfig:
+        if self.fixed is not None:
+            return self.fixed
+        directory = path.parent.resolve()
+        if directory not in self.by_directory:
+            config = discover_config(directory)
+            origin = str(config.source) if config.source else "defaults"
+            self.by_directory[directory] = self._finish(config, origin)
+        return self.by_directory[directory]
+
+
+def run_lint(options: LintOptions) -> int:
+    """Lint (and fix) the files of ``options``; write the report; return the exit code."""
+    from slimage.report import LINT_FORMATS, LintReport, render_lint
+    from slimage.rules.registry import all_rules
+
+    if options.output_format not in LINT_FORMATS:
+        raise UsageError(
+            f"--format {options.output_format!r}: expected one of {', '.join(LINT_FORMATS)}"
+        )
+    if options.unsafe_fixes and not (options.fix or options.diff):
+        raise UsageError("--unsafe-fixes needs --fix or --diff")
+    if options.context is not None and not options.context.is_dir():
+        raise InputNotFound(f"{options.context}: build context is not a directory")
+    build_args = parse_build_args(options.build_args)
+    configs = _Configs(options)
+    files = find_dockerfiles(options.paths)
+
+    findings: list[Finding] = []
+    errors: list[str] = []
+    failing = False
+    fixes_applied = 0
+    diffs: list[str] = []
+    for file in files:
+        config = configs.for_file(file)
+        try:
+            outcome = _lint_one(file, config, options, build_args)
+        except InputError as error:
+            errors.append(error.message)
+            sys.stderr.write(f"slimage: error: {error.message}\n")
+            continue
+        file_findings, applied, file_diff = outcome
+        fixes_applied += applied
+        if file_diff:
+            diffs.append(file_diff)
+        findings.extend(file_findings)
+        failing = failing or any(f.severity >= config.fail_level for f in file_findings)
+
+    if options.diff:
+        sys.stdout.write("".join(diffs))
+        sys.stdout.flush()
+        return EXIT_INPUT if errors else (EXIT_FINDINGS if diffs else EXIT_OK)
+
+    if not files and not errors:
+        sys.stderr.write("slimage: warning: no Dockerfiles found\n")
+    report = LintReport(
+        findings=findings,
+        files=[str(f) for f in files],
+        rules=list(all_rules()),
+        errors=errors,
+        fixes_applied=fixes_applied,
+    )
+    color = options.output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(render_lint(report, options.output_format, color=color))
+    sys.stdout.flush()
+    if errors:
+        return EXIT_INPUT
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _lint_one(
+    file: Path, config: LintConfig, options: LintOptions, build_args: dict[str, str]
+) -> tuple[list[Finding], int, str]:
+    """Findings left in ``file``, fixes applied, and the diff (``--diff``)."""
+    from slimage.dockerfile.parser import read_dockerfile
+    from slimage.rules.engine import lint_dockerfile
+    from slimage.rules.fixer import fix_text
+
+    context_dir = options.context if options.context is not None else file.parent
+    dockerfile = read_dockerfile(file)
+    path = str(file)
+    applied = 0
+    patch = ""
+    if options.fix or options.diff:
+        fixed = fix_text(
+            dockerfile.source,
+            path=path,
+            config=config,
+            unsafe=options.unsafe_fixes,
+            context_dir=context_dir,
+            build_args=build_args,
+            target=options.target,
+        )
+        for rejected in fixed.rejected:
+            finding = rejected.finding
+            sys.stderr.write(
+                f"slimage: warning: {path}:{finding.location.line}: fix for {finding.code} "
+                f"not applied: {rejected.reason}\n"
+            )
+        if fixed.applied:
+            applied = len(fixed.applied)
+            if options.diff:
+                patch = "".join(
+                    difflib.unified_diff(
+                        dockerfile.source.splitlines(keepends=True),
+                        fixed.text.splitlines(keepends=True),
+                        fromfile=f"a/{path}",
+                        tofile=f"b/{path}",
+                    )
+                )
+            else:
+                _write(file, fixed.text)
+                from slimage.dockerfile.parser import parse_dockerfile
+
+                dockerfile = parse_dockerfile(fixed.text, path=path)
+    result = lint_dockerfile(
+        dockerfile,
+        path=path,
+        config=config,
+        context_dir=context_dir,
+        build_args=build_args,
+        target=options.target,
+    )
+    return result.findings, applied, patch
+
+
+def _write(file: Path, text: str) -> None:
+    # newline="" keeps the file's own line endings: the fixer edited the text as read.
+    try:
+        with file.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise InputError(f"{file}: cannot write: {error.strerror or error}") from None
+
+
+def render_rules(output_format: str) -> str:
+    """The rule list for ``slimage rules``."""
+    from slimage.rules.docs import category
+    from slimage.rules.registry import all_rules
+
+    rules = all_rules()
+    if output_format == "json":
+        import json
+
+        return (
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "title": r.title,
+                        "category": category(r.code),
+                        "severity": str(r.severity),
+                        "fix": r.fix_safety,
+                        "hadolint": list(r.hadolint),
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+    if output_format != "text":
+        raise UsageError(f"--format {output_format!r}: expected text or json")
+    name_width = max((len(r.name) for r in rules), default=4)
+    lines = [f"{'CODE':<7} {'NAME':<{name_width}} {'SEVERITY':<8} {'FIX':<6} TITLE"]
+    for r in rules:
+        fix = r.fix_safety if r.fix_safety != "none" else "-"
+        lines.append(f"{r.code:<7} {r.name:<{name_width}} {r.severity!s:<8} {fix:<6} {r.title}")
+    return "\n".join(lines) + "\n"
+
+
+def render_rule(code_or_name: str) -> str:
+    """One rule's documentation for ``slimage rule``."""
+    from slimage.rules.docs import rule_markdown
+    from slimage.rules.registry import get_rule
+
+    return rule_markdown(get_rule(code_or_name))
