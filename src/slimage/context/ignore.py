@@ -1,0 +1,575 @@
+"""`.dockerignore` files and patterns, with Docker's exact semantics.
+
+Reading follows ``moby/patternmatcher/ignorefile.ReadAll`` and matching follows
+``moby/patternmatcher`` v0.6.1, which BuildKit uses to filter the build context
+(through ``tonistiigi/fsutil``). In short:
+
+* ``read_ignore_file``: a UTF-8 BOM is dropped; a line whose raw text starts with
+  ``#`` is a comment; lines are trimmed and empty ones dropped; ``!`` marks an
+  exception; each pattern is cleaned (``filepath.Clean``) and one leading ``/`` removed.
+* ``PatternMatcher``: patterns are evaluated in order and the last one that matches a
+  path (or one of its parent directories) decides. ``*`` and ``?`` never cross ``/``;
+  ``**`` crosses any number of directories; ``[...]`` and ``\\`` work as in Go's
+  ``filepath.Match``. Go compiles most patterns to a regular expression by copying
+  characters, so RE2 syntax leaks through (``\\d`` is a digit, ``[[:alpha:]]`` a POSIX
+  class): :mod:`slimage.context._re2` reproduces that.
+
+The "walk" entry points (:meth:`PatternMatcher.matches`,
+:meth:`PatternMatcher.matches_using_parent_results`) give what BuildKit actually
+sends; :meth:`PatternMatcher.matches_or_parent_matches` is Go's function of that name,
+which differs from the walk in rare cases with repeated patterns.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from slimage.context import _golang, _re2
+from slimage.errors import IgnoreFileError, InputNotFound
+
+DOCKERIGNORE = ".dockerignore"
+
+# bufio.Scanner's default limit: a longer line makes ignorefile.ReadAll fail.
+_MAX_LINE_BYTES = 64 * 1024
+_BOM = "\ufeff"
+
+# fsutil (filter.go): exception patterns made only of these characters let the walker
+# skip an excluded directory that no exception points into.
+_GLOB_CHARS = frozenset("*[]?^\\")
+
+
+def read_ignore_lines(text: str) -> list[tuple[int, str]]:
+    """``ignorefile.ReadAll`` keeping the 1-based line number of each pattern."""
+    result: list[tuple[int, str]] = []
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # a final newline does not start another line
+    for number, line in enumerate(lines, start=1):
+        if line.endswith("\r"):
+            line = line[:-1]
+        if len(line.encode("utf-8", "surrogateescape")) >= _MAX_LINE_BYTES:
+            raise IgnoreFileError(f"line {number} is longer than 64 KiB; Docker cannot read it")
+        if number == 1 and line.startswith(_BOM):
+            line = line[1:]
+        if line.startswith("#"):
+            continue
+        pattern = _golang.trim_space(line)
+        if not pattern:
+            continue
+        invert = pattern.startswith("!")
+        if invert:
+            pattern = _golang.trim_space(pattern[1:])
+        if pattern:
+            pattern = _golang.clean_path(pattern)
+            if len(pattern) > 1 and pattern.startswith("/"):
+                pattern = pattern[1:]
+        result.append((number, "!" + pattern if invert else pattern))
+    return result
+
+
+def read_ignore_file(text: str) -> list[str]:
+    """The pattern list Docker reads from ignore-file ``text`` (``ignorefile.ReadAll``)."""
+    return [pattern for _, pattern in read_ignore_lines(text)]
+
+
+class MatchType(enum.Enum):
+    """How patternmatcher evaluates one pattern (its ``matchType``)."""
+
+    EXACT = "exact"
+    PREFIX = "prefix"  # "dir/**"
+    SUFFIX = "suffix"  # a leading "**"
+    REGEXP = "regexp"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchInfo:
+    """What each pattern said about a directory, carried down to its children.
+
+    The empty value means "nothing known": matching then checks parent prefixes.
+    """
+
+    parent_matched: tuple[bool, ...] = ()
+
+
+def _go_regexp(pattern: str) -> tuple[MatchType, str]:
+    """patternmatcher's ``Pattern.compile`` for '/' separators: the type and Go regexp.
+
+    Characters are copied into the expression except ``*``, ``?``, ``**`` and an escaped
+    character; ``.+()|{}$`` are escaped; ``[``, ``]`` and ``\\x`` make it a regexp.
+    """
+    out = ["^"]
+    kind = MatchType.EXACT
+    chars = list(pattern)
+    if chars and chars[0] == "\ufeff":
+        chars.pop(0)  # text/scanner skips a byte order mark at the start
+    chars = ["\ufffd" if "\udc80" <= c <= "\udcff" else c for c in chars]
+    index = 0
+    iteration = 0
+    while index < len(chars):
+        char = chars[index]
+        index += 1
+        peek = chars[index] if index < len(chars) else None
+        if char == "*":
+            if peek == "*":
+                index += 1
+                if index < len(chars) and chars[index] == "/":
+                    index += 1
+                if index >= len(chars):
+                    if kind is MatchType.EXACT:
+                        kind = MatchType.PREFIX
+                    else:
+                        out.append(".*")
+                        kind = MatchType.REGEXP
+                else:
+                    out.append("(.*/)?")
+                    kind = MatchType.REGEXP
+                if iteration == 0:
+                    kind = MatchType.SUFFIX
+            else:
+                out.append("[^/]*")
+                kind = MatchType.REGEXP
+        elif char == "?":
+            out.append("[^/]")
+            kind = MatchType.REGEXP
+        elif char in ".+()|{}$":
+            out.append("\\" + char)
+        elif char == "\\":
+            if peek is not None:
+                out.append("\\" + peek)
+                index += 1
+                kind = MatchType.REGEXP
+            else:
+                out.append("\\")
+        elif char in "[]":
+            out.append(char)
+            kind = MatchType.REGEXP
+        else:
+            out.append(char)
+        iteration += 1
+    out.append("$")
+    return kind, "".join(out)
+
+
+def _regexp_text(path: str) -> str:
+    # Go's regexp decodes an invalid UTF-8 byte as U+FFFD; Python sees U+DCxx instead.
+    if path.isascii():
+        return path
+    return "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in path)
+
+
+class Pattern:
+    """One cleaned pattern of an ignore file."""
+
+    __slots__ = (
+        "_error",
+        "_regexp",
+        "_test",
+        "exclusion",
+        "line",
+        "match_type",
+        "python_regexp",
+        "raw",
+        "text",
+    )
+
+    def __init__(self, text: str, *, exclusion: bool, raw: str, line: int | None) -> None:
+        self.text = text  # cleaned, without the leading "!"
+        self.exclusion = exclusion
+        self.raw = raw
+        self.line = line
+        self.match_type, go_regexp = _go_regexp(text)
+        self.python_regexp: str | None = None  # for the regexp type, when it compiles
+        self._error: str | None = None
+        self._regexp: re.Pattern[str] | None = None
+        self._test: Callable[[str], bool] = self._build_test(go_regexp)
+
+    def _build_test(self, go_regexp: str) -> Callable[[str], bool]:
+        text = self.text
+        if self.match_type is MatchType.EXACT:
+            return text.__eq__
+        if self.match_type is MatchType.PREFIX:
+            return _prefix_test(text[:-2])
+        if self.match_type is MatchType.SUFFIX:
+            return _suffix_test(text[2:])
+        try:
+            self.python_regexp = _re2.translate(go_regexp)
+            self._regexp = re.compile(self.python_regexp, re.ASCII)
+        except _re2.UnsupportedRegexp as error:
+            self._error = f"slimage cannot evaluate it: {error}"
+            self.python_regexp = None
+        except (_re2.RegexpError, re.error) as error:
+            self._error = f"not a valid regular expression once compiled: {error}"
+            self.python_regexp = None
+        regexp = self._regexp
+        if regexp is None:
+            return self._raise
+        match = regexp.match
+        return lambda path: match(_regexp_text(path)) is not None
+
+    def _raise(self, path: str) -> bool:
+        raise _MatchError(self)
+
+    @property
+    def error(self) -> str | None:
+        """Why matching with this pattern fails (Docker fails the build), if it does."""
+        return self._error
+
+    def match(self, path: str) -> bool:
+        """Whether this one pattern matches ``path`` (no parent logic)."""
+        return self._test(path)
+
+    def without_trailing_glob(self) -> str:
+        """fsutil's patternWithoutTrailingGlob: drop a final ``/**`` or ``/*``."""
+        text = self.text.removesuffix("/**")
+        return text.removesuffix("/*")
+
+    def __repr__(self) -> str:
+        return f"Pattern({'!' if self.exclusion else ''}{self.text!r}, line={self.line})"
+
+
+def _prefix_test(prefix: str) -> Callable[[str], bool]:
+    return lambda path: path.startswith(prefix)
+
+
+def _suffix_test(suffix: str) -> Callable[[str], bool]:
+    bare = suffix[1:] if suffix.startswith("/") else None
+    if bare is None:
+        return lambda path: path.endswith(suffix)
+    return lambda path: path.endswith(suffix) or path == bare
+
+
+class _MatchError(Exception):
+    def __init__(self, pattern: Pattern) -> None:
+        super().__init__(pattern.error)
+        self.pattern = pattern
+
+
+class PatternMatcher:
+    """A compiled list of ignore patterns (``patternmatcher.New``).
+
+    Raises :class:`IgnoreFileError` for patterns Docker rejects up front: a lone ``!``
+    and globs ``filepath.Match`` calls malformed. A pattern that only fails when it is
+    evaluated (an invalid range such as ``[z-a]`` once compiled to RE2) raises the same
+    error at match time, as Docker does.
+    """
+
+    def __init__(
+        self,
+        patterns: Sequence[str],
+        *,
+        source: str | None = None,
+        lines: Sequence[int] | None = None,
+    ) -> None:
+        self.source = source
+        self.patterns: list[Pattern] = []
+        self.exclusions = False
+        for index, raw in enumerate(patterns):
+            line = lines[index] if lines is not None else None
+            text = _golang.trim_space(raw)
+            if not text:
+                continue
+            text = _golang.clean_path(text)
+            exclusion = text.startswith("!")
+            if exclusion:
+                if len(text) == 1:
+                    raise IgnoreFileError(self._where(line, raw, 'illegal exclusion pattern: "!"'))
+                text = text[1:]
+                self.exclusions = True
+            if not _golang.glob_is_well_formed(text):
+                raise IgnoreFileError(self._where(line, raw, "syntax error in pattern"))
+            self.patterns.append(Pattern(text, exclusion=exclusion, raw=raw, line=line))
+        count = len(self.patterns)
+        self._no_info = MatchInfo()
+        self._all_false = MatchInfo((False,) * count)
+        self._any_match = self._build_prefilter()
+        self._only_prefix_exceptions = not any(
+            p.exclusion and _GLOB_CHARS.intersection(p.without_trailing_glob())
+            for p in self.patterns
+        )
+        self._dir_cache: dict[str, MatchInfo] = {}
+
+    def _where(self, line: int | None, raw: str, reason: str) -> str:
+        place = self.source or "ignore patterns"
+        if line is not None:
+            place = f"{place}:{line}"
+        return f"{place}: invalid pattern {raw.strip()!r}: {reason}"
+
+    def _match_failed(self, error: _MatchError) -> IgnoreFileError:
+        pattern = error.pattern
+        place = self.source or "ignore patterns"
+        if pattern.line is not None:
+            place = f"{place}:{pattern.line}"
+        return IgnoreFileError(
+            f"{place}: pattern {pattern.raw.strip()!r} makes Docker fail the build "
+            f"('syntax error in pattern'): {pattern.error}"
+        )
+
+    def _build_prefilter(self) -> Callable[[str], object] | None:
+        """One regexp that matches whenever any pattern could match an ASCII path."""
+        parts: list[str] = []
+        for pattern in self.patterns:
+            if pattern.match_type is MatchType.EXACT:
+                parts.append(re.escape(pattern.text) + r"\Z")
+            elif pattern.match_type is MatchType.PREFIX:
+                parts.append(re.escape(pattern.text[:-2]))
+            elif pattern.match_type is MatchType.SUFFIX:
+                suffix = pattern.text[2:]
+                parts.append(r"(?s:.*)" + re.escape(suffix) + r"\Z")
+                if suffix.startswith("/"):
+                    parts.append(re.escape(suffix[1:]) + r"\Z")
+            elif pattern.python_regexp is not None:
+                parts.append(pattern.python_regexp)
+            else:
+                return None  # a broken pattern must be evaluated to raise
+        if not parts:
+            return lambda path: None
+        return re.compile("|".join(f"(?:{part})" for part in parts), re.ASCII).match
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    @property
+    def all_false(self) -> MatchInfo:
+        """The MatchInfo of a directory that no pattern matched."""
+        return self._all_false
+
+    # --- Go's entry points -------------------------------------------------------
+
+    def matches_or_parent_matches(self, path: str) -> bool:
+        """patternmatcher ``MatchesOrParentMatches``: the path or any parent matches."""
+        matched = False
+        parent = _golang.dir_name(path)
+        dirs = parent.split("/") if parent != "." else []
+        try:
+            for pattern in self.patterns:
+                if pattern.exclusion != matched:
+                    continue
+                hit = pattern.match(path)
+                if not hit:
+                    hit = self._any_parent_matches(pattern, dirs)
+                if hit:
+                    matched = not pattern.exclusion
+        except _MatchError as error:
+            raise self._match_failed(error) from None
+        return matched
+
+    def matches_exact(self, path: str) -> bool:
+        """patternmatcher ``MatchesExact``: no parent directories considered."""
+        matched = False
+        try:
+            for pattern in self.patterns:
+                if pattern.exclusion != matched:
+                    continue
+                if pattern.match(path):
+                    matched = not pattern.exclusion
+        except _MatchError as error:
+            raise self._match_failed(error) from None
+        return matched
+
+    def matches_single_parent(self, path: str) -> bool:
+        """The deprecated ``Matches`` method (checks one parent prefix only).
+
+        Kept for the upstream conformance cases; everything else uses the walk.
+        """
+        matched = False
+        parent = _golang.dir_name(path)
+        parent_dirs = parent.split("/")
+        try:
+            for pattern in self.patterns:
+                if pattern.exclusion != matched:
+                    continue
+                hit = pattern.match(path)
+                depth = pattern.text.count("/") + 1
+                if not hit and parent != "." and depth <= len(parent_dirs):
+                    hit = _quiet_match(pattern, "/".join(parent_dirs[:depth]))
+                if hit:
+                    matched = not pattern.exclusion
+        except _MatchError as error:
+            raise self._match_failed(error) from None
+        return matched
+
+    def matches_using_parent_result(self, path: str, parent_matched: bool) -> bool:
+        """The deprecated ``MatchesUsingParentResult`` (one bool per parent)."""
+        matched = parent_matched
+        try:
+            for pattern in self.patterns:
+                if pattern.exclusion != matched:
+                    continue
+                if pattern.match(path):
+                    matched = not pattern.exclusion
+        except _MatchError as error:
+            raise self._match_failed(error) from None
+        return matched
+
+    def matches_using_parent_results(self, path: str, parent: MatchInfo) -> tuple[bool, MatchInfo]:
+        """patternmatcher ``MatchesUsingParentResults``: what fsutil's walk calls.
+
+        ``parent`` is the MatchInfo returned for the parent directory, or an empty
+        ``MatchInfo()`` when unknown (parent prefixes are then checked instead).
+        """
+        parent_matched = parent.parent_matched
+        patterns = self.patterns
+        if parent_matched:
+            if len(parent_matched) != len(patterns):
+                raise ValueError("wrong number of values in parentMatched")
+            # Fast path: nothing matched the parent and nothing matches the path.
+            if (
+                parent is self._all_false
+                and self._any_match is not None
+                and path.isascii()
+                and self._any_match(path) is None
+            ):
+                return False, self._all_false
+        matched = False
+        results = [False] * len(patterns)
+        dirs: list[str] | None = None
+        try:
+            for index, pattern in enumerate(patterns):
+                hit = parent_matched[index] if parent_matched else False
+                if not hit:
+                    if pattern.exclusion != matched:
+                        continue
+                    hit = pattern.match(path)
+                    if not hit and not parent_matched:
+                        if dirs is None:
+                            parent_dir = _golang.dir_name(path)
+                            dirs = parent_dir.split("/") if parent_dir != "." else []
+                        hit = self._any_parent_matches(pattern, dirs)
+                results[index] = hit
+                if hit:
+                    matched = not pattern.exclusion
+        except _MatchError as error:
+            raise self._match_failed(error) from None
+        if not any(results):
+            return matched, self._all_false
+        return matched, MatchInfo(tuple(results))
+
+    @staticmethod
+    def _any_parent_matches(pattern: Pattern, dirs: list[str]) -> bool:
+        for depth in range(1, len(dirs) + 1):
+            if _quiet_match(pattern, "/".join(dirs[:depth])):
+                return True
+        return False
+
+    # --- slimage conveniences ----------------------------------------------------
+
+    def matches(self, path: str) -> bool:
+        """Whether BuildKit leaves ``path`` (relative to the context) out of the context.
+
+        Follows fsutil's walk: each parent directory is matched first, from the top,
+        and its result carried down. ``./``, a leading ``/`` and ``..`` are cleaned
+        away; the context root itself is never excluded. Note that an excluded
+        directory is still sent (as a bare directory) when one of its children is
+        re-included by an exception.
+        """
+        path = _golang.clean_path(path)
+        path = path.lstrip("/")
+        if path in ("", "."):
+            return False
+        parent = self._directory_info(_golang.dir_name(path))
+        return self.matches_using_parent_results(path, parent)[0]
+
+    def _directory_info(self, directory: str) -> MatchInfo:
+        if directory in (".", ""):
+            return self._no_info
+        cached = self._dir_cache.get(directory)
+        if cached is not None:
+            return cached
+        parent = self._directory_info(_golang.dir_name(directory))
+        info = self.matches_using_parent_results(directory, parent)[1]
+        if len(self._dir_cache) > 65536:
+            self._dir_cache.clear()
+        self._dir_cache[directory] = info
+        return info
+
+    def excluded_dir_needs_walk(self, directory: str) -> bool:
+        """Whether fsutil walks into ``directory``, which the patterns exclude.
+
+        fsutil skips an excluded directory when every exception pattern is a plain
+        path (no glob characters, ignoring a trailing ``/*`` or ``/**``) and none of
+        them lies inside it; otherwise it walks in, since an exception may re-include
+        something there.
+        """
+        if not self._only_prefix_exceptions:
+            return True
+        if not self.exclusions:
+            return False
+        dir_slash = directory + "/"
+        return any(
+            p.exclusion and (p.without_trailing_glob() + "/").startswith(dir_slash)
+            for p in self.patterns
+        )
+
+    def deferred_errors(self) -> list[str]:
+        """Patterns that pass ``New`` but fail when evaluated (Docker fails then)."""
+        return [self._match_failed(_MatchError(p)).message for p in self.patterns if p.error]
+
+
+def _quiet_match(pattern: Pattern, path: str) -> bool:
+    # Go ignores errors when it checks parent prefixes (`match, _ = pattern.match(...)`).
+    try:
+        return pattern.match(path)
+    except _MatchError:
+        return False
+
+
+def find_ignore_file(context_dir: Path, dockerfile: Path | None) -> Path | None:
+    """The ignore file BuildKit uses for this build, or None.
+
+    ``<Dockerfile path>.dockerignore`` next to the Dockerfile (for ``app.Dockerfile``,
+    ``app.Dockerfile.dockerignore``) wins over ``<context>/.dockerignore``.
+    """
+    if dockerfile is not None:
+        specific = dockerfile.with_name(dockerfile.name + DOCKERIGNORE)
+        if specific.is_file():
+            return specific
+    general = context_dir / DOCKERIGNORE
+    if general.exists() or general.is_symlink():
+        return general
+    return None
+
+
+def decode_ignore_file(data: bytes, path: str) -> str:
+    """Ignore-file bytes as text; a binary file (a NUL byte) is an IgnoreFileError."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise IgnoreFileError(
+            f"{path}:{line}: contains a NUL byte; this is a binary file, not an ignore file"
+        )
+    return data.decode("utf-8", "surrogateescape")
+
+
+def matcher_from_text(text: str, *, source: str = DOCKERIGNORE) -> PatternMatcher:
+    """A matcher for ignore-file text; errors name ``source`` and the line."""
+    try:
+        numbered = read_ignore_lines(text)
+    except IgnoreFileError as error:
+        raise IgnoreFileError(f"{source}: {error.message}") from None
+    return PatternMatcher(
+        [pattern for _, pattern in numbered],
+        source=source,
+        lines=[number for number, _ in numbered],
+    )
+
+
+def load_matcher(context_dir: Path, dockerfile: Path | None = None) -> PatternMatcher | None:
+    """The matcher of the ignore file that applies to this build, or None if there is none."""
+    if not context_dir.is_dir():
+        raise InputNotFound(f"{context_dir}: build context directory not found")
+    path = find_ignore_file(context_dir, dockerfile)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise IgnoreFileError(f"{path}: is a directory, not an ignore file") from None
+    except FileNotFoundError:
+        raise IgnoreFileError(f"{path}: cannot be read (a dangling symlink?)") from None
+    except OSError as error:
+        raise IgnoreFileError(f"{path}: cannot be read: {error.strerror}") from None
+    return matcher_from_text(decode_ignore_file(data, str(path)), source=str(path))
