@@ -1,0 +1,273 @@
+"""OCI image layouts: a directory (``oci:DIR[:TAG]``) or a tar of one (``oci-archive:``).
+
+The layout spec (image-layout.md): ``oci-layout``, ``index.json`` and content-addressed
+``blobs/<alg>/<hex>``. ``index.json`` lists manifests, or indexes of per-platform
+manifests; a tag is the ``org.opencontainers.image.ref.name`` annotation. Layers come in
+the order the chosen manifest lists them, never guessed from the blobs directory. Every
+JSON blob is checked against its digest; layer blobs are checked as they stream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform as host_platform
+from collections.abc import Mapping
+from typing import Any
+
+from slimage.errors import DigestMismatch, ImageFormatError, ImageNotFound, UnsupportedMediaType
+from slimage.image.stored import (
+    MAX_JSON_BYTES,
+    Region,
+    StoredImage,
+    StoredLayer,
+    TarMembers,
+    diff_ids,
+    parse_json,
+)
+from slimage.image.tarstream import compression_for
+
+INDEX_TYPES = {
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+}
+MANIFEST_TYPES = {
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+}
+REF_NAME = "org.opencontainers.image.ref.name"
+
+
+def host_platform_name() -> str:
+    """The machine's platform as an OCI ``os/arch[/variant]``."""
+    machine = host_platform.machine().lower()
+    arch = {
+        "x86_64": "amd64",
+        "amd64": "amd64",
+        "aarch64": "arm64",
+        "arm64": "arm64",
+        "armv7l": "arm/v7",
+        "armv6l": "arm/v6",
+        "i686": "386",
+        "i386": "386",
+        "ppc64le": "ppc64le",
+        "s390x": "s390x",
+        "riscv64": "riscv64",
+    }.get(machine, machine)
+    return f"linux/{arch}"
+
+
+class _DirectoryBlobs:
+    def __init__(self, root: str, label: str) -> None:
+        self.root = root
+        self.label = label
+
+    def _path(self, name: str) -> str:
+        return os.path.join(self.root, *name.split("/"))
+
+    def has(self, name: str) -> bool:
+        return os.path.isfile(self._path(name))
+
+    def region(self, name: str, what: str) -> Region:
+        path = self._path(name)
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            raise ImageFormatError(f"{self.label}: missing {what} {name!r}") from None
+        return Region(path, 0, size)
+
+    def read(self, name: str, what: str) -> bytes:
+        region = self.region(name, what)
+        if region.length > MAX_JSON_BYTES:
+            raise ImageFormatError(f"{self.label}: {what} {name!r} is absurdly large")
+        with open(region.path, "rb") as file:
+            return file.read()
+
+
+class _ArchiveBlobs:
+    def __init__(self, members: TarMembers) -> None:
+        self.members = members
+        self.label = members.label
+
+    def has(self, name: str) -> bool:
+        return name in self.members
+
+    def region(self, name: str, what: str) -> Region:
+        return self.members.region(name, what)
+
+    def read(self, name: str, what: str) -> bytes:
+        return self.members.read(name, what)
+
+
+_Blobs = _DirectoryBlobs | _ArchiveBlobs
+
+
+def open_oci_layout(path: str, tag: str | None = None, platform: str | None = None) -> StoredImage:
+    label = f"oci:{path}" + (f":{tag}" if tag else "")
+    if not os.path.isdir(path):
+        raise ImageNotFound(f"{label}: no such directory")
+    return _open(_DirectoryBlobs(path, label), label, tag, platform)
+
+
+def open_oci_archive(path: str, tag: str | None = None, platform: str | None = None) -> StoredImage:
+    label = f"oci-archive:{path}" + (f":{tag}" if tag else "")
+    return oci_from_members(TarMembers(path, label), label, tag, platform)
+
+
+def oci_from_members(
+    members: TarMembers, label: str, tag: str | None, platform: str | None
+) -> StoredImage:
+    return _open(_ArchiveBlobs(members), label, tag, platform)
+
+
+def _blob_name(descriptor: Mapping[str, Any], label: str) -> tuple[str, str]:
+    digest = descriptor.get("digest")
+    if not isinstance(digest, str) or ":" not in digest:
+        raise ImageFormatError(f"{label}: descriptor without a valid digest")
+    algorithm, _, encoded = digest.partition(":")
+    if (
+        algorithm != "sha256"
+        or len(encoded) != 64
+        or not all(c in "0123456789abcdef" for c in encoded)
+    ):
+        raise UnsupportedMediaType(f"{label}: unsupported digest {digest!r}")
+    return digest, f"blobs/{algorithm}/{encoded}"
+
+
+def _read_json_blob(blobs: _Blobs, descriptor: Mapping[str, Any], what: str) -> Any:
+    digest, name = _blob_name(descriptor, blobs.label)
+    data = blobs.read(name, what)
+    actual = "sha256:" + hashlib.sha256(data).hexdigest()
+    if actual != digest:
+        raise DigestMismatch(f"{blobs.label}: {what} {digest} has digest {actual}")
+    return parse_json(data, f"{blobs.label}: {what} {digest}")
+
+
+def _open(blobs: _Blobs, label: str, tag: str | None, platform: str | None) -> StoredImage:
+    if not blobs.has("index.json"):
+        raise ImageFormatError(f"{label}: no index.json (not an OCI layout)")
+    index = parse_json(blobs.read("index.json", "index"), f"{label}: index.json")
+    descriptor = _choose(blobs, index, label, tag, platform)
+    manifest = _read_json_blob(blobs, descriptor, "manifest")
+    if not isinstance(manifest, dict):
+        raise ImageFormatError(f"{label}: manifest is not a JSON object")
+    config_descriptor = manifest.get("config")
+    layer_descriptors = manifest.get("layers")
+    if not isinstance(config_descriptor, Mapping) or not isinstance(layer_descriptors, list):
+        raise ImageFormatError(f"{label}: manifest lacks config or layers")
+    config = _read_json_blob(blobs, config_descriptor, "config")
+    if not isinstance(config, dict):
+        raise ImageFormatError(f"{label}: config is not a JSON object")
+    ids = diff_ids(config)
+    if len(ids) != len(layer_descriptors):
+        raise ImageFormatError(
+            f"{label}: manifest lists {len(layer_descriptors)} layers "
+            f"but the config has {len(ids)} diff_ids"
+        )
+    layers: list[StoredLayer] = []
+    for position, layer in enumerate(layer_descriptors):
+        if not isinstance(layer, Mapping):
+            raise ImageFormatError(f"{label}: malformed layer descriptor")
+        digest, name = _blob_name(layer, label)
+        media_type = layer.get("mediaType")
+        media_type = media_type if isinstance(media_type, str) else ""
+        layer_label = f"{label}: layer {position + 1} ({digest[:19]})"
+        compression_for(media_type, layer_label)  # unknown media types fail here, early
+        region = blobs.region(name, "layer blob")
+        stated = layer.get("size")
+        if isinstance(stated, int) and stated != region.length:
+            raise ImageFormatError(
+                f"{layer_label}: blob has {region.length} bytes, the manifest says {stated}"
+            )
+        layers.append(StoredLayer(region, digest, ids[position], media_type, layer_label))
+    return StoredImage(manifest, config, layers, label)
+
+
+def _manifests(index: Any, label: str) -> list[Mapping[str, Any]]:
+    if not isinstance(index, Mapping) or not isinstance(index.get("manifests"), list):
+        raise ImageFormatError(f"{label}: index without a manifests list")
+    return [item for item in index["manifests"] if isinstance(item, Mapping)]
+
+
+def _ref_name(descriptor: Mapping[str, Any]) -> str | None:
+    annotations = descriptor.get("annotations")
+    if isinstance(annotations, Mapping):
+        name = annotations.get(REF_NAME)
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def _choose(
+    blobs: _Blobs, index: Any, label: str, tag: str | None, platform: str | None
+) -> Mapping[str, Any]:
+    candidates = _manifests(index, label)
+    if tag is not None:
+        named = [d for d in candidates if _ref_name(d) == tag]
+        if not named:
+            known = sorted({name for d in candidates if (name := _ref_name(d))})
+            raise ImageNotFound(
+                f"{label}: no image tagged {tag!r} (tags: {', '.join(known) or 'none'})"
+            )
+        candidates = named
+    # Follow nested indexes down to manifests (an index may list per-platform manifests).
+    manifests: list[Mapping[str, Any]] = []
+    pending = list(candidates)
+    depth = 0
+    while pending:
+        depth += 1
+        if depth > 64:
+            raise ImageFormatError(f"{label}: indexes nest too deeply")
+        descriptor = pending.pop(0)
+        media_type = descriptor.get("mediaType")
+        if media_type in INDEX_TYPES:
+            nested = _read_json_blob(blobs, descriptor, "index")
+            pending.extend(_manifests(nested, label))
+        elif media_type in MANIFEST_TYPES or media_type is None:
+            manifests.append(descriptor)
+        else:
+            raise UnsupportedMediaType(f"{label}: unsupported manifest media type {media_type!r}")
+    if not manifests:
+        raise ImageNotFound(f"{label}: the index lists no image manifests")
+    with_platform = [d for d in manifests if _platform_of(d) not in (None, "unknown/unknown")]
+    if len(manifests) == 1 and platform is None:
+        return manifests[0]
+    if not with_platform:
+        if len(manifests) == 1:
+            return manifests[0]
+        raise ImageNotFound(
+            f"{label}: the layout holds {len(manifests)} images; name one as {label}:TAG"
+        )
+    wanted = platform or host_platform_name()
+    for descriptor in with_platform:
+        if _platform_matches(_platform_of(descriptor) or "", wanted):
+            return descriptor
+    available = ", ".join(sorted({_platform_of(d) or "" for d in with_platform}))
+    raise ImageNotFound(f"{label}: no image for platform {wanted} (available: {available})")
+
+
+def _platform_of(descriptor: Mapping[str, Any]) -> str | None:
+    platform = descriptor.get("platform")
+    if not isinstance(platform, Mapping):
+        return None
+    os_name = platform.get("os")
+    arch = platform.get("architecture")
+    if not isinstance(os_name, str) or not isinstance(arch, str):
+        return None
+    variant = platform.get("variant")
+    return (
+        f"{os_name}/{arch}/{variant}"
+        if isinstance(variant, str) and variant
+        else f"{os_name}/{arch}"
+    )
+
+
+def _platform_matches(have: str, wanted: str) -> bool:
+    """``linux/arm64`` matches ``linux/arm64/v8``; a variant asked for must match."""
+    have_parts = have.split("/")
+    wanted_parts = wanted.split("/")
+    if have_parts[:2] != wanted_parts[:2]:
+        return False
+    if len(wanted_parts) > 2 and len(have_parts) > 2:
+        return have_parts[2] == wanted_parts[2]
+    return len(wanted_parts) <= 2 or len(have_parts) == 2

@@ -1,0 +1,83 @@
+"""``open_image``: one entry point from a user's IMAGE argument to an :class:`Image`.
+
+Accepted forms::
+
+    FILE                         docker-archive or oci-archive, told by its contents
+    DIR                          an OCI image layout directory
+    docker-archive:FILE[:NAME]   NAME picks one image of several by its RepoTags
+    oci:DIR[:TAG]                TAG is the org.opencontainers.image.ref.name annotation
+    oci-archive:FILE[:TAG]
+
+Registries and daemons come later behind the same function.
+"""
+
+from __future__ import annotations
+
+import os
+
+from slimage.errors import ImageFormatError, ImageNotFound
+from slimage.image.docker_archive import docker_archive_from_members
+from slimage.image.model import Image
+from slimage.image.oci_layout import oci_from_members, open_oci_layout
+from slimage.image.stored import TarMembers
+
+TRANSPORTS = ("docker-archive", "oci-archive", "oci")
+
+
+def split_reference(reference: str) -> tuple[str | None, str, str | None]:
+    """``oci:dir:tag`` -> ("oci", "dir", "tag"); a bare path -> (None, path, None)."""
+    transport, sep, rest = reference.partition(":")
+    if not sep or transport not in TRANSPORTS:
+        return None, reference, None
+    if os.path.exists(rest) or ":" not in rest:
+        return transport, rest, None
+    # The path may itself hold colons: take the first prefix that exists on disk.
+    position = rest.find(":")
+    while position >= 0:
+        if os.path.exists(rest[:position]):
+            return transport, rest[:position], rest[position + 1 :] or None
+        position = rest.find(":", position + 1)
+    path, _, tag = rest.rpartition(":")
+    return transport, path, tag or None
+
+
+def open_image(reference: str, platform: str | None = None) -> Image:
+    """Open ``reference`` (see the module docstring); raise an ImageSourceError if unusable."""
+    transport, path, tag = split_reference(reference)
+    if not path:
+        raise ImageNotFound(f"{reference}: no path given")
+    if transport == "oci" or (transport is None and os.path.isdir(path)):
+        return open_oci_layout(path, tag, platform)
+    if not os.path.exists(path):
+        raise ImageNotFound(
+            f"{reference}: no such file or directory "
+            "(slimage reads docker-archive, oci-archive and OCI layout paths)"
+        )
+    if not os.path.isfile(path):
+        raise ImageNotFound(f"{reference}: not a regular file")
+    _refuse_compressed(path, reference)
+    if transport == "docker-archive":
+        label = f"docker-archive:{path}"
+        return docker_archive_from_members(TarMembers(path, label), label, tag)
+    if transport == "oci-archive":
+        label = f"oci-archive:{path}" + (f":{tag}" if tag else "")
+        return oci_from_members(TarMembers(path, label), label, tag, platform)
+    members = TarMembers(path, path)
+    if "manifest.json" in members:
+        label = f"docker-archive:{path}"
+        members.label = label
+        return docker_archive_from_members(members, label, tag)
+    if "index.json" in members:
+        label = f"oci-archive:{path}"
+        members.label = label
+        return oci_from_members(members, label, tag, platform)
+    raise ImageFormatError(f"{path}: neither a docker-archive nor an oci-archive")
+
+
+def _refuse_compressed(path: str, reference: str) -> None:
+    with open(path, "rb") as file:
+        head = file.read(4)
+    if head.startswith(b"\x1f\x8b") or head.startswith(b"\x28\xb5\x2f\xfd"):
+        raise ImageFormatError(
+            f"{reference}: a compressed archive; decompress it first (e.g. gunzip)"
+        )

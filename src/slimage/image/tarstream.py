@@ -1,0 +1,522 @@
+"""Safe, fast streaming of layer tars: decompress, verify, parse headers.
+
+Three pieces, each usable alone:
+
+- :class:`LayerStream` turns the stored bytes of a layer (plain, gzip or zstd, told by
+  the media type and by the magic bytes) into uncompressed chunks, hashing the stored
+  bytes (the layer ``digest``) and the uncompressed bytes (the ``diff_id``) as they pass,
+  and refusing decompression bombs. Nothing is held beyond one chunk.
+- :func:`scan_tar` parses tar headers straight from those chunks (ustar, pax and GNU
+  long names) and hands each entry to a callback, which may ask for the entry's bytes;
+  contents it does not want are skipped without a copy. ``tarfile`` is not used: on a
+  layer with 100k entries its per-member objects cost several times more than this.
+- :func:`normalize_name` maps tar names to slimage paths (``usr/bin/gcc``) and refuses
+  names that climb out of the root.
+
+Hostile input (truncated data, absurd sizes, bad checksums, ``..`` names) ends in an
+:class:`~slimage.errors.ImageFormatError` naming the layer, or a warning for what can be
+skipped safely; memory stays bounded by the chunk size either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+from slimage.analysis.records import FileKind
+from slimage.errors import DigestMismatch, ImageFormatError, UnsupportedMediaType
+
+CHUNK = 1 << 20
+BLOCK = 512
+# A layer whose output exceeds this many times its input, once past BOMB_FLOOR bytes, is
+# treated as a decompression bomb. Real layers of sparse or zeroed files compress well,
+# but not a thousandfold over a gigabyte.
+BOMB_RATIO = 1000
+BOMB_FLOOR = 1 << 30
+# No real layer holds a single file of a tebibyte; a header claiming more is hostile.
+MAX_ENTRY_SIZE = 1 << 40
+
+GZIP_MAGIC = b"\x1f\x8b"
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+_LAYER_MEDIA_TYPES = {
+    "application/vnd.oci.image.layer.v1.tar": "none",
+    "application/vnd.oci.image.layer.v1.tar+gzip": "gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd": "zstd",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar": "none",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip": "gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": "zstd",
+    "application/vnd.docker.image.rootfs.diff.tar": "none",
+    "application/vnd.docker.image.rootfs.diff.tar.gzip": "gzip",
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip": "gzip",
+    "application/vnd.docker.image.rootfs.diff.tar.zstd": "zstd",
+}
+
+
+def compression_for(media_type: str, label: str) -> str:
+    """The compression a layer media type announces: gzip, zstd, none, or "" (not said).
+
+    Raises :class:`UnsupportedMediaType` for a type that is not a layer at all.
+    """
+    if not media_type:
+        return ""
+    if media_type in _LAYER_MEDIA_TYPES:
+        return _LAYER_MEDIA_TYPES[media_type]
+    raise UnsupportedMediaType(f"{label}: unsupported layer media type {media_type!r}")
+
+
+def sniff_compression(head: bytes) -> str:
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(ZSTD_MAGIC):
+        return "zstd"
+    return ""
+
+
+class _RawReader(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class RegionReader:
+    """Bytes ``[offset, offset + length)`` of an open file; short files are truncation."""
+
+    def __init__(self, file: BinaryIO, offset: int, length: int, label: str) -> None:
+        self._file = file
+        self._position = offset
+        self._remaining = length
+        self._label = label
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._remaining <= 0:
+            return b""
+        want = self._remaining if size < 0 else min(size, self._remaining)
+        self._file.seek(self._position)
+        data = self._file.read(want)
+        if not data:
+            raise ImageFormatError(f"{self._label}: truncated (file ends early)")
+        self._position += len(data)
+        self._remaining -= len(data)
+        return data
+
+
+class _HashingReader:
+    """Counts and hashes the stored bytes as a decompressor pulls them."""
+
+    def __init__(self, raw: _RawReader) -> None:
+        self.raw = raw
+        self.hasher = hashlib.sha256()
+        self.count = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.raw.read(size if size > 0 else CHUNK)
+        if data:
+            self.hasher.update(data)
+            self.count += len(data)
+        return data
+
+
+class LayerStream:
+    """The uncompressed tar of one layer, verified against its digest and diff_id.
+
+    ``expected_digest`` / ``expected_diff_id`` may be ``None`` when the source does not
+    state them (an old docker-archive gives no compressed digest). Verification happens
+    when the stored bytes are exhausted: at the end of :meth:`read_chunk`, or in
+    :meth:`finish`, which drains what the reader left unread.
+    """
+
+    def __init__(
+        self,
+        raw: _RawReader,
+        *,
+        label: str,
+        media_type: str = "",
+        expected_digest: str | None = None,
+        expected_diff_id: str | None = None,
+    ) -> None:
+        self.label = label
+        self.warnings: list[str] = []
+        self._source = _HashingReader(raw)
+        self._expected_digest = expected_digest
+        self._expected_diff_id = expected_diff_id
+        self._diff_hasher = hashlib.sha256()
+        self.uncompressed_size = 0
+        self._done = False
+        announced = compression_for(media_type, label)
+        head = self._source.read(CHUNK)
+        actual = sniff_compression(head)
+        if announced and (actual or "none") != announced:
+            self.warnings.append(
+                f"{label}: media type says {announced} but the data is "
+                f"{actual or 'uncompressed'}; reading it as {actual or 'uncompressed'}"
+            )
+        self.compression = actual
+        self._head = head
+        self._gzip: zlib._Decompress | None = None
+        self._gzip_input = b""
+        self._zstd: _RawReader | None = None
+        if actual == "gzip":
+            self._gzip = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            self._gzip_input = head
+            self._head = b""
+        elif actual == "zstd":
+            import zstandard
+
+            reader = _PrefixedReader(head, self._source)
+            self._zstd = zstandard.ZstdDecompressor().stream_reader(
+                reader,  # type: ignore[arg-type]  # any object with read() works
+                read_size=CHUNK,
+                read_across_frames=True,
+            )
+            self._head = b""
+
+    @property
+    def compressed_size(self) -> int:
+        return self._source.count
+
+    def read_chunk(self) -> bytes:
+        """The next piece of uncompressed tar (at most a few MiB); ``b""`` at the end."""
+        if self._done:
+            return b""
+        try:
+            data = self._next_chunk()
+        except zlib.error as error:
+            raise ImageFormatError(f"{self.label}: corrupt gzip data ({error})") from None
+        except ImageFormatError:
+            raise
+        except Exception as error:  # zstandard raises its own ZstdError
+            if type(error).__name__ == "ZstdError":
+                raise ImageFormatError(f"{self.label}: corrupt zstd data ({error})") from None
+            raise
+        if not data:
+            self._done = True
+            self._verify()
+            return b""
+        self._diff_hasher.update(data)
+        self.uncompressed_size += len(data)
+        if (
+            self.compression
+            and self.uncompressed_size > BOMB_FLOOR
+            and self.uncompressed_size > BOMB_RATIO * max(self._source.count, 1)
+        ):
+            raise ImageFormatError(
+                f"{self.label}: decompression bomb ({self.uncompressed_size} bytes "
+                f"from {self._source.count}); refusing to read further"
+            )
+        return data
+
+    def _next_chunk(self) -> bytes:
+        if self._gzip is not None:
+            return self._next_gzip()
+        if self._zstd is not None:
+            return self._zstd.read(CHUNK)
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        return self._source.read(CHUNK)
+
+    def _next_gzip(self) -> bytes:
+        assert self._gzip is not None
+        while True:
+            if not self._gzip_input:
+                self._gzip_input = self._gzip.unconsumed_tail or self._source.read(CHUNK)
+            if self._gzip.eof:
+                rest = self._gzip.unused_data + self._gzip_input
+                self._gzip_input = b""
+                if not rest:
+                    rest = self._source.read(CHUNK)
+                if not rest:
+                    return b""
+                if not rest.startswith(GZIP_MAGIC[:1]):
+                    # Trailing bytes after the last gzip member: hashed, not untarred.
+                    self.warnings.append(f"{self.label}: ignoring data after the gzip stream")
+                    while self._source.read(CHUNK):
+                        pass
+                    return b""
+                # A concatenation of gzip members is one gzip stream (RFC 1952, 2.2).
+                self._gzip = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                self._gzip_input = rest
+            if not self._gzip_input:
+                raise ImageFormatError(f"{self.label}: truncated gzip data")
+            data = self._gzip.decompress(self._gzip_input, 4 * CHUNK)
+            self._gzip_input = self._gzip.unconsumed_tail
+            if data:
+                return data
+
+    def finish(self) -> None:
+        """Read to the end (tar padding, trailing blocks) and verify both identities."""
+        while self.read_chunk():
+            pass
+
+    def _verify(self) -> None:
+        digest = "sha256:" + self._source.hasher.hexdigest()
+        diff_id = "sha256:" + self._diff_hasher.hexdigest()
+        if self._expected_digest and self._expected_digest != digest:
+            raise DigestMismatch(
+                f"{self.label}: digest mismatch: expected {self._expected_digest}, got {digest}"
+            )
+        if self._expected_diff_id and self._expected_diff_id != diff_id:
+            raise DigestMismatch(
+                f"{self.label}: diff_id mismatch: expected {self._expected_diff_id}, got {diff_id}"
+            )
+
+
+class _PrefixedReader:
+    def __init__(self, head: bytes, rest: _RawReader) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        return self._rest.read(size)
+
+
+@dataclass(slots=True)
+class TarEntry:
+    """One tar header, its name normalised (see :func:`normalize_name`)."""
+
+    path: str
+    kind: FileKind
+    size: int
+    mode: int
+    uid: int
+    gid: int
+    link_target: str = ""
+
+
+_KINDS = {
+    b"0": FileKind.FILE,
+    b"\0": FileKind.FILE,
+    b"7": FileKind.FILE,
+    b"1": FileKind.HARDLINK,
+    b"2": FileKind.SYMLINK,
+    b"3": FileKind.CHAR,
+    b"4": FileKind.BLOCK,
+    b"5": FileKind.DIR,
+    b"6": FileKind.FIFO,
+}
+
+
+def normalize_name(raw: str) -> str | None:
+    """``./usr//bin/`` -> ``usr/bin``; ``""`` for the root; ``None`` when it has ``..``.
+
+    Absolute names are read relative to the image root, as container runtimes do.
+    """
+    name = raw[2:] if raw.startswith("./") else raw
+    if "/." not in name and "//" not in name and not name.startswith((".", "/")):
+        return name.rstrip("/")
+    parts = [part for part in name.split("/") if part and part != "."]
+    if ".." in parts:
+        return None
+    return "/".join(parts)
+
+
+# Called with each entry; returns a sink for its bytes (called with successive pieces)
+# or None to skip them.
+ContentSink = Callable[[memoryview], None]
+EntryHandler = Callable[[TarEntry], ContentSink | None]
+
+
+class _ChunkSource(Protocol):
+    label: str
+    warnings: list[str]
+
+    def read_chunk(self) -> bytes: ...
+
+
+def _octal(field: bytes, label: str) -> int:
+    if field and field[0] & 0x80:
+        # GNU base-256: big-endian two's complement in the remaining bytes.
+        value = int.from_bytes(field[1:], "big")
+        if field[0] & 0x40:
+            raise ImageFormatError(f"{label}: negative number in a tar header")
+        return value
+    text = field.split(b"\0", 1)[0].strip()
+    if not text:
+        return 0
+    try:
+        return int(text, 8)
+    except ValueError:
+        raise ImageFormatError(f"{label}: bad number {text!r} in a tar header") from None
+
+
+def _pax_records(data: bytes, label: str) -> dict[str, str]:
+    records: dict[str, str] = {}
+    position = 0
+    while position < len(data):
+        space = data.find(b" ", position)
+        if space < 0:
+            break
+        try:
+            length = int(data[position:space])
+        except ValueError:
+            raise ImageFormatError(f"{label}: malformed pax header") from None
+        if length <= 0 or position + length > len(data):
+            raise ImageFormatError(f"{label}: malformed pax header")
+        key, _, value = data[space + 1 : position + length - 1].partition(b"=")
+        records[key.decode("utf-8", "surrogateescape")] = value.decode("utf-8", "surrogateescape")
+        position += length
+    return records
+
+
+def _decode(raw: bytes) -> str:
+    return raw.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+
+
+class _Reader:
+    """A byte cursor over the chunks of a stream, for :func:`scan_tar`."""
+
+    def __init__(self, source: _ChunkSource) -> None:
+        self.source = source
+        self.buffer = b""
+        self.position = 0
+
+    def available(self) -> int:
+        return len(self.buffer) - self.position
+
+    def fill(self, need: int) -> bool:
+        """Make ``need`` contiguous bytes available; False at a clean end of stream."""
+        while len(self.buffer) - self.position < need:
+            chunk = self.source.read_chunk()
+            if not chunk:
+                return False
+            self.buffer = self.buffer[self.position :] + chunk
+            self.position = 0
+        return True
+
+    def take(self, size: int) -> bytes:
+        if not self.fill(size):
+            raise ImageFormatError(f"{self.source.label}: truncated tar data")
+        data = self.buffer[self.position : self.position + size]
+        self.position += size
+        return data
+
+    def pass_through(self, size: int, padded: int, sink: ContentSink | None) -> None:
+        """Hand ``size`` bytes to ``sink`` (or skip them), then skip the padding."""
+        remaining = padded
+        useful = size
+        while remaining:
+            if self.position >= len(self.buffer):
+                self.buffer = self.source.read_chunk()
+                self.position = 0
+                if not self.buffer:
+                    raise ImageFormatError(f"{self.source.label}: truncated tar data")
+            step = min(remaining, len(self.buffer) - self.position)
+            if sink is not None and useful:
+                piece = min(step, useful)
+                sink(memoryview(self.buffer)[self.position : self.position + piece])
+                useful -= piece
+            self.position += step
+            remaining -= step
+
+
+def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
+    """Parse every header of the tar in ``source``, calling ``handle`` per entry.
+
+    Returns the number of entries. Pax (``x``) and GNU long-name (``L``/``K``) records are
+    folded into the entry that follows; pax global headers (``g``) are ignored, as the
+    OCI layer spec gives them no meaning. Entries whose names climb out of the root are
+    skipped with a warning; the root entry itself (``./``) is skipped silently.
+    """
+    label = source.label
+    reader = _Reader(source)
+    count = 0
+    pax: dict[str, str] = {}
+    long_name: str | None = None
+    long_link: str | None = None
+    warned_absolute = False
+    while True:
+        if not reader.fill(BLOCK):
+            if reader.available():
+                raise ImageFormatError(f"{label}: truncated tar header")
+            # No end-of-archive blocks: tolerated, as GNU tar and Go's reader do.
+            return count
+        header = reader.buffer[reader.position : reader.position + BLOCK]
+        reader.position += BLOCK
+        if header.count(0) == BLOCK:
+            return count
+        checksum = sum(header[:148]) + 256 + sum(header[156:])
+        stored_sum = header[148:156].split(b"\0", 1)[0].strip()
+        if not stored_sum or stored_sum.strip(b"01234567") or int(stored_sum, 8) != checksum:
+            raise ImageFormatError(f"{label}: bad tar header checksum (not a tar, or corrupt)")
+        typeflag = header[156:157]
+        size = _octal(header[124:136], label)
+        if size > MAX_ENTRY_SIZE:
+            raise ImageFormatError(f"{label}: absurd entry size {size} in a tar header")
+        padded = (size + BLOCK - 1) & ~(BLOCK - 1)
+        if typeflag in (b"x", b"g", b"L", b"K"):
+            data = reader.take(padded)[:size]
+            if typeflag == b"x":
+                pax.update(_pax_records(data, label))
+            elif typeflag == b"L":
+                long_name = _decode(data)
+            elif typeflag == b"K":
+                long_link = _decode(data)
+            continue
+        kind = _KINDS.get(typeflag)
+        if kind is None:
+            source.warnings.append(f"{label}: unknown tar entry type {typeflag!r}; read as a file")
+            kind = FileKind.FILE
+        if long_name is not None:
+            name = long_name
+        else:
+            name = _decode(header[0:100])
+            if header[257:263] == b"ustar\x00" and header[345] != 0:
+                name = _decode(header[345:500]) + "/" + name
+        link = long_link if long_link is not None else _decode(header[157:257])
+        uid = _octal(header[108:116], label)
+        gid = _octal(header[116:124], label)
+        if pax:
+            name = pax.get("path", name)
+            link = pax.get("linkpath", link)
+            if "size" in pax:
+                try:
+                    size = int(pax["size"])
+                except ValueError:
+                    raise ImageFormatError(f"{label}: bad pax size") from None
+                if size < 0 or size > MAX_ENTRY_SIZE:
+                    raise ImageFormatError(f"{label}: absurd entry size {size} in a pax header")
+                padded = (size + BLOCK - 1) & ~(BLOCK - 1)
+            uid = int(pax.get("uid", uid))
+            gid = int(pax.get("gid", gid))
+            pax = {}
+        long_name = long_link = None
+        if kind is not FileKind.FILE:
+            # Header-only types carry no data whatever their size field says (POSIX).
+            size = padded = 0
+        path = normalize_name(name)
+        if path is None:
+            source.warnings.append(f"{label}: skipped entry {name!r}: its name climbs out of /")
+            reader.pass_through(size, padded, None)
+            continue
+        if name.startswith("/") and not warned_absolute:
+            warned_absolute = True
+            source.warnings.append(f"{label}: absolute names (like {name!r}) read as relative")
+        if not path:
+            reader.pass_through(size, padded, None)
+            continue
+        if kind is FileKind.HARDLINK:
+            link = normalize_name(link) or ""
+        entry = TarEntry(path, kind, size, _octal(header[100:108], label) & 0o7777, uid, gid, link)
+        count += 1
+        sink = handle(entry)
+        reader.pass_through(size, padded, sink)
+
+
+def iter_entries(source: _ChunkSource) -> Iterator[TarEntry]:
+    """The entries of a tar stream, metadata only (contents are skipped).
+
+    :func:`scan_tar` is push-based; this collects a layer's headers (never contents)
+    and yields them, which costs one small record per entry.
+    """
+    pending: list[TarEntry] = []
+
+    def handle(entry: TarEntry) -> None:
+        pending.append(entry)
+
+    scan_tar(source, handle)
+    yield from pending
