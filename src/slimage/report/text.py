@@ -20,13 +20,18 @@ def _headline(finding: Finding) -> str:
     where = finding.location.path
     if finding.location.line:
         where += f":{finding.location.line}:{finding.location.column}"
-    return f"{where}: {finding.code} [{finding.severity}] {finding.message}"
+    return f"{where}: {finding.code} [{finding.severity}] {_one_line(finding.message)}"
+
+
+def _one_line(text: str) -> str:
+    # One finding, one line: editors and grep read "path:line:col: ..." line by line.
+    return " ".join(text.split("\n")) if "\n" in text else text
 
 
 def _help(finding: Finding) -> str:
     parts: list[str] = []
     if finding.help and finding.help != finding.message:
-        parts.append(finding.help)
+        parts.append(_one_line(finding.help))
     if finding.bytes_saved:
         about = "~" if finding.bytes_estimated else ""
         parts.append(f"saves {about}{human_bytes(finding.bytes_saved)}")
@@ -105,7 +110,7 @@ def _render_rich(report: LintReport) -> str:
         line.append(": ")
         line.append(finding.code, style=_STYLE[finding.severity])
         line.append(f" [{finding.severity}] ", style=_STYLE[finding.severity])
-        line.append(finding.message)
+        line.append(_one_line(finding.message))
         console.print(line)
         help_text = _help(finding)
         if help_text:
