@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,7 @@ CONFIG_FILE = ".slimage.toml"
 PYPROJECT = "pyproject.toml"
 
 DEFAULT_FAIL_LEVEL = Severity.WARNING
+_RULE_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,7 @@ def _selectors(values: Iterable[str], key: str) -> tuple[str, ...]:
         if value.upper() == "ALL" or value.upper().startswith("SL"):
             result.append(_code(value))
         elif _is_rule_name(value):
-            result.append(value.lower())
+            result.append(value)
         else:
             raise ValueError(f"{raw!r} is not a rule code, prefix (SL, SL1, SL1003) or name")
     return tuple(result)
@@ -291,7 +293,8 @@ def _code(value: str) -> str:
 
 
 def _is_rule_name(value: str) -> bool:
-    return all(part.isalnum() for part in value.lower().split("-")) and value[0].isalpha()
+    # Rule names are kebab-case and lower-case ("apt-lists-kept"); "DL3008" is not one.
+    return _RULE_NAME.fullmatch(value) is not None
 
 
 def _read_toml(path: Path) -> dict[str, object]:
