@@ -65,7 +65,7 @@ class PathMatch:
 
 
 # Codes shared with the lint rules (RULES-SIZE, slimage/rules/sl1*.py) for the same causes.
-CODE_APT_LISTS = "SL1003"
+CODE_APT_LISTS = "SL1009"  # apt-lists-kept
 
 _LANG_MARKERS = frozenset({"node_modules", "site-packages", "dist-packages"})
 
@@ -98,7 +98,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "apk-cache",
         WasteClass.PACKAGE_CACHE,
-        "SA102",
+        "SL1011",
         "apk package cache",
         "use `apk add --no-cache`",
         prefixes=("var/cache/apk/", "etc/apk/cache/"),
@@ -106,7 +106,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "rpm-cache",
         WasteClass.PACKAGE_CACHE,
-        "SA102",
+        "SL1014",
         "yum/dnf/zypper package cache",
         "add `&& dnf clean all` (or `yum clean all`, `zypper clean -a`) to the installing RUN",
         prefixes=("var/cache/yum/", "var/cache/dnf/", "var/cache/zypp/", "var/lib/dnf/repos/"),
@@ -114,7 +114,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "pip-cache",
         WasteClass.PACKAGE_CACHE,
-        "SA103",
+        "SL1012",
         "pip/uv/poetry download cache",
         "use `pip install --no-cache-dir` (uv: `UV_NO_CACHE=1`) or a cache mount",
         prefixes=(
@@ -128,7 +128,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "node-cache",
         WasteClass.PACKAGE_CACHE,
-        "SA103",
+        "SL1013",
         "npm/yarn/pnpm cache",
         "add `&& npm cache clean --force` (yarn: `yarn cache clean`) to the installing RUN, "
         "or use a cache mount",

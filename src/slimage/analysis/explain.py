@@ -14,14 +14,23 @@ findings add up to ``explained_bytes`` and ``explained + unexplained == total``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.analysis import wanted
+from slimage.analysis.base_os import SLIM_BASES, base_waste, judge_base
 from slimage.analysis.classify import PRECEDENCE, WasteClass, classify_path
-from slimage.analysis.inventory import Inventory, build_inventory, image_config_body
+from slimage.analysis.inventory import (
+    MERGED_DIRS,
+    InstalledPackage,
+    Inventory,
+    build_inventory,
+    image_config_body,
+)
+from slimage.analysis.packages import PackageDb, read_package_db, removable_packages
 from slimage.analysis.records import FileKind, FileRecord
+from slimage.analysis.runtime import PACKAGE_MANAGER_RUNNERS, EntryPoint, find_entry_point
 from slimage.analysis.steps import StepMap
 from slimage.findings import Finding, Location, Severity
 
@@ -95,12 +104,91 @@ def used_locales(config: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(languages)
 
 
-def _claim_paths(
-    regular: Mapping[str, FileRecord], config: Mapping[str, Any], claims: Claims
-) -> None:
-    locales = used_locales(config)
-    for path in regular:
-        match = classify_path(path, used_locales=locales)
+# Build-only package categories (packages.BUILD_ONLY_CATEGORIES) -> the cause they report.
+PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
+    "compilers and build tools": (
+        "build-toolchain-packages",
+        Cause(
+            "SA104",
+            "build toolchain packages (compilers, headers, -dev packages) and what they pulled in",
+            "build in a builder stage and copy only the results into a runtime stage; or "
+            "`apt-get purge -y --auto-remove {names}` in the RUN that installed them",
+        ),
+    ),
+    "version control": (
+        "vcs-packages",
+        Cause(
+            "SA104",
+            "version control tools (git, subversion, mercurial) and their dependencies",
+            "fetch sources in a builder stage; or `apt-get purge -y --auto-remove {names}`",
+        ),
+    ),
+    "npm (install-time only)": (
+        "npm-package",
+        Cause(
+            "SA119",
+            "the distribution's npm and the hundreds of node-* packages it depends on",
+            "run `npm ci` in a builder stage and copy node_modules; or "
+            "`apt-get purge -y --auto-remove {names}` after installing dependencies",
+        ),
+    ),
+    "download tools": (
+        "download-tool-packages",
+        Cause(
+            "SA104",
+            "download tools (curl, wget, gnupg) used only while building",
+            "download in a builder stage (or `ADD <url>`); or "
+            "`apt-get purge -y --auto-remove {names}`",
+            Severity.INFO,
+        ),
+    ),
+    "no longer needed": (
+        "autoremovable-packages",
+        Cause(
+            "SA104",
+            "packages installed as dependencies that nothing installed needs any more",
+            "run `apt-get autoremove -y` in the RUN that removed their users ({names})",
+            Severity.INFO,
+        ),
+    ),
+}
+
+
+@dataclass
+class ImageFacts:
+    """What the claimers share: the final filesystem and what was learnt about it."""
+
+    files: Mapping[str, FileRecord]
+    regular: Mapping[str, FileRecord]
+    contents: Mapping[str, bytes]
+    config: Mapping[str, Any]
+    db: PackageDb | None
+    owners: dict[str, str]
+    entry: EntryPoint
+    notes: list[str]
+
+
+def _merged_dirs(files: Mapping[str, FileRecord]) -> list[str]:
+    """usrmerge: top-level directories that are symlinks into /usr (bin -> usr/bin)."""
+    merged = []
+    for name in MERGED_DIRS:
+        record = files.get(name)
+        if (
+            record is not None
+            and record.kind is FileKind.SYMLINK
+            and record.link_target.strip("/") in {f"usr/{name}", f"./usr/{name}"}
+        ):
+            merged.append(name)
+    return merged
+
+
+def _claim_paths(facts: ImageFacts, claims: Claims) -> None:
+    locales = used_locales(facts.config)
+    skip: frozenset[str] = frozenset()
+    if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
+        skip = frozenset({"node-package-manager"})  # `npm start` needs npm
+    for path in facts.regular:
+        match = classify_path(path, used_locales=locales, skip_rules=skip)
         if match is None:
             continue
         rule = match.rule
@@ -109,6 +197,75 @@ def _claim_paths(
             Claim(rule.waste_class, rule.id, match.group),
             Cause(rule.code, rule.title, rule.help),
         )
+
+
+def _claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
+    if facts.db is None:
+        return
+    removal = removable_packages(facts.db)
+    if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
+        removal.removable = {
+            name: category
+            for name, category in removal.removable.items()
+            if category != "npm (install-time only)"
+        }
+    named: dict[str, list[str]] = {}
+    for name in removal.build_only:
+        if name in removal.removable:
+            named.setdefault(removal.removable[name], []).append(name)
+    for path in facts.regular:
+        owner = facts.owners.get(path)
+        if owner is None or owner not in removal.removable:
+            continue
+        category = removal.removable[owner]
+        cause_id, cause = PACKAGE_CAUSES[category]
+        names = sorted(named.get(category, []))
+        if not names:  # "no longer needed": name the packages themselves
+            names = sorted({n for n, c in removal.removable.items() if c == category})
+        shown = " ".join(names[:8]) + (" ..." if len(names) > 8 else "")
+        claims.offer(
+            path,
+            Claim(WasteClass.BUILD_TOOLCHAIN, cause_id, owner),
+            Cause(cause.code, cause.title, cause.help.format(names=shown), cause.severity),
+        )
+    if removal.kept_build_only:
+        kept = ", ".join(removal.kept_build_only[:10])
+        facts.notes.append(f"build-only packages kept because a runtime package needs them: {kept}")
+
+
+def _claim_base(facts: ImageFacts, claims: Claims) -> None:
+    go_app = any(p.endswith(".go") or p.startswith("usr/local/go/") for p in facts.regular)
+    verdict = judge_base(facts.entry, facts.regular, facts.db, facts.owners, go_app=go_app)
+    if verdict is None:
+        facts.notes.append(
+            "the entry program was not found in the image: the base OS is not judged"
+        )
+        return
+    suggestion = SLIM_BASES.get(verdict.language, "a slim or distroless base")
+    if verdict.compiled:
+        title = "the base OS around a compiled binary (it needs only itself, CA certs, tzdata)"
+    else:
+        program = facts.entry.program_name or "the runtime"
+        title = f"OS packages and files that `{program}` does not need at run time"
+    cause = Cause("SA116", title, f"use {suggestion} as the runtime base", Severity.WARNING)
+    for path, group in base_waste(verdict, facts.regular, facts.owners).items():
+        claims.offer(path, Claim(WasteClass.HEAVY_BASE, "heavy-base", group), cause)
+    source = Cause(
+        "SA118",
+        "source code and build inputs beside the compiled binary",
+        "build in a builder stage and `COPY --from=builder` only the binary",
+    )
+    for path in verdict.app_source:
+        claims.offer(
+            path, Claim(WasteClass.BUILD_LEFTOVERS, "app-source", facts.entry.workdir), source
+        )
+
+
+CLAIMERS: tuple[Callable[[ImageFacts, Claims], None], ...] = (
+    _claim_paths,
+    _claim_os_packages,
+    _claim_base,
+)
 
 
 def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap) -> list[Finding]:
@@ -180,14 +337,28 @@ def explain(
     regular = {path: record for path, record in files.items() if record.kind is FileKind.FILE}
     total = sum(record.size for record in regular.values())
     steps = StepMap.from_history(history, len(layer_sizes))
+    notes = list(steps.notes)
+    db = read_package_db(contents)
+    owners = db.owners(_merged_dirs(files)) if db is not None else {}
+    facts = ImageFacts(
+        files, regular, contents, config, db, owners, find_entry_point(files, config), notes
+    )
     claims = Claims()
-    _claim_paths(regular, config, claims)
+    for claimer in CLAIMERS:
+        claimer(facts, claims)
     classes = {str(waste): 0 for waste in WasteClass}
     for path, claim in claims.by_path.items():
         classes[str(claim.waste_class)] += regular[path].size
     explained = sum(classes.values())
-    notes = list(steps.notes)
-    inventory = build_inventory(files, contents, config, notes=notes)
+    os_packages = (
+        [
+            InstalledPackage(p.name, p.version, p.installed_bytes, db.manager)
+            for p in db.packages.values()
+        ]
+        if db is not None
+        else []
+    )
+    inventory = build_inventory(files, contents, config, os_packages=os_packages, notes=notes)
     return Explanation(
         findings=_findings(regular, claims, steps),
         classes=classes,

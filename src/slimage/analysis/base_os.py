@@ -1,0 +1,229 @@
+"""The base OS as a cause: what of it the entry program needs at run time, and what not.
+
+For an interpreted app (node, python, java, ...) the runtime needs the interpreter's
+package and its dependency closure, the shell when the entry goes through one, TLS roots
+and time zones; a slim or distroless base ships little more. For a compiled binary, the
+runtime needs the binary, CA certificates, time zones and (unless it is a static Go
+binary) the C runtime libraries: ``FROM scratch`` or distroless/static ships that.
+
+Decisions that cannot be made from paths are made conservatively: when the app carries
+native extensions (``*.node``, ``*.so`` in site-packages), every shared-library package
+is taken as needed, since those extensions may link to any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from slimage.analysis.packages import (
+    INSTALL_TIME_PLUMBING,
+    RUNTIME_DATA_PACKAGES,
+    PackageDb,
+    build_only_category,
+    dependency_closure,
+)
+from slimage.analysis.records import FileRecord
+from slimage.analysis.runtime import EntryPoint
+
+# Shared libraries a runtime that is not an OS package (/usr/local/bin/node from the
+# official images, a compiled app) links to. dpkg and apk names; absent ones are ignored.
+C_RUNTIME = ("libc6", "libgcc-s1", "libstdc++6", "musl", "libgcc", "libstdc++", "libc-utils")
+RUNTIME_LIBRARIES: dict[str, tuple[str, ...]] = {
+    "node": C_RUNTIME,
+    "python": (
+        *C_RUNTIME,
+        "libssl3",
+        "libssl1.1",
+        "libcrypto3",
+        "libffi8",
+        "libffi7",
+        "libffi",
+        "zlib1g",
+        "zlib",
+        "libbz2-1.0",
+        "libbz2",
+        "liblzma5",
+        "xz-libs",
+        "libsqlite3-0",
+        "sqlite-libs",
+        "libreadline8",
+        "readline",
+        "libncursesw6",
+        "libtinfo6",
+        "ncurses-libs",
+        "libexpat1",
+        "libuuid1",
+        "libgdbm6",
+        "libnsl2",
+        "libtirpc3",
+        "libcrypt1",
+    ),
+    "binary": (*C_RUNTIME, "libssl3", "libssl1.1", "libcrypto3", "zlib1g", "zlib"),
+}
+# Distribution packages of the language's own libraries: the app may import any of them.
+LANGUAGE_PACKAGE_GLOBS: dict[str, tuple[str, ...]] = {
+    "python": ("python3-*", "python3.*", "py3-*"),
+    "node": ("node-*", "nodejs*"),
+    "ruby": ("ruby-*", "ruby*"),
+    "perl": ("lib*-perl", "perl*"),
+    "java": ("lib*-java", "openjdk-*-jre*"),
+    "php": ("php*",),
+}
+# Files any runtime keeps: TLS roots, time zones, user and name-service databases.
+NEEDED_PREFIXES = (
+    "etc/ssl/",
+    "etc/ca-certificates",
+    "usr/share/ca-certificates/",
+    "usr/lib/ssl/",
+    "etc/pki/",
+    "usr/share/zoneinfo/",
+    "etc/passwd",
+    "etc/group",
+    "etc/nsswitch.conf",
+    "etc/hosts",
+    "etc/localtime",
+)
+# Sources and build inputs of a compiled app: not needed next to the binary.
+SOURCE_SUFFIXES = (
+    ".go",
+    ".rs",
+    ".c",
+    ".cc",
+    ".cpp",
+    ".h",
+    ".hpp",
+    ".zig",
+    ".mod",
+    ".sum",
+)
+SOURCE_NAMES = frozenset({"Cargo.toml", "Cargo.lock", "Makefile", "CMakeLists.txt", "go.work"})
+NATIVE_EXTENSION_SUFFIXES = (".node", ".so")
+# Where package-manager state lives: part of the base OS, not of the app.
+OS_STATE_PREFIXES = ("var/lib/dpkg/", "var/lib/apt/", "var/cache/debconf/", "lib/apk/", "var/log/")
+
+# What to suggest instead of the current base, per language.
+SLIM_BASES: dict[str, str] = {
+    "node": "`node:<version>-slim` or `gcr.io/distroless/nodejs<version>-debian12`",
+    "python": "`python:<version>-slim` or `gcr.io/distroless/python3-debian12`",
+    "java": "`eclipse-temurin:<version>-jre` or `gcr.io/distroless/java<version>-debian12`",
+    "binary": "`FROM scratch` (static binary) or `gcr.io/distroless/cc-debian12`",
+    "binary-static": "`FROM scratch` or `gcr.io/distroless/static-debian12`",
+}
+
+
+@dataclass
+class BaseVerdict:
+    """Which files a runtime-only image would keep; everything else the base is charged."""
+
+    language: str
+    needed_packages: set[str]
+    needed_paths: set[str]
+    app_source: set[str]  # compiled apps: sources and build inputs left beside the binary
+    compiled: bool
+    static: bool  # compiled and needs no C library (Go without cgo, assumed for Go)
+
+
+def has_native_extensions(paths: Iterable[str]) -> bool:
+    for path in paths:
+        if path.endswith(NATIVE_EXTENSION_SUFFIXES) and (
+            "/node_modules/" in path or "-packages/" in path
+        ):
+            return True
+    return False
+
+
+def _package_roots(
+    entry: EntryPoint, db: PackageDb, owners: Mapping[str, str], language: str
+) -> list[str]:
+    roots = list(RUNTIME_DATA_PACKAGES)
+    programs = [p for p in [entry.program, *entry.wrappers] if p]
+    owned = [owners[p] for p in programs if p in owners]
+    roots.extend(owned)
+    # python3.11-minimal runs /usr/bin/python3.11; the full standard library is python3.11's.
+    roots.extend(name.removesuffix("-minimal") for name in owned if name.endswith("-minimal"))
+    globs = LANGUAGE_PACKAGE_GLOBS.get(language, ())
+    roots.extend(
+        name
+        for name in db.packages
+        if any(fnmatchcase(name, glob) for glob in globs) and build_only_category(name) is None
+    )
+    if entry.program not in owners:
+        roots.extend(RUNTIME_LIBRARIES.get(language, C_RUNTIME))
+    return [name for name in roots if name in db.packages]
+
+
+def judge_base(
+    entry: EntryPoint,
+    regular: Mapping[str, FileRecord],
+    db: PackageDb | None,
+    owners: Mapping[str, str],
+    *,
+    go_app: bool,
+) -> BaseVerdict | None:
+    """What the runtime needs, or None when the entry program is unknown (nothing judged)."""
+    language = entry.language
+    if language is None or entry.program is None:
+        return None
+    compiled = language == "binary" and entry.program not in owners
+    static = compiled and go_app
+    needed_packages: set[str] = set()
+    if db is not None:
+        plumbing = frozenset(INSTALL_TIME_PLUMBING)
+        if compiled:
+            roots = [] if static else [n for n in RUNTIME_LIBRARIES["binary"] if n in db.packages]
+            roots += [n for n in RUNTIME_DATA_PACKAGES if n in db.packages]
+            # Only these packages' own files: their dependencies serve their install scripts.
+            needed_packages = set(roots)
+        else:
+            roots = _package_roots(entry, db, owners, language)
+            needed_packages = dependency_closure(db.packages, roots, skip=plumbing - set(roots))
+            if has_native_extensions(regular):
+                needed_packages |= {
+                    name
+                    for name, package in db.packages.items()
+                    if (package.section.endswith("libs") or name.startswith("lib"))
+                    and build_only_category(name) is None
+                }
+    needed_paths = {entry.program}
+    app_source: set[str] = set()
+    if compiled:
+        prefix = f"{entry.workdir}/" if entry.workdir else None
+        for path in regular:
+            if prefix is None or not path.startswith(prefix):
+                continue
+            name = path.rsplit("/", 1)[-1]
+            if name.endswith(SOURCE_SUFFIXES) or name in SOURCE_NAMES:
+                app_source.add(path)
+            else:
+                needed_paths.add(path)  # assets beside the binary: assume the app reads them
+    return BaseVerdict(
+        language="binary-static" if static else language,
+        needed_packages=needed_packages,
+        needed_paths=needed_paths,
+        app_source=app_source,
+        compiled=compiled,
+        static=static,
+    )
+
+
+def base_waste(
+    verdict: BaseVerdict, regular: Mapping[str, FileRecord], owners: Mapping[str, str]
+) -> dict[str, str]:
+    """Files the base is charged with: path -> group (owning package, or a directory)."""
+    charged: dict[str, str] = {}
+    for path in regular:
+        if path in verdict.needed_paths or path in verdict.app_source:
+            continue
+        if path.startswith(NEEDED_PREFIXES):
+            continue
+        owner = owners.get(path)
+        if owner is not None:
+            if owner not in verdict.needed_packages:
+                charged[path] = owner
+        elif verdict.compiled:
+            charged[path] = "/".join(path.split("/", 2)[:2])
+        elif path.startswith(OS_STATE_PREFIXES):
+            charged[path] = "package database"
+    return charged

@@ -1,0 +1,433 @@
+"""OS package knowledge: parse dpkg and apk databases, attribute files, find build-only sets.
+
+- dpkg: ``var/lib/dpkg/status`` (deb-control(5) stanzas: Package, Status, Installed-Size in
+  KiB, Depends/Pre-Depends with ``|`` alternatives and version constraints, Provides,
+  Priority, Essential, Section), one ``var/lib/dpkg/info/<pkg>[:arch].list`` per package
+  (its paths), and apt's ``var/lib/apt/extended_states`` (``Auto-Installed: 1`` marks what
+  apt pulled in as a dependency).
+- apk: ``lib/apk/db/installed`` (apk-installed(5): ``P:`` name, ``V:`` version, ``I:``
+  installed bytes, ``D:`` depends, ``p:`` provides, ``F:`` a directory, ``R:`` a file in it).
+
+:func:`removable_packages` computes what ``apt-get purge`` of the build-only packages plus
+``apt-get autoremove`` would take away: everything not reachable, through Depends and
+Pre-Depends, from the packages that stay. A build-only package that a staying package
+depends on stays too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+KIB = 1024
+
+
+@dataclass
+class OsPackage:
+    name: str
+    version: str = ""
+    installed_bytes: int = 0
+    # Each inner list is one dependency: alternatives, any of which satisfies it.
+    depends: list[list[str]] = field(default_factory=list)
+    recommends: list[list[str]] = field(default_factory=list)
+    provides: list[str] = field(default_factory=list)
+    priority: str = ""
+    essential: bool = False
+    section: str = ""
+    auto_installed: bool | None = None  # None: the database does not say
+    files: list[str] = field(default_factory=list)  # normalised, no leading "/"
+
+
+@dataclass
+class PackageDb:
+    manager: str  # "dpkg" or "apk"
+    packages: dict[str, OsPackage]
+    knows_auto_installed: bool = False
+
+    def owners(self, merged_dirs: Iterable[str] = ()) -> dict[str, str]:
+        """path -> package name; ``merged_dirs`` (usrmerge) also map ``bin/x`` to ``usr/bin/x``."""
+        merged = tuple(f"{d}/" for d in merged_dirs)
+        owner: dict[str, str] = {}
+        for package in self.packages.values():
+            for path in package.files:
+                owner.setdefault(path, package.name)
+                if merged and path.startswith(merged):
+                    owner.setdefault(f"usr/{path}", package.name)
+        return owner
+
+
+# Packages only a build needs (compilers, headers, build tools, VCS, install-time package
+# managers, download tools). Globs, dpkg and apk names.
+BUILD_ONLY_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "compilers and build tools": (
+        "build-essential",
+        "build-base",
+        "gcc",
+        "gcc-[0-9]*",
+        "g++",
+        "g++-[0-9]*",
+        "cpp",
+        "cpp-[0-9]*",
+        "gfortran*",
+        "clang",
+        "clang-[0-9]*",
+        "llvm",
+        "llvm-[0-9]*",
+        "lld*",
+        "binutils",
+        "binutils-*",
+        "make",
+        "cmake",
+        "cmake-data",
+        "ninja-build",
+        "samurai",
+        "autoconf",
+        "automake",
+        "autotools-dev",
+        "libtool",
+        "libtool-bin",
+        "pkg-config",
+        "pkgconf",
+        "pkgconf-bin",
+        "bison",
+        "flex",
+        "m4",
+        "patch",
+        "dpkg-dev",
+        "fakeroot",
+        "*-dev",
+        "*-dev-bin",
+        "*-headers",
+        "linux-libc-dev",
+        "fortify-headers",
+        "golang",
+        "golang-go",
+        "golang-[0-9]*",
+        "golang-src",
+        "go",
+        "rustc",
+        "rustc-*",
+        "cargo",
+        "rust",
+        "openjdk-*-jdk",
+        "openjdk-*-jdk-headless",
+        "default-jdk",
+        "default-jdk-headless",
+        "openjdk*-jdk",
+        "maven",
+        "gradle",
+        "ant",
+        "node-gyp",
+        "python3-pip",
+        "python3-setuptools",
+        "python3-wheel",
+        "python3-venv",
+        "py3-pip",
+        "py3-setuptools",
+    ),
+    "version control": ("git", "git-man", "subversion", "mercurial", "bzr", "git-lfs"),
+    "npm (install-time only)": ("npm",),
+    "download tools": ("curl", "wget", "gnupg", "gnupg2", "dirmngr"),
+}
+
+# Installed-by-default install-time plumbing: runtime closures do not walk into these.
+INSTALL_TIME_PLUMBING = frozenset(
+    {
+        "dpkg",
+        "debconf",
+        "install-info",
+        "ucf",
+        "sensible-utils",
+        "init-system-helpers",
+        "lsb-base",
+        "sysvinit-utils",
+        "adduser",
+        "apt",
+        "apk-tools",
+    }
+)
+ALWAYS_KEPT_PRIORITIES = frozenset({"required"})
+# Data the app most likely reads at run time (TLS roots, time zones): never charged to a build.
+RUNTIME_DATA_PACKAGES = frozenset({"ca-certificates", "tzdata"})
+
+
+def build_only_category(name: str) -> str | None:
+    """The category of a build-only package name, or None for a runtime package."""
+    base = name.split(":", 1)[0]
+    for category, patterns in BUILD_ONLY_CATEGORIES.items():
+        if any(fnmatchcase(base, pattern) for pattern in patterns):
+            return category
+    return None
+
+
+# ---- parsing -------------------------------------------------------------------------
+
+
+def _stanzas(text: str) -> Iterable[dict[str, str]]:
+    """deb-control(5) paragraphs; continuation lines (leading space) are joined."""
+    fields: dict[str, str] = {}
+    last = ""
+    for line in text.splitlines():
+        if not line.strip():
+            if fields:
+                yield fields
+            fields, last = {}, ""
+            continue
+        if line[0] in " \t":
+            if last:
+                fields[last] += "\n" + line.strip()
+            continue
+        key, sep, value = line.partition(":")
+        if sep:
+            last = key.strip()
+            fields[last] = value.strip()
+    if fields:
+        yield fields
+
+
+def parse_depends(text: str) -> list[list[str]]:
+    """``a (>= 1) | b, c:any`` -> [["a", "b"], ["c"]] (versions and arch qualifiers dropped)."""
+    groups: list[list[str]] = []
+    for group in text.split(","):
+        names = []
+        for alternative in group.split("|"):
+            name = alternative.strip().split(" ", 1)[0].split("(", 1)[0]
+            name = name.split(":", 1)[0].strip()
+            if name:
+                names.append(name)
+        if names:
+            groups.append(names)
+    return groups
+
+
+def _installed(status: str) -> bool:
+    # Status: want flag state; "config-files" and "not-installed" have no files on disk.
+    words = status.split()
+    return bool(words) and words[-1] in {
+        "installed",
+        "half-configured",
+        "unpacked",
+        "triggers-awaited",
+        "triggers-pending",
+    }
+
+
+def parse_dpkg_status(text: str) -> dict[str, OsPackage]:
+    packages: dict[str, OsPackage] = {}
+    for fields in _stanzas(text):
+        name = fields.get("Package", "")
+        if not name or not _installed(fields.get("Status", "install ok installed")):
+            continue
+        size = fields.get("Installed-Size", "0").strip()
+        depends = parse_depends(fields.get("Pre-Depends", ""))
+        depends += parse_depends(fields.get("Depends", ""))
+        packages[name] = OsPackage(
+            name=name,
+            version=fields.get("Version", ""),
+            installed_bytes=int(size) * KIB if size.isdigit() else 0,
+            depends=depends,
+            recommends=parse_depends(fields.get("Recommends", "")),
+            provides=[names[0] for names in parse_depends(fields.get("Provides", ""))],
+            priority=fields.get("Priority", ""),
+            essential=fields.get("Essential", "").lower() == "yes",
+            section=fields.get("Section", ""),
+        )
+    return packages
+
+
+def parse_dpkg_list(text: str) -> list[str]:
+    """A ``*.list`` file: one absolute path per line, "/." for the root."""
+    paths = []
+    for line in text.splitlines():
+        path = line.strip().lstrip("/")
+        if path and path != ".":
+            paths.append(path)
+    return paths
+
+
+def parse_extended_states(text: str) -> set[str]:
+    """Names apt marked ``Auto-Installed: 1``."""
+    return {
+        fields["Package"]
+        for fields in _stanzas(text)
+        if "Package" in fields and fields.get("Auto-Installed", "0").strip() == "1"
+    }
+
+
+def parse_apk_installed(text: str) -> dict[str, OsPackage]:
+    packages: dict[str, OsPackage] = {}
+    current: OsPackage | None = None
+    directory = ""
+    for line in text.splitlines():
+        if not line.strip():
+            current, directory = None, ""
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or len(key) != 1:
+            continue
+        if key == "P":
+            current = OsPackage(name=value)
+            packages[value] = current
+            directory = ""
+        elif current is None:
+            continue
+        elif key == "V":
+            current.version = value
+        elif key == "I" and value.isdigit():
+            current.installed_bytes = int(value)
+        elif key == "D":
+            current.depends = [
+                [_apk_dep_name(word)] for word in value.split() if not word.startswith("!")
+            ]
+        elif key == "p":
+            current.provides = [_apk_dep_name(word) for word in value.split()]
+        elif key == "F":
+            directory = value.strip("/")
+        elif key == "R":
+            current.files.append(f"{directory}/{value}" if directory else value)
+    return packages
+
+
+def _apk_dep_name(word: str) -> str:
+    for operator in ("><", ">=", "<=", "=", ">", "<", "~"):
+        word = word.split(operator, 1)[0]
+    return word
+
+
+def read_package_db(contents: Mapping[str, bytes]) -> PackageDb | None:
+    """The OS package database from the kept contents, or None when the image has none."""
+    status = contents.get("var/lib/dpkg/status")
+    if status is not None:
+        packages = parse_dpkg_status(status.decode("utf-8", "replace"))
+        _attach_dpkg_lists(packages, contents)
+        states = contents.get("var/lib/apt/extended_states")
+        db = PackageDb("dpkg", packages, knows_auto_installed=states is not None)
+        if states is not None:
+            auto = parse_extended_states(states.decode("utf-8", "replace"))
+            for package in packages.values():
+                package.auto_installed = package.name in auto
+        return db
+    for path in ("lib/apk/db/installed", "usr/lib/apk/db/installed"):
+        installed = contents.get(path)
+        if installed is not None:
+            return PackageDb("apk", parse_apk_installed(installed.decode("utf-8", "replace")))
+    return None
+
+
+def _attach_dpkg_lists(packages: dict[str, OsPackage], contents: Mapping[str, bytes]) -> None:
+    prefix = "var/lib/dpkg/info/"
+    for path, data in contents.items():
+        if not path.startswith(prefix) or not path.endswith(".list"):
+            continue
+        name = path[len(prefix) : -len(".list")].split(":", 1)[0]
+        package = packages.get(name)
+        if package is not None:
+            package.files.extend(parse_dpkg_list(data.decode("utf-8", "replace")))
+
+
+# ---- dependency closures -------------------------------------------------------------
+
+
+def _providers(packages: Mapping[str, OsPackage]) -> dict[str, list[str]]:
+    providers: dict[str, list[str]] = {}
+    for package in packages.values():
+        providers.setdefault(package.name, []).append(package.name)
+        for virtual in package.provides:
+            providers.setdefault(virtual, []).append(package.name)
+    return providers
+
+
+def dependency_closure(
+    packages: Mapping[str, OsPackage],
+    roots: Iterable[str],
+    *,
+    skip: frozenset[str] = frozenset(),
+    recommends_skip: frozenset[str] | None = None,
+) -> set[str]:
+    """Installed packages reachable from ``roots`` through Depends/Pre-Depends.
+
+    For alternatives ``a | b``, a dependency already satisfied by a reached package adds
+    nothing; otherwise the first installed alternative is taken (apt's choice). Packages in
+    ``skip`` are neither entered nor walked through. With ``recommends_skip`` given,
+    Recommends are followed too (apt's autoremove keeps what a kept package recommends),
+    except into the packages it names.
+    """
+    providers = _providers(packages)
+    reached: set[str] = set()
+    stack = [name for name in roots if name in packages and name not in skip]
+    while stack:
+        name = stack.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        package = packages[name]
+        edges = [(alternatives, skip) for alternatives in package.depends]
+        if recommends_skip is not None:
+            edges += [(alternatives, recommends_skip | skip) for alternatives in package.recommends]
+        for alternatives, excluded in edges:
+            candidates = [p for alt in alternatives for p in providers.get(alt, ())]
+            candidates = [p for p in candidates if p not in excluded]
+            if not candidates or any(p in reached for p in candidates):
+                continue
+            stack.append(candidates[0])
+    return reached
+
+
+@dataclass
+class Removal:
+    """What removing the build-only packages (plus autoremove) would take away."""
+
+    build_only: dict[str, str]  # build-only package -> category
+    removable: dict[str, str]  # every removable package -> category it is charged to
+    kept_build_only: list[str]  # build-only packages a staying package needs
+
+
+def _kept_roots(db: PackageDb, build_only: Mapping[str, str]) -> list[str]:
+    packages = db.packages
+    depended_on: set[str] = set()
+    providers = _providers(packages)
+    for package in packages.values():
+        for alternatives in package.depends:
+            for alt in alternatives:
+                depended_on.update(providers.get(alt, ()))
+    roots = []
+    for name, package in packages.items():
+        if package.essential or package.priority in ALWAYS_KEPT_PRIORITIES:
+            roots.append(name)  # dpkg refuses to remove these without force
+        elif name in RUNTIME_DATA_PACKAGES:
+            roots.append(name)
+        elif name in build_only:
+            continue
+        elif db.knows_auto_installed:
+            if not package.auto_installed:
+                roots.append(name)
+        elif name not in depended_on:
+            # No apt marks: a package nothing depends on was asked for by someone.
+            roots.append(name)
+    return roots
+
+
+def removable_packages(db: PackageDb) -> Removal:
+    """Build-only packages and their dependencies nothing that stays needs (autoremove)."""
+    build_only = {
+        name: category
+        for name in db.packages
+        if (category := build_only_category(name)) is not None
+    }
+    roots = _kept_roots(db, build_only)
+    kept = dependency_closure(db.packages, roots, recommends_skip=frozenset(build_only))
+    removable_names = set(db.packages) - kept
+    # Charge each removable package to the first build-only package that pulls it in,
+    # category by category, so a finding can say "gcc-12 and 20 packages it pulled in".
+    removable: dict[str, str] = {}
+    order = list(BUILD_ONLY_CATEGORIES)
+    for category in order:
+        members = [n for n, c in sorted(build_only.items()) if c == category]
+        members = [n for n in members if n in removable_names]
+        for name in dependency_closure(db.packages, members, skip=frozenset(kept)):
+            removable.setdefault(name, category)
+    for name in removable_names:
+        removable.setdefault(name, "no longer needed")
+    kept_build_only = sorted(name for name in build_only if name in kept)
+    return Removal(build_only, removable, kept_build_only)
