@@ -12,34 +12,11 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
-
-
-class Command(Protocol):
-    """What the rules need of a ShellCommand (slimage.dockerfile.run_commands)."""
-
-    words: list[str]
-    text: str
-    connector: str
-    start: int
-    end: int
-    source_start: int | None
-    source_end: int | None
-    in_heredoc: bool
-
-    @property
-    def program(self) -> str: ...
-
-    @property
-    def argv(self) -> list[str]: ...
-
-    def has_option(self, *names: str) -> bool: ...
-
-    @property
-    def subcommand(self) -> str | None: ...
+    from slimage.dockerfile.run_commands import ShellCommand as Command
 
 
 # --- cache directories ------------------------------------------------------------------

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from slimage.rules import _fixes
+from slimage.rules._shared import mounts_cover, package_manager
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.dockerfile.model import Instruction
+    from slimage.dockerfile.stages import Stage
+    from slimage.rules.context import LintContext
+
+LISTS = "/var/lib/apt/lists"
+REMOVE_LISTS = "rm -rf /var/lib/apt/lists/*"
+# `apt-get update` on Debian bookworm writes about 20 MB of package lists (more with
+# extra suites or Ubuntu's universe): a typical figure, hence an estimate.
+TYPICAL_LISTS_BYTES = 20 * _fixes.MEGABYTE
+
+
+class AptListsKept(Rule):
+    """
+    What it does
+    ------------
+    Flags a RUN in the image's layers that runs `apt-get update` or `apt-get install`
+    and leaves `/var/lib/apt/lists` behind.
+
+    Why is this bad?
+    ----------------
+    `apt-get update` downloads the package indexes of every configured suite, tens of
+    megabytes that nothing needs once the packages are installed. Removing them in a
+    later RUN does not help: the bytes stay in the earlier layer. A BuildKit cache mount
+    on `/var/lib/apt` keeps them out of the layer altogether.
+
+    Example
+    -------
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    ```
+
+    Use instead
+    -----------
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+        && rm -rf /var/lib/apt/lists/*
+    ```
+    or
+    ```dockerfile
+    RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
+        --mount=type=cache,target=/var/lib/apt,sharing=locked \\
+        apt-get update && apt-get install -y --no-install-recommends curl
+    ```
+
+    Fix safety
+    ----------
+    The fix appends `&& rm -rf /var/lib/apt/lists/*` after the last command of the RUN
+    (or as the last line of a `RUN <<EOF` script). It is safe unless a later RUN of the
+    image installs packages without running `apt-get update` again: that install would
+    then fail, so in that case the fix is marked unsafe. No fix is offered when the last
+    command sits inside a loop or conditional, or the RUN is in exec form.
+    """
+
+    code: ClassVar[str] = "SL1009"
+    name: ClassVar[str] = "apt-lists-kept"
+    title: ClassVar[str] = "Remove the apt lists in the same RUN that downloads them"
+    hadolint: ClassVar[tuple[str, ...]] = ("DL3009",)
+    fix_safety: ClassVar[str] = "safe"
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        stages = list(_fixes.image_layer_stages(context))
+        for stage in stages:
+            for instruction in _fixes.runs(stage):
+                updates = [
+                    c
+                    for c in context.commands(instruction)
+                    if package_manager(c) == "apt" and c.subcommand == "update"
+                ]
+                # Only `update` writes the lists: the official images ship them empty.
+                if not updates or mounts_cover(instruction, LISTS):
+                    continue
+                if _fixes.removes_path(context, instruction, LISTS):
+                    continue
+                first = updates[0]
+                edit = _fixes.append_to_run(context, instruction, REMOVE_LISTS)
+                later_install = _installs_later_without_update(context, stages, stage, instruction)
+                yield Violation(
+                    message="apt lists from `apt-get update` stay in this layer",
+                    span=_fixes.command_span(context.dockerfile, instruction, first),
+                    help=f"end the RUN with `&& {REMOVE_LISTS}` or mount a cache on /var/lib/apt",
+                    fix=_fixes.fix("Remove the apt lists", edit, safe=not later_install),
+                    bytes_saved=TYPICAL_LISTS_BYTES,
+                    bytes_estimated=True,
+                )
+
+
+def _installs_later_without_update(
+    context: LintContext, stages: list[Stage], stage: Stage, instruction: Instruction
+) -> bool:
+    """Whether a later RUN of the image installs with apt and no update of its own."""
+    after = False
+    for candidate_stage in stages:
+        if candidate_stage.index < stage.index:
+            continue
+        for candidate in _fixes.runs(candidate_stage):
+            if candidate is instruction:
+                after = True
+                continue
+            if not after:
+                continue
+            apt = [c for c in context.commands(candidate) if package_manager(c) == "apt"]
+            subs = [c.subcommand for c in apt]
+            if "install" in subs and "update" not in subs:
+                return True
+    return False
