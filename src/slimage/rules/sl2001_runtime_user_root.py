@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from slimage.findings import Severity
+from slimage.rules._security import keyword_span, parse_image_ref
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.dockerfile.model import Instruction
+    from slimage.dockerfile.stages import Stage
+    from slimage.rules.context import LintContext
+
+_ROOT = frozenset({"root", "0"})
+# Base images documented to run as a non-root user unless told otherwise.
+_NONROOT_TAGS = ("nonroot", "debug-nonroot")
+
+
+def is_root_user(user: str) -> bool:
+    """``root``, ``0``, ``root:root``, ``0:0``: the user part decides (``1000:0`` is fine)."""
+    return user.split(":", 1)[0].strip() in _ROOT
+
+
+def _base_runs_as_nonroot(base: str) -> bool:
+    ref = parse_image_ref(base)
+    if ref is None or ref.tag is None:
+        return False
+    return ref.tag in _NONROOT_TAGS or ref.tag.endswith("-nonroot")
+
+
+class RuntimeUserRoot(Rule):
+    """
+    What it does
+        Reports a runtime stage that runs as root: it has no ``USER`` instruction (and
+        neither has any stage it builds ``FROM``), or its last ``USER`` is ``root``, ``0``
+        or ``0:0``. A ``USER`` in a build stage does not count, since only the runtime
+        stage's user reaches the image. Bases that already run as a non-root user
+        (distroless ``:nonroot`` tags) pass.
+
+    Why is this bad?
+        A process running as root in a container is root on the files of the container
+        and one kernel bug away from root on the host. Most scanners and admission
+        policies (Kubernetes ``runAsNonRoot``) reject such images. hadolint only reports
+        an explicit ``USER root``, not a missing ``USER``.
+
+    Example
+        ```dockerfile
+        FROM node:20-slim
+        COPY . /app
+        CMD ["node", "/app/server.js"]
+        ```
+
+    Use instead
+        ```dockerfile
+        FROM node:20-slim
+        COPY --chown=node:node . /app
+        USER node
+        CMD ["node", "/app/server.js"]
+        ```
+        Or create a user (``useradd --system --uid 10001 app``) or use a numeric UID,
+        which also works on ``scratch``.
+    """
+
+    code = "SL2001"
+    name = "runtime-user-root"
+    title = "Run the runtime stage as a non-root USER"
+    severity = Severity.WARNING
+    hadolint = ("DL3002",)
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        graph = context.stages
+        if not graph.stages:
+            return
+        runtime = context.runtime_stage
+        df = context.dockerfile
+        stage: Stage | None = runtime
+        seen: set[int] = set()
+        while stage is not None and stage.index not in seen:
+            seen.add(stage.index)
+            user = _last_user(stage)
+            if user is not None:
+                value = _user_value(context, user)
+                if value is None or not is_root_user(value):
+                    return  # unknown ($VAR without value) or a non-root user
+                yield Violation(
+                    message=f"The runtime stage runs as root: the last USER is {value!r}",
+                    span=user.span,
+                    help="Switch to a non-root user (USER app, or a numeric UID like 10001) "
+                    "after the steps that need root",
+                )
+                return
+            if stage.base_stage is None:
+                break
+            stage = graph.stages[stage.base_stage]
+        if stage is not None and stage.base_stage is None and _base_runs_as_nonroot(stage.base):
+            return
+        where = "the runtime stage" if len(seen) == 1 else "the runtime stage or its base stages"
+        yield Violation(
+            message=f"No USER in {where}: the container runs as root",
+            span=keyword_span(df, runtime.from_instruction),
+            help="Add a USER with a non-root user (create one with useradd/adduser, or use "
+            "a numeric UID like 10001) after installing packages",
+        )
+
+
+def _last_user(stage: Stage) -> Instruction | None:
+    for instruction in reversed(stage.instructions):
+        if instruction.keyword == "USER" and instruction.args:
+            return instruction
+    return None
+
+
+def _user_value(context: LintContext, instruction: Instruction) -> str | None:
+    """The USER argument with ARG/ENV expanded; None when a variable has no known value."""
+    raw = instruction.args[0]
+    if "$" not in raw:
+        return raw
+    from slimage.dockerfile.shell_lex import ShellLex, ShellLexError
+
+    env = context.stages.env_before(instruction)
+    try:
+        value, _matched, unmatched = ShellLex(context.dockerfile.escape).process_word_with_matches(
+            raw, env
+        )
+    except ShellLexError:
+        return None
+    return None if unmatched or not value else value

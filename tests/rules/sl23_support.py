@@ -1,0 +1,66 @@
+"""Helpers for the SL2xxx/SL3xxx rule tests: lint text with one rule, apply its fixes.
+
+Fixed text is checked two ways: against the expected text, and by parsing it with
+slimage's parser and BuildKit's own (the ``dockerfile`` package), so a fix that breaks
+the file fails its test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from slimage.config import LintConfig
+from slimage.findings import Applicability, Finding, Fix
+from slimage.rules.base import Rule
+from slimage.rules.engine import lint
+
+
+def findings(
+    rule: type[Rule],
+    text: str,
+    *,
+    config: LintConfig | None = None,
+    context_dir: Path | None = None,
+    target: str | None = None,
+) -> list[Finding]:
+    return lint(text, rules=[rule], config=config, context_dir=context_dir, target=target).findings
+
+
+def lines(rule: type[Rule], text: str, **kwargs: Any) -> list[int]:
+    return [f.location.line for f in findings(rule, text, **kwargs)]
+
+
+def apply_fix(text: str, fix: Fix) -> str:
+    for edit in sorted(fix.edits, reverse=True):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return text
+
+
+def fixed(rule: type[Rule], text: str, *, unsafe: bool = False, **kwargs: Any) -> str:
+    """``text`` with every fix of ``rule`` applied (safe ones, and unsafe ones if asked),
+    checked to still parse with BuildKit's parser."""
+    chosen = [
+        f.fix
+        for f in findings(rule, text, **kwargs)
+        if f.fix is not None and (unsafe or f.fix.applicability is Applicability.SAFE)
+    ]
+    edits = sorted((e for fix in chosen for e in fix.edits), reverse=True)
+    for edit in edits:
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    assert_parses(text)
+    return text
+
+
+def assert_parses(text: str) -> None:
+    import dockerfile
+    from slimage.dockerfile.parser import parse_dockerfile
+
+    parse_dockerfile(text)
+    dockerfile.parse_string(text)
+
+
+def fix_of(rule: type[Rule], text: str, **kwargs: Any) -> Fix | None:
+    found = findings(rule, text, **kwargs)
+    assert len(found) == 1, found
+    return found[0].fix
