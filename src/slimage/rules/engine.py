@@ -127,7 +127,7 @@ def lint_dockerfile(
         target=target,
         build_args=dict(build_args or {}),
     )
-    suppressions = find_suppressions(dockerfile, hadolint_map())
+    suppressions = find_suppressions(dockerfile, hadolint_map(selected))
     findings: list[Finding] = []
     for rule_class in selected:
         try:

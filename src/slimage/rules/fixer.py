@@ -7,8 +7,10 @@ Every fix is verified before it is kept (issue 3: published autofixers turn mult
 2. its parser directives (``# syntax``, ``# escape``...) must be unchanged;
 3. apart from the instructions the fix's edits touch, the instruction list must be the
    same, instruction by instruction: keyword, flags, arguments, exec form, heredocs;
-4. the touched instructions keep their keywords and their number, unless the fix only
-   inserts whole new instructions or only deletes whole instructions.
+4. the touched instructions keep their number, unless the fix only inserts whole new
+   instructions or only deletes whole instructions; they keep their keywords unless an
+   edit replaces the keyword itself (ADD -> COPY);
+5. something BuildKit sees must change (a fix that only edits a comment does nothing).
 
 A fix failing any check is dropped and reported in :attr:`FixResult.rejected`, never
 written. :func:`apply_fixes` is one pass over the findings of one text; :func:`fix_text`
@@ -26,6 +28,7 @@ from slimage.config import LintConfig
 from slimage.dockerfile.model import Dockerfile, Instruction
 from slimage.errors import DockerfileSyntaxError
 from slimage.findings import Applicability, Edit, Finding
+from slimage.rules.base import Rule
 
 MAX_PASSES = 8
 
@@ -68,6 +71,13 @@ def _touches(instruction: Instruction, edits: Iterable[Edit]) -> bool:
     return any(edit.start <= span.end and span.start <= edit.end for edit in edits)
 
 
+def _rewrites_keyword(instruction: Instruction, edits: Iterable[Edit]) -> bool:
+    """Whether an edit replaces the keyword itself (ADD -> COPY is meant, not an accident)."""
+    start = instruction.span.start
+    end = start + len(instruction.keyword_raw)
+    return any(edit.start <= start and end <= edit.end and edit.end > edit.start for edit in edits)
+
+
 def _conflict(a: Edit, b: Edit) -> bool:
     # Closed intervals: edits that merely meet are also kept apart (order would be ambiguous).
     return a.start <= b.end and b.start <= a.end
@@ -103,14 +113,18 @@ def verify_fix(before: Dockerfile, after: Dockerfile, edits: list[Edit]) -> str 
     old_mid = old[prefix : len(old) - suffix]
     new_mid = new[prefix : len(new) - suffix]
     if not old_mid and not new_mid:
-        return None
+        # Same instructions, flags and arguments: the fix would change nothing BuildKit
+        # sees (e.g. "&& rm -rf ..." appended to a comment line inside a RUN).
+        return "changes nothing that BuildKit parses"
     if len(old_mid) == len(new_mid):
         for old_instruction, new_instruction in zip(old_mid, new_mid, strict=True):
             if _signature(old_instruction) == _signature(new_instruction):
                 continue
             if not _touches(old_instruction, edits):
                 return f"changes line {old_instruction.line}, which the fix does not edit"
-            if old_instruction.keyword != new_instruction.keyword:
+            if old_instruction.keyword != new_instruction.keyword and not _rewrites_keyword(
+                old_instruction, edits
+            ):
                 return (
                     f"turns {old_instruction.keyword} on line {old_instruction.line} "
                     f"into {new_instruction.keyword}"
@@ -225,10 +239,15 @@ def fix_text(
     build_args: Mapping[str, str] | None = None,
     target: str | None = None,
     max_passes: int = MAX_PASSES,
+    rules: Iterable[type[Rule]] | None = None,
 ) -> FixResult:
-    """Lint and fix until no fix applies (at most ``max_passes`` passes)."""
+    """Lint and fix until no fix applies (at most ``max_passes`` passes).
+
+    ``rules`` replaces the registry, as in :func:`slimage.rules.engine.lint`.
+    """
     from slimage.rules.engine import lint
 
+    rule_list = list(rules) if rules is not None else None
     total = FixResult(text=text)
     seen_rejections: set[tuple[str, str, str]] = set()
     for _ in range(max_passes):
@@ -239,6 +258,7 @@ def fix_text(
             context_dir=context_dir,
             build_args=build_args,
             target=target,
+            rules=rule_list,
         ).findings
         step = apply_fixes(total.text, findings, unsafe=unsafe, path=path)
         for rejected in step.rejected:

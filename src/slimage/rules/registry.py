@@ -13,6 +13,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+from collections.abc import Iterable
 from functools import cache
 from types import ModuleType
 
@@ -73,6 +74,9 @@ def doc_sections(rule: type[Rule]) -> dict[str, str]:
                 sections[current] = "\n".join(lines).strip()
             current, lines = heading, []
         elif current is not None:
+            # A reStructuredText/numpydoc underline right under the heading is not body text.
+            if not lines and line.strip() and set(line.strip()) <= {"-", "="}:
+                continue
             lines.append(line)
     if current is not None:
         sections[current] = "\n".join(lines).strip()
@@ -143,10 +147,13 @@ def get_rule(code_or_name: str) -> type[Rule]:
     raise UsageError(f"unknown rule {code_or_name!r} (see `slimage rules`)")
 
 
-def hadolint_map() -> dict[str, tuple[str, ...]]:
-    """hadolint code -> slimage codes that cover it, for ``# hadolint ignore=`` pragmas."""
+def hadolint_map(rules: Iterable[type[Rule]] | None = None) -> dict[str, tuple[str, ...]]:
+    """hadolint code -> slimage codes that cover it (``# hadolint ignore=`` pragmas).
+
+    Over ``rules``, or every registered rule when None.
+    """
     mapping: dict[str, list[str]] = {}
-    for rule in _load():
+    for rule in _load() if rules is None else rules:
         for code in rule.hadolint:
             mapping.setdefault(code.upper(), []).append(rule.code)
     return {code: tuple(codes) for code, codes in mapping.items()}
