@@ -1,0 +1,375 @@
+"""RUN command facts: the simple commands a RUN instruction executes, with their words.
+
+``run_commands(instruction)`` splits a RUN into :class:`ShellCommand` s joined by ``&&``,
+``||``, ``;``, ``|``, ``&``, newlines, subshells and braces:
+
+* shell form: the instruction's text (continuations already joined by the parser);
+  here-documents are data for the command that reads them, except when the RUN is just
+  ``<<EOF`` (BuildKit runs the body with the shell) or the reader is a shell
+  (``bash <<EOF``): then the body's commands are returned too, marked ``in_heredoc``;
+* exec form: ``["sh", "-c", "script"]`` (any POSIX shell, options before ``-c``)
+  yields the script's commands; any other exec form is one command;
+* bashlex parses when it can; when it cannot (``case``, ``$((...))`` and more), a small
+  splitter of our own takes over (:mod:`slimage.dockerfile._shell_words`). Nothing here
+  raises.
+
+Every command carries offsets into the script it came from and, when the mapping is
+known, into ``Dockerfile.source`` (``source_start``/``source_end``), so a fix can insert
+text such as ``--no-install-recommends`` right after ``install``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slimage.dockerfile import _run_words
+from slimage.dockerfile._shell_words import RawCommand, split_commands
+from slimage.dockerfile.model import Heredoc, Instruction
+
+__all__ = ["ShellCommand", "run_commands", "split_script"]
+
+POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
+
+# "<<EOF", "<<-'EOF'", "3<<EOF" alone: BuildKit runs such a heredoc's body as the script.
+_ONLY_HEREDOCS = re.compile(r"\s*(?:\d*<<-?\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>|&;]+)\s*)+")
+
+
+@dataclass(slots=True)
+class ShellCommand:
+    """One simple command of a RUN: ``apt-get install -y curl``."""
+
+    words: list[str]  # quote-removed words (no variable expansion)
+    text: str  # raw text of this simple command, redirections included
+    connector: str  # operator before it: "", "&&", "||", ";", "|", "&", "\n"
+    start: int  # offsets in the script text it came from
+    end: int
+    source_start: int | None  # offset in Dockerfile.source when known (for fixes)
+    source_end: int | None
+    in_heredoc: bool
+    # (start, end) of each word in the script, and in Dockerfile.source when known.
+    word_spans: list[tuple[int, int]] | None = None
+    word_source_spans: list[tuple[int, int]] | None = None
+
+    @property
+    def program_index(self) -> int:
+        return _run_words.program_index(self.words)
+
+    @property
+    def program(self) -> str:
+        """Basename of the program run, past ``VAR=x`` prefixes and wrappers (``sudo``, ``env``)."""
+        index = self.program_index
+        return _run_words.basename(self.words[index]) if index < len(self.words) else ""
+
+    @property
+    def argv(self) -> list[str]:
+        """The words from the program on."""
+        return self.words[self.program_index :]
+
+    def has_option(self, *names: str) -> bool:
+        """Whether an option in ``names`` is given (``-y`` matches ``-yq``, ``--x`` ``--x=v``)."""
+        return _run_words.has_option(self.argv[1:], names)
+
+    @property
+    def subcommand(self) -> str | None:
+        """First non-option word after the program (``install`` in ``apt-get -y install x``)."""
+        argv = self.argv
+        return _run_words.subcommand(self.program, argv[1:]) if argv else None
+
+    def word_source_end(self, word_index: int) -> int | None:
+        """Offset in ``Dockerfile.source`` just after ``words[word_index]``, when known.
+
+        This is where a fix inserts an option: after ``install`` in ``apt-get install``.
+        """
+        if self.word_source_spans is None or not 0 <= word_index < len(self.word_source_spans):
+            return None
+        return self.word_source_spans[word_index][1]
+
+
+def run_commands(instruction: Instruction, shell: list[str] | None = None) -> list[ShellCommand]:
+    """The simple commands ``instruction`` (a RUN) executes, in order; never raises."""
+    try:
+        return _run_commands(instruction, shell)
+    except Exception:  # facts are best effort: a rule must never crash on them
+        return []
+
+
+def split_script(script: str, *, posix: bool = True) -> list[ShellCommand]:
+    """The simple commands of a shell script (offsets into ``script``, no source mapping)."""
+    return [_to_command(raw, script, None, in_heredoc=False) for raw in _split(script, posix)]
+
+
+def _run_commands(instruction: Instruction, shell: list[str] | None) -> list[ShellCommand]:
+    if instruction.json:
+        return _exec_form(instruction)
+    posix = shell is None or not shell or _run_words.basename(shell[0]) in POSIX_SHELLS
+    rest = instruction.rest
+    rest_to_source = _rest_mapper(instruction)
+    if not instruction.heredocs:
+        return [
+            _to_command(raw, rest, rest_to_source, in_heredoc=False) for raw in _split(rest, posix)
+        ]
+
+    commands: list[ShellCommand] = []
+    if _ONLY_HEREDOCS.fullmatch(rest):
+        # BuildKit hands the first body to the shell as the whole script (dispatchRun).
+        commands.extend(_heredoc_commands(instruction.heredocs[0], posix))
+        return commands
+    # BuildKit reconstitutes "rest\nbody NAME..." for the shell; bodies are input data.
+    script = rest + "".join(f"\n{h.content}{h.name}" for h in instruction.heredocs)
+    by_name = {h.name: h for h in instruction.heredocs}
+    for raw in _split(script, posix):
+        if raw.start >= len(rest):
+            continue
+        commands.append(_to_command(raw, rest, rest_to_source, in_heredoc=False))
+        if _program(raw.words) in POSIX_SHELLS and "-c" not in raw.words:
+            for name in raw.heredocs:
+                heredoc = by_name.get(name)
+                if heredoc is not None:
+                    commands.extend(_heredoc_commands(heredoc, posix))
+    return commands
+
+
+def _program(words: list[str]) -> str:
+    index = _run_words.program_index(words)
+    return _run_words.basename(words[index]) if index < len(words) else ""
+
+
+def _heredoc_commands(heredoc: Heredoc, posix: bool) -> list[ShellCommand]:
+    body = heredoc.content
+    if body.startswith("#!") and _shebang_program(body) not in POSIX_SHELLS:
+        return []  # a python/node/... script, run as a file by BuildKit
+    base = heredoc.span.start
+
+    def to_source(offset: int) -> int | None:
+        return base + offset
+
+    return [_to_command(raw, body, to_source, in_heredoc=True) for raw in _split(body, posix)]
+
+
+def _shebang_program(body: str) -> str:
+    words = body[2:].split("\n", 1)[0].split()
+    if not words:
+        return ""
+    program = _run_words.basename(words[0])
+    if program == "env":
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        return _run_words.basename(rest[0]) if rest else ""
+    return program
+
+
+def _exec_form(instruction: Instruction) -> list[ShellCommand]:
+    args = list(instruction.args)
+    rest = instruction.rest
+    rest_to_source = _rest_mapper(instruction)
+    script_index = _shell_script_index(args)
+    if script_index is not None:
+        script = args[script_index]
+        decoded = _json_string_offsets(rest)
+        script_to_rest: list[int] | None = None
+        if decoded is not None and len(decoded) == len(args) and decoded[script_index][0] == script:
+            script_to_rest = decoded[script_index][1]
+
+        def to_source(offset: int) -> int | None:
+            if script_to_rest is None or rest_to_source is None:
+                return None
+            return rest_to_source(script_to_rest[min(offset, len(script_to_rest) - 1)])
+
+        return [
+            _to_command(raw, script, to_source, in_heredoc=False) for raw in _split(script, True)
+        ]
+    if not args:
+        return []
+    source_start = rest_to_source(0) if rest_to_source else None
+    source_end = rest_to_source(len(rest)) if rest_to_source else None
+    return [ShellCommand(args, rest, "", 0, len(rest), source_start, source_end, False)]
+
+
+def _shell_script_index(args: Sequence[str]) -> int | None:
+    """Index of the script in ``["sh", "-eux", "-c", "script", ...]``, else None."""
+    if not args or _run_words.basename(args[0]) not in POSIX_SHELLS:
+        return None
+    for index, word in enumerate(args[1:], 1):
+        if not word.startswith("-"):
+            return None
+        if "c" in word[1:] and not word.startswith("--"):
+            return index + 1 if index + 1 < len(args) else None
+    return None
+
+
+def _json_string_offsets(text: str) -> list[tuple[str, list[int]]] | None:
+    """Decode the strings of a JSON array, with the text offset of each decoded character.
+
+    Each list has one offset per character plus the offset of the closing quote.
+    """
+    escapes = {
+        '"': '"',
+        "\\": "\\",
+        "/": "/",
+        "b": "\b",
+        "f": "\f",
+        "n": "\n",
+        "r": "\r",
+        "t": "\t",
+    }
+    out: list[tuple[str, list[int]]] = []
+    i = text.find("[")
+    if i < 0:
+        return None
+    i += 1
+    while i < len(text):
+        char = text[i]
+        if char in " \t\r\n,":
+            i += 1
+        elif char == "]":
+            return out
+        elif char == '"':
+            chars: list[str] = []
+            offsets: list[int] = []
+            i += 1
+            while i < len(text) and text[i] != '"':
+                offsets.append(i)
+                if text[i] == "\\" and i + 1 < len(text):
+                    code = text[i + 1]
+                    if code == "u":
+                        chars.append(chr(int(text[i + 2 : i + 6], 16)))
+                        i += 6
+                    else:
+                        chars.append(escapes.get(code, code))
+                        i += 2
+                else:
+                    chars.append(text[i])
+                    i += 1
+            offsets.append(i)
+            i += 1
+            out.append(("".join(chars), offsets))
+        else:
+            return None
+    return None
+
+
+def _rest_mapper(instruction: Instruction) -> Callable[[int], int | None] | None:
+    offsets = instruction.rest_offsets
+    if len(offsets) != len(instruction.rest) + 1:
+        return None
+
+    def to_source(index: int) -> int | None:
+        return offsets[max(0, min(index, len(offsets) - 1))]
+
+    return to_source
+
+
+def _split(script: str, posix: bool) -> list[RawCommand]:
+    if posix:
+        parsed = _bashlex_commands(script)
+        if parsed is not None:
+            return parsed
+    return split_commands(script)
+
+
+def _to_command(
+    raw: RawCommand,
+    script: str,
+    to_source: Callable[[int], int | None] | None,
+    *,
+    in_heredoc: bool,
+) -> ShellCommand:
+    source_start = source_end = None
+    word_source_spans: list[tuple[int, int]] | None = None
+    if to_source is not None:
+        source_start, source_end = _map_span(raw.start, raw.end, to_source)
+        if raw.word_spans is not None:
+            mapped = [_map_span(start, end, to_source) for start, end in raw.word_spans]
+            if all(start is not None and end is not None for start, end in mapped):
+                word_source_spans = [(start or 0, end or 0) for start, end in mapped]
+    return ShellCommand(
+        words=raw.words,
+        text=script[raw.start : raw.end],
+        connector=raw.connector,
+        start=raw.start,
+        end=raw.end,
+        source_start=source_start,
+        source_end=source_end,
+        in_heredoc=in_heredoc,
+        word_spans=raw.word_spans,
+        word_source_spans=word_source_spans,
+    )
+
+
+def _map_span(
+    start: int, end: int, to_source: Callable[[int], int | None]
+) -> tuple[int | None, int | None]:
+    """Map a script range to the source; the end is one past the last character, because
+    the offset right after it may lie past a line continuation."""
+    source_start = to_source(start)
+    if end <= start:
+        return source_start, source_start
+    last = to_source(end - 1)
+    return source_start, None if last is None else last + 1
+
+
+def _bashlex_commands(script: str) -> list[RawCommand] | None:
+    """Commands from bashlex's tree, or None when bashlex cannot parse ``script``."""
+    if not script.strip():
+        return []
+    try:
+        import bashlex
+
+        trees = bashlex.parse(script)
+    except Exception:  # bashlex raises many kinds of errors; the fallback handles all
+        return None
+    walker = _TreeWalker()
+    for index, tree in enumerate(trees):
+        if index:
+            walker.pending = walker.pending or "\n"
+        walker.walk(tree)
+    return walker.commands
+
+
+class _TreeWalker:
+    def __init__(self) -> None:
+        self.commands: list[RawCommand] = []
+        self.pending = ""
+
+    def walk(self, node: Any) -> None:
+        kind = getattr(node, "kind", "")
+        if kind == "command":
+            self.command(node)
+        elif kind == "operator":
+            op = node.op
+            if not (op == "\n" and self.pending):
+                self.pending = {";;": ";"}.get(op, op)
+        elif kind == "pipe":
+            self.pending = "|"
+        elif kind == "compound":
+            for part in node.list:
+                self.walk(part)
+        elif kind in ("list", "pipeline", "if", "while", "until", "function"):
+            for part in node.parts:
+                self.walk(part)
+        elif kind == "for":
+            # Only the body: the words after "for x in" are not commands.
+            for part in node.parts:
+                if getattr(part, "kind", "") in ("list", "compound", "pipeline", "command"):
+                    self.walk(part)
+
+    def command(self, node: Any) -> None:
+        words: list[str] = []
+        spans: list[tuple[int, int]] = []
+        heredocs: list[str] = []
+        for part in node.parts:
+            kind = getattr(part, "kind", "")
+            if kind in ("word", "assignment"):
+                words.append(part.word)
+                spans.append(part.pos)
+            elif kind == "redirect" and part.type in ("<<", "<<-"):
+                target: Any = getattr(part, "output", None)
+                if target is not None and getattr(target, "kind", "") == "word":
+                    heredocs.append(target.word)
+        if not words:
+            return  # a bare redirection ("> file") runs no program
+        start, end = node.pos
+        self.commands.append(RawCommand(words, start, end, self.pending, heredocs, spans))
+        self.pending = ""
