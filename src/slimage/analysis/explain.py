@@ -18,9 +18,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slimage.analysis import wanted
+from slimage.analysis import node_deps, python_deps, secrets, wanted
 from slimage.analysis.base_os import SLIM_BASES, base_waste, judge_base
 from slimage.analysis.classify import PRECEDENCE, WasteClass, classify_path
+from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import (
     MERGED_DIRS,
     InstalledPackage,
@@ -154,6 +155,29 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
 }
 
 
+PYTHON_CAUSES: dict[str, tuple[str, Cause]] = {
+    "dev-tool": (
+        "python-dev-dependencies",
+        Cause(
+            "SA113",
+            "Python test, lint and type-check tools (and what only they require)",
+            "install only runtime requirements in the runtime stage (keep dev tools in a "
+            "separate requirements file or dependency group)",
+        ),
+    ),
+    "packaging-tool": (
+        "python-packaging-tools",
+        Cause(
+            "SA113",
+            "Python installers (pip, setuptools, wheel) not needed to run the app",
+            "install into a virtualenv in a builder stage and copy it into a runtime base "
+            "without pip (e.g. distroless/python3)",
+            Severity.INFO,
+        ),
+    ),
+}
+
+
 @dataclass
 class ImageFacts:
     """What the claimers share: the final filesystem and what was learnt about it."""
@@ -166,6 +190,9 @@ class ImageFacts:
     owners: dict[str, str]
     entry: EntryPoint
     notes: list[str]
+    secret_hits: list[secrets.SecretHit] = field(default_factory=list)
+    node_packages: list[node_deps.NodePackage] = field(default_factory=list)
+    python_distributions: list[python_deps.Distribution] = field(default_factory=list)
 
 
 def _merged_dirs(files: Mapping[str, FileRecord]) -> list[str]:
@@ -233,6 +260,71 @@ def _claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
         facts.notes.append(f"build-only packages kept because a runtime package needs them: {kept}")
 
 
+def _claim_secrets(facts: ImageFacts, claims: Claims) -> None:
+    for path, data in sorted(facts.contents.items()):
+        if path not in facts.regular or not wanted.is_secret_candidate(path):
+            continue
+        hits = secrets.scan_file(path, data)
+        if not hits:
+            continue
+        shown = "; ".join(f"{hit.kind} {hit.masked}" for hit in hits[:3])
+        more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+        cause = Cause(
+            "SA115",
+            f"secret in the image ({shown}{more})",
+            "delete it and rotate it; pass secrets with `RUN --mount=type=secret` and keep "
+            "them out of the build context with .dockerignore",
+            Severity.ERROR,
+        )
+        claims.offer(path, Claim(WasteClass.SECRETS, f"secret:{path}", path), cause)
+        facts.secret_hits.extend(hits)
+    env = image_config_body(facts.config).get("Env") or []
+    facts.secret_hits.extend(secrets.scan_env([str(entry) for entry in env]))
+
+
+def _claim_dev_dependencies(facts: ImageFacts, claims: Claims) -> None:
+    for app in node_deps.find_apps(facts.contents):
+        facts.node_packages.extend(app.packages.values())
+        where = f"/{app.directory}" if app.directory else "/"
+        cause = Cause(
+            "SA112",
+            "Node packages a production install would not keep (devDependencies and what "
+            "only they need)",
+            f"install with `npm ci --omit=dev` (yarn: `--production`) in {where}, or build "
+            "in a builder stage and copy a production node_modules",
+        )
+        for path, package in node_deps.dev_only_files(app, facts.regular).items():
+            claims.offer(
+                path, Claim(WasteClass.DEV_DEPENDENCIES, "node-dev-dependencies", package), cause
+            )
+    distributions = python_deps.find_distributions(facts.contents)
+    facts.python_distributions.extend(distributions)
+    requested = {
+        d.metadata_dir for d in distributions if f"{d.metadata_dir}/REQUESTED" in facts.files
+    }
+    verdict = python_deps.dev_only(distributions, requested)
+    by_dir = {d.metadata_dir: d for d in distributions}
+    for metadata_dir, kind in verdict.items():
+        distribution = by_dir[metadata_dir]
+        cause_id, cause = PYTHON_CAUSES[kind]
+        group = f"{distribution.site_dir}/{distribution.display_name}"
+        for path in distribution.files:
+            if path in facts.regular:
+                claims.offer(path, Claim(WasteClass.DEV_DEPENDENCIES, cause_id, group), cause)
+
+
+def _claim_duplicates(facts: ImageFacts, claims: Claims) -> None:
+    cause = Cause(
+        "SA114",
+        "files stored more than once under different paths",
+        "copy each file once (or hard-link the copies in the same RUN)",
+        Severity.INFO,
+    )
+    for duplicate in find_duplicates(facts.regular, claims.by_path.keys()):
+        for path in duplicate.copies:
+            claims.offer(path, Claim(WasteClass.DUPLICATES, "duplicates", duplicate.kept), cause)
+
+
 def _claim_base(facts: ImageFacts, claims: Claims) -> None:
     go_app = any(p.endswith(".go") or p.startswith("usr/local/go/") for p in facts.regular)
     verdict = judge_base(facts.entry, facts.regular, facts.db, facts.owners, go_app=go_app)
@@ -261,9 +353,13 @@ def _claim_base(facts: ImageFacts, claims: Claims) -> None:
         )
 
 
+# Order matters only where a claimer reads earlier claims (duplicates skip claimed files).
 CLAIMERS: tuple[Callable[[ImageFacts, Claims], None], ...] = (
+    _claim_secrets,
     _claim_paths,
+    _claim_dev_dependencies,
     _claim_os_packages,
+    _claim_duplicates,
     _claim_base,
 )
 
@@ -317,6 +413,62 @@ def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap)
     return findings
 
 
+def _config_secret_findings(facts: ImageFacts) -> list[Finding]:
+    findings = []
+    for hit in facts.secret_hits:
+        if hit.path != "config:Env":
+            continue
+        findings.append(
+            Finding(
+                code="SL2005",  # secret-in-arg-env: the lint rule for the same cause
+                name="secret-in-config-env",
+                message=f"secret in the image config's Env: {hit.kind} = {hit.masked}",
+                severity=Severity.ERROR,
+                location=Location(path="config:Env"),
+                help="pass it at run time (or with `RUN --mount=type=secret` at build time), "
+                "not with ENV or ARG",
+            )
+        )
+    return findings
+
+
+def _python_inventory(facts: ImageFacts) -> list[InstalledPackage]:
+    packages = []
+    for distribution in facts.python_distributions:
+        size = sum(facts.regular[path].size for path in distribution.files if path in facts.regular)
+        packages.append(
+            InstalledPackage(
+                distribution.display_name,
+                distribution.version,
+                size,
+                "python",
+                location=f"/{distribution.site_dir}",
+            )
+        )
+    return packages
+
+
+def _node_inventory(facts: ImageFacts) -> list[InstalledPackage]:
+    if not facts.node_packages:
+        return []
+    sizes: dict[str, int] = {}
+    for path, record in facts.regular.items():
+        if "node_modules/" in path:
+            directory = node_deps.package_directory(path)
+            if directory is not None:
+                sizes[directory] = sizes.get(directory, 0) + record.size
+    return [
+        InstalledPackage(
+            package.name,
+            package.version,
+            sizes.get(package.directory, 0),
+            "node",
+            location=f"/{package.directory}",
+        )
+        for package in facts.node_packages
+    ]
+
+
 def _human(size: int) -> str:
     value = float(size)
     for unit in ("B", "kB", "MB", "GB"):
@@ -358,9 +510,17 @@ def explain(
         if db is not None
         else []
     )
-    inventory = build_inventory(files, contents, config, os_packages=os_packages, notes=notes)
+    inventory = build_inventory(
+        files,
+        contents,
+        config,
+        os_packages=os_packages,
+        python_packages=_python_inventory(facts),
+        node_packages=_node_inventory(facts),
+        notes=notes,
+    )
     return Explanation(
-        findings=_findings(regular, claims, steps),
+        findings=_findings(regular, claims, steps) + _config_secret_findings(facts),
         classes=classes,
         inventory=inventory,
         explained_bytes=explained,
