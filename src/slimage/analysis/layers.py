@@ -1,0 +1,541 @@
+"""The single streaming pass over an image's layers.
+
+Each layer's tar is read once, in manifest order, and never extracted: entries become
+:class:`~slimage.analysis.records.FileRecord` s of the final filesystem, whiteouts are
+applied as the OCI image spec's layer.md says, and every byte a later layer hides is
+counted once, under one cause:
+
+- ``overwritten``: a later entry (or a later entry of the same layer) at the same path
+  replaced a file, or a non-directory replaced a directory and so hid what was under it;
+- ``deleted_file``: a whiteout ``.wh.NAME`` removed a file of a lower layer;
+- ``deleted_dir``: a whiteout removed a directory, and with it every file below it;
+- ``opaque``: an opaque whiteout ``DIR/.wh..wh..opq`` hid all lower-layer children of DIR.
+
+Whiteouts apply only to lower layers (layer.md, "Whiteouts": entries of the same layer
+are never hidden by them), so a record written by the current layer survives them.
+The identity ``sum(layer content) == final filesystem + hidden`` holds exactly.
+
+Memory holds one record per final path (never contents), the bytes of the few small
+files :func:`~slimage.analysis.explain.content_wanted` asks for (capped in total), and
+one layer's list of paths for dive's efficiency, which is computed in the same pass
+(:mod:`slimage.analysis.efficiency`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
+from slimage.analysis.records import FileKind, FileRecord
+from slimage.image.model import Image
+from slimage.image.tarstream import ContentSink, LayerStream, TarEntry, scan_tar
+
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+# Files at least this big get a content hash as their bytes pass (for duplicates); smaller
+# ones cost more in per-file hashing than their duplicates could save.
+HASH_MIN_SIZE = 4096
+# Ceiling on the bytes kept for explain(), whatever content_wanted asks.
+MAX_KEPT_CONTENT = 128 << 20
+TOP_N = 10
+MAX_WARNINGS = 50
+
+HIDDEN_CAUSES = ("overwritten", "deleted_file", "deleted_dir", "opaque")
+
+
+@dataclass
+class HiddenItem:
+    """A path whose bytes are in a layer but not in the final filesystem."""
+
+    path: str
+    size: int
+    cause: str
+    from_layer: int  # the layer that wrote the bytes (for a directory: the biggest writer)
+    by_layer: int  # the layer whose entry hid them
+
+
+@dataclass
+class LayerSummary:
+    index: int
+    digest: str
+    diff_id: str
+    media_type: str
+    compressed_size: int
+    uncompressed_size: int = 0  # bytes of the tar stream
+    content_bytes: int = 0  # regular file bytes the layer carries
+    entries: int = 0
+    files: int = 0
+    dirs: int = 0
+    symlinks: int = 0
+    hardlinks: int = 0
+    other: int = 0
+    whiteouts: int = 0
+    opaque_dirs: int = 0
+    created_by: str | None = None  # the history step(s) that made the layer
+    history_index: int | None = None
+    squashed_steps: int = 1  # how many layer-making history steps this layer stands for
+    hidden_later_bytes: int = 0  # this layer's bytes that later entries hid
+    hides_bytes: int = 0  # earlier bytes this layer's entries hid
+    biggest_files: list[tuple[str, int]] = field(default_factory=list)
+    biggest_dirs: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def kept_bytes(self) -> int:
+        return self.content_bytes - self.hidden_later_bytes
+
+
+@dataclass
+class LayerAnalysis:
+    layers: list[LayerSummary]
+    files: dict[str, FileRecord]  # the final filesystem, path -> record
+    contents: dict[str, bytes]  # bytes of the final files content_wanted asked for
+    hidden: dict[str, int]  # cause -> bytes
+    hidden_items: list[HiddenItem]  # the biggest, largest first
+    dive: DiveEfficiency
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def content_bytes(self) -> int:
+        return sum(layer.content_bytes for layer in self.layers)
+
+    @property
+    def final_bytes(self) -> int:
+        return sum(r.size for r in self.files.values() if r.kind is FileKind.FILE)
+
+    @property
+    def hidden_bytes(self) -> int:
+        return sum(self.hidden.values())
+
+    @property
+    def compressed_bytes(self) -> int:
+        return sum(layer.compressed_size for layer in self.layers)
+
+
+Progress = Callable[[int], None]  # called with the number of stored bytes just read
+
+
+def map_history(
+    history: Sequence[Mapping[str, Any]], layer_count: int
+) -> tuple[list[tuple[int | None, str | None, int]], list[str]]:
+    """Per layer: (history index, created_by, steps it stands for); plus notes.
+
+    History entries with ``empty_layer`` made no layer and are skipped (config.md). When a
+    builder squashed steps there are more layer-making entries than layers: the base
+    layers pair off in order and the top layer stands for all remaining steps.
+    """
+    making = [
+        (position, str(entry.get("created_by") or ""))
+        for position, entry in enumerate(history)
+        if not entry.get("empty_layer")
+    ]
+    notes: list[str] = []
+    mapping: list[tuple[int | None, str | None, int]] = []
+    if len(making) > layer_count and layer_count:
+        extra = len(making) - layer_count + 1
+        notes.append(
+            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
+            f"a builder squashed the last {extra} steps into layer {layer_count}"
+        )
+        for index in range(layer_count - 1):
+            mapping.append((making[index][0], making[index][1], 1))
+        rest = making[layer_count - 1 :]
+        mapping.append((rest[0][0], " && ".join(text for _, text in rest), len(rest)))
+        return mapping, notes
+    if history and len(making) < layer_count:
+        notes.append(
+            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
+            "the top layers have no recorded step"
+        )
+    for index in range(layer_count):
+        if index < len(making):
+            mapping.append((making[index][0], making[index][1], 1))
+        else:
+            mapping.append((None, None, 0))
+    return mapping, notes
+
+
+class _Pass:
+    """State of the streaming pass; one instance per analysis."""
+
+    def __init__(self, content_wanted: Callable[[str, int], bool]) -> None:
+        self.files: dict[str, FileRecord] = {}
+        self.children: dict[str, set[str]] = {}
+        self.contents: dict[str, bytes] = {}
+        self.kept_content = 0
+        self.content_wanted = content_wanted
+        self.hidden = dict.fromkeys(HIDDEN_CAUSES, 0)
+        self.hidden_heap: list[tuple[int, int, HiddenItem]] = []
+        self.hidden_seq = 0
+        self.layers: list[LayerSummary] = []
+        self.warnings: list[str] = []
+        self.dive = DiveTracker()
+        self.layer_index = 0
+        self.summary: LayerSummary | None = None
+        self.pending: tuple[FileRecord, Any, bytearray | None] | None = None
+        self.top_files: list[tuple[int, str]] = []
+        self.dir_bytes: dict[str, int] = {}
+        self.missing_links = 0
+
+    # -- bookkeeping -------------------------------------------------------------------
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+        elif len(self.warnings) == MAX_WARNINGS:
+            self.warnings.append("(further warnings not shown)")
+
+    def _hide(self, record: FileRecord, cause: str) -> int:
+        """Account for ``record`` leaving the final filesystem; returns its bytes."""
+        self.contents.pop(record.path, None)
+        size = record.size if record.kind is FileKind.FILE else 0
+        if size:
+            self.hidden[cause] += size
+            self.layers[record.layer_index].hidden_later_bytes += size
+            self.layers[self.layer_index].hides_bytes += size
+        return size
+
+    def _note_hidden(self, path: str, size: int, cause: str, from_layer: int) -> None:
+        if size <= 0:
+            return
+        item = HiddenItem(path, size, cause, from_layer, self.layer_index)
+        self.hidden_seq += 1
+        entry = (size, self.hidden_seq, item)
+        if len(self.hidden_heap) < 4 * TOP_N:
+            heapq.heappush(self.hidden_heap, entry)
+        elif size > self.hidden_heap[0][0]:
+            heapq.heappushpop(self.hidden_heap, entry)
+
+    def _remove_subtree(
+        self, top: str, cause: str, keep_current: bool, *, ghosts: bool = False
+    ) -> tuple[int, int, int]:
+        """Remove everything below ``top``; returns (hidden bytes, dive bytes, main layer).
+
+        ``keep_current``: leave records the current layer wrote (whiteouts never hide
+        entries of their own layer).
+        """
+        hidden = 0
+        dive_bytes = 0
+        by_layer: dict[int, int] = {}
+        directories = []
+        stack = [top]
+        while stack:
+            directory = stack.pop()
+            kids = self.children.get(directory)
+            if kids:
+                directories.append(directory)
+                stack.extend(kids)
+        # Deepest first, so a directory knows whether anything survived below each child.
+        for directory in reversed(directories):
+            kids = self.children.pop(directory)
+            survivors: set[str] = set()
+            for child in kids:
+                record = self.files.get(child)
+                if record is not None:
+                    if keep_current and record.layer_index == self.layer_index:
+                        survivors.add(child)
+                        continue
+                    del self.files[child]
+                    if ghosts:
+                        self.dive.add_ghost(child, record.size, record.kind is FileKind.DIR)
+                    size = self._hide(record, cause)
+                    hidden += size
+                    dive_bytes += record.size
+                    if size:
+                        by_layer[record.layer_index] = by_layer.get(record.layer_index, 0) + size
+                if child in self.children:
+                    survivors.add(child)
+            if survivors:
+                self.children[directory] = survivors
+        main = max(by_layer, key=by_layer.__getitem__) if by_layer else self.layer_index
+        self._last_subtree_hidden = hidden
+        self._last_main = main
+        return hidden, dive_bytes, main
+
+    def _unlink(self, path: str) -> None:
+        slash = path.rfind("/")
+        kids = self.children.get(path[:slash] if slash > 0 else "")
+        if kids is not None:
+            kids.discard(path)
+
+    def _link(self, path: str) -> None:
+        """Register ``path`` under its parents, creating implicit directories."""
+        while True:
+            slash = path.rfind("/")
+            parent = path[:slash] if slash > 0 else ""
+            kids = self.children.get(parent)
+            if kids is not None:
+                kids.add(path)
+                return
+            self.children[parent] = {path}
+            if not parent:
+                return
+            # A parent that so far was a file (or link) becomes a directory: the
+            # file is replaced, as extracting the tar over it would do.
+            record = self.files.get(parent)
+            if record is not None and record.kind is not FileKind.DIR:
+                del self.files[parent]
+                size = self._hide(record, "overwritten")
+                self._note_hidden(parent, size, "overwritten", record.layer_index)
+            path = parent
+
+    # -- whiteouts ---------------------------------------------------------------------
+
+    def _whiteout(self, parent: str, name: str, raw_path: str) -> None:
+        summary = self.summary
+        assert summary is not None
+        if name == OPAQUE[len(WHITEOUT) :]:
+            summary.opaque_dirs += 1
+            self._opaque(parent)
+            self.dive.add_opaque_parent(parent)
+            return
+        if name.startswith(WHITEOUT):
+            self.warn(f"layer {self.layer_index + 1}: ignoring reserved whiteout name {raw_path!r}")
+            self.dive.add_opaque_parent(parent)
+            return
+        summary.whiteouts += 1
+        target = f"{parent}/{name}" if parent else name
+        record = self.files.get(target)
+        if record is not None and record.layer_index == self.layer_index:
+            record = None  # written by this very layer: not hidden (layer.md)
+        has_children = target in self.children
+        ghost = self.dive.ghost(target)
+        if record is None and not has_children and ghost is None:
+            self.dive.add_whiteout(raw_path, target, None)
+            return
+        dive_size = 0
+        if record is not None:
+            del self.files[target]
+            if record.kind is FileKind.DIR or has_children:
+                _, dive_bytes, _ = self._remove_subtree(target, "deleted_dir", True)
+                size = self._hide(record, "deleted_dir")
+                hidden_total = size + self._last_subtree_hidden
+                self._note_hidden(target, hidden_total, "deleted_dir", self._last_main)
+                if record.kind is FileKind.DIR:
+                    dive_size = dive_bytes + record.size + self.dive.take_ghosts(target)
+            else:
+                size = self._hide(record, "deleted_file")
+                self._note_hidden(target, size, "deleted_file", record.layer_index)
+        elif has_children:
+            # A directory that no layer gave a header: dive sees a non-directory node.
+            self._remove_subtree(target, "deleted_dir", True)
+            self._note_hidden(target, self._last_subtree_hidden, "deleted_dir", self._last_main)
+        elif ghost is not None and ghost[1]:
+            dive_size = ghost[0] + self.dive.take_ghosts(target)
+        if target not in self.children:
+            self._unlink(target)
+        self.dive.add_whiteout(raw_path, target, dive_size)
+
+    _last_subtree_hidden = 0
+    _last_main = 0
+
+    def _opaque(self, directory: str) -> None:
+        kids = self.children.get(directory)
+        if not kids:
+            return
+        removed = 0
+        by_layer: dict[int, int] = {}
+        for child in list(kids):
+            record = self.files.get(child)
+            if record is not None and record.layer_index != self.layer_index:
+                del self.files[child]
+                self.dive.add_ghost(child, record.size, record.kind is FileKind.DIR)
+                size = self._hide(record, "opaque")
+                removed += size
+                if size:
+                    by_layer[record.layer_index] = by_layer.get(record.layer_index, 0) + size
+                record = None
+            if child in self.children:
+                hidden, _, main = self._remove_subtree(child, "opaque", True, ghosts=True)
+                removed += hidden
+                if hidden:
+                    by_layer[main] = by_layer.get(main, 0) + hidden
+            if record is None and child not in self.children:
+                kids.discard(child)
+        main = max(by_layer, key=by_layer.__getitem__) if by_layer else self.layer_index
+        self._note_hidden(directory + "/", removed, "opaque", main)
+
+    # -- entries -----------------------------------------------------------------------
+
+    def _finish_pending(self) -> None:
+        if self.pending is None:
+            return
+        record, hasher, buffer = self.pending
+        self.pending = None
+        if hasher is not None:
+            record.digest = "sha256:" + hasher.hexdigest()
+        if buffer is not None and self.files.get(record.path) is record:
+            self.contents[record.path] = bytes(buffer)
+
+    def handle(self, entry: TarEntry) -> ContentSink | None:
+        self._finish_pending()
+        summary = self.summary
+        assert summary is not None
+        path = entry.path
+        summary.entries += 1
+        slash = path.rfind("/")
+        parent = path[:slash] if slash > 0 else ""
+        if path.startswith(WHITEOUT, slash + 1):
+            self._whiteout(parent, path[slash + 1 + len(WHITEOUT) :], path)
+            return None
+        kind = entry.kind
+        size = entry.size
+        layer = self.layer_index
+        old = self.files.get(path)
+        if old is not None:
+            if kind is not FileKind.DIR or old.kind is not FileKind.DIR:
+                hidden = self._hide(old, "overwritten")
+                if kind is not FileKind.DIR and path in self.children:
+                    self._remove_subtree(path, "overwritten", False)
+                    hidden += self._last_subtree_hidden
+                self._note_hidden(path, hidden, "overwritten", old.layer_index)
+        elif kind is not FileKind.DIR and path in self.children:
+            self._remove_subtree(path, "overwritten", False)
+            self._note_hidden(path, self._last_subtree_hidden, "overwritten", self._last_main)
+        record = FileRecord(
+            path, kind, size, entry.mode, entry.uid, entry.gid, layer, entry.link_target
+        )
+        self.files[path] = record
+        self._link(path)
+        self.dive.add_entry(path, size, kind is FileKind.DIR)
+        if kind is FileKind.FILE:
+            summary.files += 1
+            summary.content_bytes += size
+            self.dir_bytes[parent] = self.dir_bytes.get(parent, 0) + size
+            if len(self.top_files) < TOP_N:
+                heapq.heappush(self.top_files, (size, path))
+            elif size > self.top_files[0][0]:
+                heapq.heappushpop(self.top_files, (size, path))
+            hasher = hashlib.sha256() if size >= HASH_MIN_SIZE else None
+            buffer = None
+            if self.kept_content + size <= MAX_KEPT_CONTENT and self.content_wanted(path, size):
+                buffer = bytearray()
+                self.kept_content += size
+            if hasher is None and buffer is None:
+                return None
+            self.pending = (record, hasher, buffer)
+            if buffer is None:
+                return hasher.update  # type: ignore[union-attr]
+            if hasher is None:
+                return buffer.extend
+            update, extend = hasher.update, buffer.extend
+
+            def both(data: memoryview) -> None:
+                update(data)
+                extend(data)
+
+            return both
+        if kind is FileKind.DIR:
+            summary.dirs += 1
+        elif kind is FileKind.SYMLINK:
+            summary.symlinks += 1
+        elif kind is FileKind.HARDLINK:
+            summary.hardlinks += 1
+            if entry.link_target not in self.files:
+                self.missing_links += 1
+                if self.missing_links <= 5:
+                    self.warn(
+                        f"layer {layer + 1}: hard link {path!r} points to missing "
+                        f"{entry.link_target!r}"
+                    )
+        else:
+            summary.other += 1
+        return None
+
+    # -- layers ------------------------------------------------------------------------
+
+    def start_layer(self, summary: LayerSummary) -> None:
+        self.layer_index = summary.index
+        self.summary = summary
+        self.layers.append(summary)
+        self.top_files = []
+        self.dir_bytes = {}
+        self.dive.start_layer(summary.index)
+
+    def end_layer(self) -> None:
+        self._finish_pending()
+        summary = self.summary
+        assert summary is not None
+        summary.biggest_files = [
+            (path, size) for size, path in sorted(self.top_files, reverse=True)
+        ]
+        totals: dict[str, int] = {}
+        for directory, size in self.dir_bytes.items():
+            while directory:
+                totals[directory] = totals.get(directory, 0) + size
+                slash = directory.rfind("/")
+                directory = directory[:slash] if slash > 0 else ""
+        biggest = heapq.nsmallest(TOP_N, totals.items(), key=lambda item: (-item[1], item[0]))
+        summary.biggest_dirs = [(path, size) for path, size in biggest if size]
+        self.dive.end_layer()
+
+
+def analyze_layers(
+    image: Image,
+    *,
+    content_wanted: Callable[[str, int], bool],
+    progress: Progress | None = None,
+) -> LayerAnalysis:
+    """Read every layer of ``image`` once and return the final filesystem and its waste."""
+    state = _Pass(content_wanted)
+    history_map, notes = map_history(image.history, len(image.layers))
+    for index, layer in enumerate(image.layers):
+        history_index, created_by, steps = history_map[index]
+        summary = LayerSummary(
+            index=index,
+            digest=layer.digest,
+            diff_id=layer.diff_id,
+            media_type=layer.media_type,
+            compressed_size=layer.compressed_size,
+            created_by=created_by,
+            history_index=history_index,
+            squashed_steps=steps,
+        )
+        state.start_layer(summary)
+        with layer.open_uncompressed() as stream:
+            source = _Counted(stream, progress) if progress is not None else stream
+            scan_tar(source, state.handle)
+            state._finish_pending()
+            stream.finish()
+            summary.uncompressed_size = stream.uncompressed_size
+            for warning in stream.warnings:
+                state.warn(warning)
+        if progress is not None:
+            progress(0)
+        state.end_layer()
+    if state.missing_links > 5:
+        state.warn(f"{state.missing_links} hard links point to missing targets in all")
+    hidden_items = [item for _, _, item in sorted(state.hidden_heap, reverse=True)]
+    return LayerAnalysis(
+        layers=state.layers,
+        files=state.files,
+        contents=state.contents,
+        hidden=state.hidden,
+        hidden_items=hidden_items[: 2 * TOP_N],
+        dive=state.dive.result([nodes.dive_size for nodes in state.dive.layers]),
+        warnings=state.warnings,
+        notes=notes,
+    )
+
+
+class _Counted:
+    """Reports stored bytes read to ``progress`` as the scan pulls chunks."""
+
+    def __init__(self, stream: LayerStream, progress: Progress) -> None:
+        self.stream = stream
+        self.label = stream.label
+        self.warnings = stream.warnings
+        self.progress = progress
+        self.seen = 0
+
+    def read_chunk(self) -> bytes:
+        chunk = self.stream.read_chunk()
+        done = self.stream.compressed_size
+        if done > self.seen:
+            self.progress(done - self.seen)
+            self.seen = done
+        return chunk
