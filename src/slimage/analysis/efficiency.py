@@ -31,8 +31,10 @@ How that differs from slimage's exact hidden bytes:
 Two of dive's quirks are reproduced because they change its numbers: a whiteout whose
 target does not exist in the lower layers (or any whiteout in the first layer) makes dive
 stop visiting the rest of that layer, in visit order, leaving a minimum of -1 for that
-path in its score; and a directory whose last lower
-mention had no header of its own is not a directory to dive (its whiteout weighs 0).
+path in its score; and a directory no lower layer gave a header of its own is not a
+directory to dive (its whiteout weighs 0). Not reproduced: dive also forgets a directory
+header when a later layer mentions the directory only implicitly (as the parent of an
+entry, with no header); layers written by Docker, BuildKit and buildah carry the headers.
 """
 
 from __future__ import annotations
