@@ -115,7 +115,7 @@ def test_config_file_is_used(project: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_missing_path_exits_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["lint", str(tmp_path / "nope")], capsys)
+    code, _out, err = run(["lint", str(tmp_path / "nope")], capsys)
     assert code == 3
     assert err == f"slimage: error: {tmp_path / 'nope'}: no such file or directory\n"
 
@@ -205,7 +205,7 @@ def test_directory_discovery(tmp_path: Path) -> None:
 
 
 def test_empty_directory_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["lint", str(tmp_path)], capsys)
+    code, _out, err = run(["lint", str(tmp_path)], capsys)
     assert code == 0
     assert "no Dockerfiles found" in err
 

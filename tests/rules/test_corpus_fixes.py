@@ -14,10 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dockerfile
 import jsonschema
 import pytest
 
+import dockerfile
 from slimage.dockerfile.parser import parse_dockerfile
 from slimage.rules.engine import lint
 from slimage.rules.fixer import MAX_PASSES, apply_fixes
