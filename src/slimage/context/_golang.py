@@ -142,3 +142,75 @@ def glob_is_well_formed(pattern: str) -> bool:
         if not _chunk_is_well_formed(chunk):
             return False
     return True
+
+
+def has_glob(pattern: str) -> bool:
+    """BuildKit's containsWildcards: an unescaped ``*``, ``?`` or ``[``."""
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char in "*?[":
+            return True
+        index += 1
+    return False
+
+
+def glob_regexp(pattern: str) -> str:
+    """Python regexp text for filepath.Match(pattern, name) on '/'-separated names.
+
+    ``*`` and ``?`` never match ``/``; ``[...]`` (with ``^`` negation and ranges) and
+    ``\\`` escapes work as in Go. The pattern must be well formed
+    (:func:`glob_is_well_formed`).
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        index += 1
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "\\" and index < len(pattern):
+            out.append(_escape_char(pattern[index]))
+            index += 1
+        elif char == "[":
+            negated = index < len(pattern) and pattern[index] == "^"
+            if negated:
+                index += 1
+            items: list[str] = []
+            while index < len(pattern) and (pattern[index] != "]" or not items):
+                low, index = _glob_class_char(pattern, index)
+                high = low
+                if index < len(pattern) and pattern[index] == "-":
+                    high, index = _glob_class_char(pattern, index + 1)
+                items.append(
+                    _escape_char(low)
+                    if low == high
+                    else f"{_escape_char(low)}-{_escape_char(high)}"
+                    if low < high
+                    else "(?!)"
+                )
+            index += 1  # the closing bracket
+            ranges = [item for item in items if item != "(?!)"]
+            body = "".join(ranges)
+            if negated:
+                out.append(f"[^{body}]" if body else "(?s:.)")
+            else:
+                out.append(f"[{body}]" if body else "(?!)")
+        else:
+            out.append(_escape_char(char))
+    return "".join(out) + r"\Z"
+
+
+def _escape_char(char: str) -> str:
+    return f"\\U{ord(char):08x}"
+
+
+def _glob_class_char(pattern: str, index: int) -> tuple[str, int]:
+    if pattern[index] == "\\":
+        index += 1
+    return pattern[index], index + 1

@@ -1,0 +1,352 @@
+"""A `.dockerignore` for the detected stack and what the directory really holds.
+
+Candidates come in groups (always: version control, secrets, editor and CI files; per
+stack: Node, Python, Go, Rust, Java). A candidate is written only when it matches
+something in the context, except each stack's essentials (``node_modules`` for Node,
+``__pycache__`` and ``.venv`` for Python, ...) which are cheap insurance.
+
+The suggestion must never exclude what the build needs: a path a COPY/ADD names, or a
+file the project's build step reads (the readme and license files that
+``pyproject.toml`` names, ``package.json`` ``files``/``main``/``bin``, lockfiles). So a
+candidate that would exclude one is dropped, an exception (``!path``) is added when
+patterns interact, and the result is checked by scanning the context again with it
+and replaying the Dockerfile: no COPY source may go missing that was found before.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from slimage.context.ignore import PatternMatcher
+from slimage.context.problems import Category, classify
+from slimage.context.scan import ContextScan, scan_context
+
+# Checks the context the suggested file would send; raises when something is wrong.
+Verifier = Callable[[ContextScan], None]
+
+STACK_MARKERS: dict[str, tuple[str, ...]] = {
+    "node": ("package.json",),
+    "python": ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile"),
+    "go": ("go.mod",),
+    "rust": ("Cargo.toml",),
+    "java": ("pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle"),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pattern: str
+    reason: str
+    essential: bool = False  # written even when nothing matches yet
+
+
+_GENERIC: list[tuple[str, list[Candidate]]] = [
+    (
+        "Version control",
+        [
+            Candidate(".git", "git history", essential=True),
+            Candidate(".hg", "mercurial history"),
+            Candidate(".svn", "subversion data"),
+        ],
+    ),
+    (
+        "Secrets: never send them to a builder",
+        [
+            Candidate(".env", "environment file with secrets", essential=True),
+            Candidate(".env.*", "environment files", essential=True),
+            Candidate("**/*.pem", "keys and certificates"),
+            Candidate("**/*.key", "private keys"),
+            Candidate("**/id_rsa", "SSH private key"),
+            Candidate("**/id_ed25519", "SSH private key"),
+            Candidate("**/id_ecdsa", "SSH private key"),
+            Candidate(".npmrc", "may hold a registry token"),
+            Candidate(".pypirc", "may hold a registry token"),
+            Candidate(".netrc", "credentials"),
+            Candidate(".git-credentials", "credentials"),
+            Candidate("**/credentials.json", "credentials"),
+            Candidate(".aws", "cloud credentials"),
+            Candidate(".ssh", "SSH keys"),
+        ],
+    ),
+    (
+        "Editors, OS and CI",
+        [
+            Candidate(".idea", "JetBrains settings"),
+            Candidate(".vscode", "VS Code settings"),
+            Candidate("**/.DS_Store", "macOS metadata"),
+            Candidate("**/*.swp", "vim swap files"),
+            Candidate(".github", "CI configuration"),
+            Candidate(".gitlab-ci.yml", "CI configuration"),
+            Candidate(".circleci", "CI configuration"),
+            Candidate("**/*.log", "logs"),
+        ],
+    ),
+]
+
+_STACKS: dict[str, list[Candidate]] = {
+    "node": [
+        Candidate("**/node_modules", "installed by the image's npm/yarn/pnpm", essential=True),
+        Candidate("npm-debug.log*", "npm logs"),
+        Candidate("yarn-error.log", "yarn logs"),
+        Candidate(".npm", "npm cache"),
+        Candidate("coverage", "test coverage"),
+        Candidate(".next", "Next.js build output (rebuilt in the image)"),
+        Candidate(".nuxt", "Nuxt build output"),
+        Candidate(".turbo", "Turborepo cache"),
+        Candidate(".parcel-cache", "Parcel cache"),
+        Candidate("dist", "build output (rebuilt in the image)"),
+        Candidate("build", "build output (rebuilt in the image)"),
+    ],
+    "python": [
+        Candidate("**/__pycache__", "bytecode caches", essential=True),
+        Candidate("**/*.py[cod]", "compiled Python files"),
+        Candidate(".venv", "local virtualenv", essential=True),
+        Candidate("venv", "local virtualenv"),
+        Candidate(".tox", "tox environments"),
+        Candidate(".nox", "nox environments"),
+        Candidate(".pytest_cache", "pytest cache"),
+        Candidate(".mypy_cache", "mypy cache"),
+        Candidate(".ruff_cache", "ruff cache"),
+        Candidate("**/*.egg-info", "packaging metadata (rebuilt)"),
+        Candidate(".eggs", "setuptools eggs"),
+        Candidate("build", "build output"),
+        Candidate("dist", "built distributions"),
+        Candidate(".coverage", "coverage data"),
+        Candidate("htmlcov", "coverage report"),
+    ],
+    "go": [
+        Candidate("**/*.test", "compiled test binaries"),
+        Candidate("**/*.out", "profiles and coverage output"),
+        Candidate("bin", "locally built binaries"),
+    ],
+    "rust": [Candidate("target", "cargo build output", essential=True)],
+    "java": [
+        Candidate("target", "Maven build output"),
+        Candidate("build", "Gradle build output"),
+        Candidate(".gradle", "Gradle cache"),
+        Candidate("out", "IDE build output"),
+        Candidate("**/*.class", "compiled classes"),
+    ],
+}
+
+_STACK_TITLES = {
+    "node": "Node.js",
+    "python": "Python",
+    "go": "Go",
+    "rust": "Rust",
+    "java": "Java",
+}
+
+
+@dataclass
+class Suggestion:
+    text: str
+    stacks: list[str]
+    patterns: list[str]
+    kept: list[str] = field(default_factory=list)  # required paths protected
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (pattern, why)
+    sent_files: int = 0
+    sent_bytes: int = 0
+
+
+def detect_stacks(scan: ContextScan) -> list[str]:
+    top = {entry.path for entry in scan.entries if "/" not in entry.path}
+    found = [stack for stack, markers in STACK_MARKERS.items() if top.intersection(markers)]
+    if "python" not in found and any(p.endswith(".py") for p in top):
+        found.append("python")
+    return found
+
+
+def build_requirements(root: Path, stacks: Iterable[str]) -> set[str]:
+    """Files the project's build step reads, as named by its metadata (when they exist)."""
+    wanted: set[str] = set()
+    stacks = set(stacks)
+    if "python" in stacks:
+        wanted.update(_python_requirements(root))
+    if "node" in stacks:
+        wanted.update(_node_requirements(root))
+    for name in (
+        "package.json",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "poetry.lock",
+        "uv.lock",
+        "requirements.txt",
+        "go.mod",
+        "go.sum",
+        "Cargo.toml",
+        "Cargo.lock",
+        "pom.xml",
+        "build.gradle",
+        "build.gradle.kts",
+        "settings.gradle",
+    ):
+        if (root / name).exists():
+            wanted.add(name)
+    return {path for path in wanted if (root / path).exists()}
+
+
+def _python_requirements(root: Path) -> set[str]:
+    found: set[str] = set()
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    project = data.get("project", {})
+    if isinstance(project, dict):
+        readme = project.get("readme")
+        if isinstance(readme, str):
+            found.add(readme)
+        elif isinstance(readme, dict) and isinstance(readme.get("file"), str):
+            found.add(readme["file"])
+        license_value = project.get("license")
+        if isinstance(license_value, dict) and isinstance(license_value.get("file"), str):
+            found.add(license_value["file"])
+        for pattern in project.get("license-files", []) or []:
+            if isinstance(pattern, str):
+                found.update(_glob(root, pattern))
+    poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
+    if isinstance(poetry, dict):
+        readme = poetry.get("readme")
+        for item in [readme] if isinstance(readme, str) else readme or []:
+            if isinstance(item, str):
+                found.add(item)
+    try:
+        setup_cfg = (root / "setup.cfg").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        setup_cfg = ""
+    for line in setup_cfg.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("long_description", "license_files") and "file:" in value:
+            for item in value.split("file:", 1)[1].split(","):
+                if item.strip():
+                    found.add(item.strip())
+    return {_normal(path) for path in found}
+
+
+def _node_requirements(root: Path) -> set[str]:
+    try:
+        data = json.loads((root / "package.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    found: set[str] = set()
+    for key in ("main", "module", "types", "typings"):
+        if isinstance(data.get(key), str):
+            found.add(data[key])
+    bins = data.get("bin")
+    if isinstance(bins, str):
+        found.add(bins)
+    elif isinstance(bins, dict):
+        found.update(v for v in bins.values() if isinstance(v, str))
+    for pattern in data.get("files", []) or []:
+        if isinstance(pattern, str):
+            found.update(_glob(root, pattern) or {pattern})
+    return {_normal(path) for path in found}
+
+
+def _normal(path: str) -> str:
+    return path.strip().removeprefix("./").strip("/")
+
+
+def _glob(root: Path, pattern: str) -> set[str]:
+    try:
+        return {str(path.relative_to(root)) for path in root.glob(_normal(pattern))}
+    except (ValueError, OSError):
+        return set()
+
+
+def _matches_anything(pattern: str, paths: list[tuple[str, str]]) -> bool:
+    matcher = PatternMatcher([pattern])
+    return any(matcher.matches(path) for path, _ in paths)
+
+
+def suggest_ignore_file(
+    scan: ContextScan,
+    required: Iterable[str] = (),
+    *,
+    verify: Verifier | None = None,
+) -> Suggestion:
+    """Suggest ignore-file text for the context ``scan`` walked (with no ignore file).
+
+    ``required`` lists paths the build must keep (COPY/ADD sources named explicitly);
+    the project's own build inputs are added from its metadata. ``verify`` re-checks
+    the final text (see :func:`verify_with_reach`).
+    """
+    stacks = detect_stacks(scan)
+    everything = [(entry.path, entry.kind) for entry in scan.entries]
+    protected = set(required) | build_requirements(scan.root, stacks)
+    protected.discard(".")
+    groups: list[tuple[str, list[Candidate]]] = list(_GENERIC)
+    for stack in stacks:
+        groups.append((f"{_STACK_TITLES[stack]}", _STACKS[stack]))
+    for path, kind in everything:
+        if classify(path.rpartition("/")[2], kind) is Category.SECRET:
+            # A secret found under a name no group covers is listed by path.
+            groups.append(("Secrets found in this directory", [Candidate(path, "secret")]))
+    chosen: list[tuple[str, list[Candidate]]] = []
+    seen: set[str] = set()
+    dropped: list[tuple[str, str]] = []
+    for title, candidates in groups:
+        keep: list[Candidate] = []
+        for candidate in candidates:
+            if candidate.pattern in seen:
+                continue
+            present = _matches_anything(candidate.pattern, everything)
+            if not present and not candidate.essential:
+                continue
+            matcher = PatternMatcher([candidate.pattern])
+            clash = sorted(path for path in protected if matcher.matches(path))
+            if clash:
+                dropped.append((candidate.pattern, f"the build needs {clash[0]}"))
+                continue
+            seen.add(candidate.pattern)
+            keep.append(candidate)
+        if keep:
+            chosen.append((title, keep))
+    patterns = [c.pattern for _, group in chosen for c in group]
+    # Patterns can interact (an exception-free directory pattern hides a needed child).
+    matcher = PatternMatcher(patterns)
+    exceptions = sorted(path for path in protected if matcher.matches(path))
+    lines = [
+        "# .dockerignore suggested by `slimage context --suggest`",
+        f"# Stack: {', '.join(_STACK_TITLES[s] for s in stacks) or 'generic'}."
+        " Review before committing.",
+    ]
+    for title, group in chosen:
+        lines.append("")
+        lines.append(f"# {title}")
+        for candidate in group:
+            lines.append(candidate.pattern)
+    if exceptions:
+        lines.append("")
+        lines.append("# Needed by the build (COPY/ADD sources, files the build step reads)")
+        lines.extend(f"!{path}" for path in exceptions)
+        patterns.extend(f"!{path}" for path in exceptions)
+    text = "\n".join(lines) + "\n"
+    suggestion = Suggestion(
+        text=text,
+        stacks=stacks,
+        patterns=patterns,
+        kept=sorted(protected),
+        dropped=dropped,
+    )
+    final = PatternMatcher(patterns)
+    still_excluded = sorted(path for path in protected if final.matches(path))
+    if still_excluded:
+        raise AssertionError(f"suggestion excludes needed paths: {still_excluded}")
+    rescan = scan_context(scan.root, final)
+    suggestion.sent_files = rescan.sent_files
+    suggestion.sent_bytes = rescan.sent_bytes
+    if verify is not None:
+        verify(rescan)
+    return suggestion
