@@ -94,6 +94,7 @@ def test_from_an_earlier_stage_inherits_its_environment() -> None:
     )
     df, graph = _graph(text)
     base, build, last = graph.stages
+    assert base.base_stage is None
     assert build.base_stage == 0
     assert graph.env_before(_first(df, "WORKDIR")) == _env(V="1", HOME="/root")
     assert graph.undefined_variables == []
