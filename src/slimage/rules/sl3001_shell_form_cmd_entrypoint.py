@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from slimage.findings import Applicability, Edit, Fix, Severity
+from slimage.rules._security import rest_span
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.dockerfile.model import Instruction
+    from slimage.dockerfile.stages import Stage
+    from slimage.rules.context import LintContext
+
+# A word the shell passes through unchanged: no quotes, escapes, variables, globs,
+# redirections, operators, comments, braces or tilde.
+_PLAIN_WORD = re.compile(r"^[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+,=-]*$")
+# Words that are shell syntax or builtins with no executable behind them.
+_SHELL_ONLY = frozenset(
+    {
+        "exec",
+        "cd",
+        "export",
+        "source",
+        ".",
+        "set",
+        "unset",
+        "trap",
+        "ulimit",
+        "umask",
+        "eval",
+        "if",
+        "for",
+        "while",
+        "until",
+        "case",
+        "function",
+        "alias",
+        "readonly",
+        "wait",
+        "shift",
+        "exit",
+        "return",
+        "local",
+    }
+)
+
+
+def exec_form(rest: str) -> list[str] | None:
+    """The exec-form words that run exactly what ``sh -c rest`` runs, or None.
+
+    Only a simple command made of plain words qualifies: anything the shell would
+    interpret (quotes, ``$``, globs, ``~``, operators, builtins, ``VAR=x`` prefixes)
+    makes the two forms differ.
+    """
+    words = rest.split()
+    if not words or not all(_PLAIN_WORD.match(w) for w in words):
+        return None
+    if words[0] in _SHELL_ONLY or "=" in words[0]:
+        return None
+    return words
+
+
+class ShellFormCmdEntrypoint(Rule):
+    """
+    What it does
+        Reports ``CMD`` and ``ENTRYPOINT`` in shell form (``CMD node server.js``), as
+        BuildKit's ``JSONArgsRecommended`` check does. A stage that sets ``SHELL``
+        explicitly has chosen a shell and passes.
+
+    Why is this bad?
+        Shell form runs ``/bin/sh -c "node server.js"``: PID 1 is the shell, which does not
+        forward ``SIGTERM`` to your program, so ``docker stop`` waits 10 seconds and then
+        kills it without a graceful shutdown. A shell-form ``ENTRYPOINT`` also ignores
+        ``CMD`` and the arguments of ``docker run``. Exec form runs the program as PID 1.
+
+    Example
+        ```dockerfile
+        CMD node server.js
+        ```
+
+    Use instead
+        ```dockerfile
+        CMD ["node", "server.js"]
+        ```
+        When you need shell features, ``CMD ["sh", "-c", "exec node server.js"]`` keeps
+        the program as PID 1 through ``exec``.
+
+    Fix safety
+        A fix is offered only for a simple command of plain words (no quotes, variables,
+        globs, operators or shell builtins), where the JSON array runs the same program
+        with the same arguments. It is safe for ``CMD`` when the stage sets no
+        ``ENTRYPOINT`` of its own. It is unsafe for ``ENTRYPOINT`` (the exec form starts
+        receiving ``CMD`` and ``docker run`` arguments, which shell form dropped) and for
+        a ``CMD`` after an ``ENTRYPOINT`` (the entrypoint receives different arguments).
+    """
+
+    code = "SL3001"
+    name = "shell-form-cmd-entrypoint"
+    title = "Use exec form (JSON array) for CMD and ENTRYPOINT"
+    severity = Severity.WARNING
+    hadolint = ("DL3025",)
+    fix_safety = "safe"
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        df = context.dockerfile
+        for stage in context.stages.stages:
+            if _sets_shell(context, stage):
+                continue
+            has_entrypoint = _has_entrypoint(context, stage)
+            for instruction in stage.instructions:
+                if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.json:
+                    continue
+                if not instruction.rest.strip() or instruction.rest.lstrip().startswith("["):
+                    continue  # empty, or a broken JSON array (json-args-single-quotes)
+                safe = instruction.keyword == "CMD" and not has_entrypoint
+                yield Violation(
+                    message=f"{instruction.keyword} in shell form runs under /bin/sh -c, which "
+                    "does not forward signals to your program",
+                    span=rest_span(df, instruction, 0, len(instruction.rest)),
+                    fix=_fix(instruction, safe),
+                    help=f"Write {instruction.keyword} as a JSON array: "
+                    f'{instruction.keyword} ["program", "arg"]',
+                )
+
+
+def _fix(instruction: Instruction, safe: bool) -> Fix | None:
+    words = exec_form(instruction.rest)
+    offsets = instruction.rest_offsets
+    if words is None or not offsets:
+        return None
+    stripped = instruction.rest.rstrip()
+    leading = len(instruction.rest) - len(instruction.rest.lstrip())
+    start = offsets[leading]
+    end = offsets[len(stripped) - 1] + 1
+    replacement = json.dumps(words, ensure_ascii=False)
+    return Fix(
+        title=f"Rewrite as {instruction.keyword} {replacement}",
+        edits=(Edit(start, end, replacement),),
+        applicability=Applicability.SAFE if safe else Applicability.UNSAFE,
+    )
+
+
+def _chain(context: LintContext, stage: Stage) -> list[Stage]:
+    """The stage and the stages it builds FROM, nearest first."""
+    chain: list[Stage] = []
+    current: Stage | None = stage
+    seen: set[int] = set()
+    while current is not None and current.index not in seen:
+        seen.add(current.index)
+        chain.append(current)
+        base = current.base_stage
+        current = context.stages.stages[base] if base is not None else None
+    return chain
+
+
+def _sets_shell(context: LintContext, stage: Stage) -> bool:
+    return any(i.keyword == "SHELL" for s in _chain(context, stage) for i in s.instructions)
+
+
+def _has_entrypoint(context: LintContext, stage: Stage) -> bool:
+    return any(i.keyword == "ENTRYPOINT" for s in _chain(context, stage) for i in s.instructions)
