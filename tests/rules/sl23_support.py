@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from slimage.config import LintConfig
-from slimage.findings import Applicability, Finding, Fix
+from slimage.findings import Finding, Fix
 from slimage.rules.base import Rule
 from slimage.rules.engine import lint
 
@@ -38,18 +38,15 @@ def apply_fix(text: str, fix: Fix) -> str:
 
 
 def fixed(rule: type[Rule], text: str, *, unsafe: bool = False, **kwargs: Any) -> str:
-    """``text`` with every fix of ``rule`` applied (safe ones, and unsafe ones if asked),
-    checked to still parse with BuildKit's parser."""
-    chosen = [
-        f.fix
-        for f in findings(rule, text, **kwargs)
-        if f.fix is not None and (unsafe or f.fix.applicability is Applicability.SAFE)
-    ]
-    edits = sorted((e for fix in chosen for e in fix.edits), reverse=True)
-    for edit in edits:
-        text = text[: edit.start] + edit.replacement + text[edit.end :]
-    assert_parses(text)
-    return text
+    """``text`` after the engine's ``--fix`` (``--unsafe-fixes`` if asked) with ``rule``:
+    every fix must pass the fixer's verification and the result must parse with
+    BuildKit's parser."""
+    from slimage.rules.fixer import fix_text
+
+    result = fix_text(text, rules=[rule], unsafe=unsafe, **kwargs)
+    assert not result.rejected, [(r.finding.message, r.reason) for r in result.rejected]
+    assert_parses(result.text)
+    return result.text
 
 
 def assert_parses(text: str) -> None:
