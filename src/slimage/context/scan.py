@@ -200,8 +200,7 @@ class _Walker:
             kind = _kind_of(entry)
             top = frame.top
             if top is None:
-                top = TopLevelUsage(rel, kind)
-                result.top_level[rel] = top
+                top = TopLevelUsage(rel, kind)  # registered once something in it is sent
             excluded = False
             info = no_info
             if matcher is not None:
@@ -216,6 +215,8 @@ class _Walker:
                 self._check_symlink(entry, rel)
             if not frame.emitted:
                 self._emit_parents(frame)
+            if top.path not in result.top_level:
+                result.top_level[top.path] = top
             append(ContextEntry(rel, kind, size))
             if kind == DIR:
                 children = self._list_dir(entry.path, rel, excluded=False)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from slimage.context.ignore import PatternMatcher
 from slimage.context.problems import Category, classify
-from slimage.context.scan import ContextScan, scan_context
+from slimage.context.scan import DIR, ContextScan, scan_context
 
 # Checks the context the suggested file would send; raises when something is wrong.
 Verifier = Callable[[ContextScan], None]
@@ -156,7 +156,13 @@ class Suggestion:
 def detect_stacks(scan: ContextScan) -> list[str]:
     top = {entry.path for entry in scan.entries if "/" not in entry.path}
     found = [stack for stack, markers in STACK_MARKERS.items() if top.intersection(markers)]
-    if "python" not in found and any(p.endswith(".py") for p in top):
+    names = {entry.path.rpartition("/")[2] for entry in scan.entries if entry.kind == DIR}
+    if "node" not in found and "node_modules" in names:
+        found.append("node")
+    python_signs = any(p.endswith(".py") for p in top) or bool(
+        names & {"__pycache__", ".venv", "venv", ".tox", ".pytest_cache"}
+    )
+    if "python" not in found and python_signs:
         found.append("python")
     return found
 
