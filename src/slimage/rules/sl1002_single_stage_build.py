@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from slimage.rules import _fixes
+from slimage.rules._shared import build_step
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.rules.context import LintContext
+
+# The multi-stage pattern per stack: where to build, what to copy, what to run on.
+PATTERNS = {
+    "go": 'build in `golang:<v>` AS build with `CGO_ENABLED=0 go build -ldflags="-s -w"`, '
+    "then `COPY --from=build` the binary into `gcr.io/distroless/static-debian12` or `scratch`",
+    "rust": "build in `rust:<v>` AS build with `cargo build --release`, then copy "
+    "`target/release/<app>` into `gcr.io/distroless/cc-debian12` or `debian:bookworm-slim`",
+    "java": "build the jar in `maven:<v>`/`gradle:<v>` AS build, then copy it into "
+    "`eclipse-temurin:<v>-jre` or `gcr.io/distroless/java21-debian12`",
+    "node": "install and build in `node:<v>` AS build, then copy the build output and "
+    "production `node_modules` (`npm ci --omit=dev`) into `node:<v>-slim` or `-alpine`",
+    "c": "compile in a stage with the toolchain, then copy the (stripped) binaries into "
+    "`gcr.io/distroless/cc-debian12` or `debian:bookworm-slim`",
+    "python": "build wheels in `python:<v>` AS build (`pip wheel -w /wheels`), then install "
+    "them with `pip install --no-index --find-links=/wheels` in `python:<v>-slim`",
+}
+
+
+class SingleStageBuild(Rule):
+    """
+    What it does
+    ------------
+    Flags a build that compiles or bundles in the stage that becomes the image:
+    `go build`, `cargo build`, `mvn package`, `gradle build`, `npm run build` (yarn,
+    pnpm, tsc, webpack, vite...), `gcc`/`make`/`cmake`, `pip wheel` and `setup.py
+    build`. It recommends the multi-stage pattern for that stack.
+
+    Why is this bad?
+    ----------------
+    The compiler, the SDK, the dev dependencies and the intermediate files all ship
+    with the application. A Go service built in one stage is an 800 MB image; built in
+    one stage and copied to `scratch` it is the size of its binary.
+
+    Example
+    -------
+    ```dockerfile
+    FROM golang:1.22
+    WORKDIR /src
+    COPY . .
+    RUN go build -o /server ./cmd/server
+    CMD ["/server"]
+    ```
+
+    Use instead
+    -----------
+    ```dockerfile
+    FROM golang:1.22 AS build
+    WORKDIR /src
+    COPY . .
+    RUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /server ./cmd/server
+
+    FROM gcr.io/distroless/static-debian12
+    COPY --from=build /server /server
+    CMD ["/server"]
+    ```
+    """
+
+    code: ClassVar[str] = "SL1002"
+    name: ClassVar[str] = "single-stage-build"
+    title: ClassVar[str] = "Build in a separate stage and copy only the result"
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        reported: set[str] = set()
+        for stage in _fixes.image_layer_stages(context):
+            for instruction, command in _fixes.run_commands_in(context, stage):
+                stack = build_step(command)
+                if stack is None or stack in reported:
+                    continue
+                reported.add(stack)
+                yield Violation(
+                    message=f"`{_short(command.argv)}` builds in the stage that becomes the image: "
+                    "its toolchain and intermediate files ship too",
+                    span=_fixes.command_span(context.dockerfile, instruction, command),
+                    help="multi-stage: " + PATTERNS[stack],
+                    extra={"stack": stack},
+                )
+
+
+def _short(argv: list[str]) -> str:
+    text = " ".join(argv[:3])
+    return text if len(argv) <= 3 else text + " ..."
