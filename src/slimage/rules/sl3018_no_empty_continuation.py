@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from slimage.findings import Severity
+from slimage.rules._security import span_at
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.rules.context import LintContext
+
+
+class NoEmptyContinuation(Rule):
+    """
+    What it does
+        Reports an empty line inside an instruction continued with ``\\`` (heredoc
+        bodies excluded), as BuildKit's ``NoEmptyContinuation`` check does.
+
+    Why is this bad?
+        The builder skips the empty line and joins what follows to the instruction, so
+        an instruction seems to end where it does not: a ``RUN`` swallows the next line
+        the reader took for a new instruction. BuildKit warns that this will become an
+        error.
+
+    Example
+        ```dockerfile
+        RUN apk add --no-cache \\
+
+            curl
+        ```
+
+    Use instead
+        ```dockerfile
+        RUN apk add --no-cache \\
+            curl
+        ```
+    """
+
+    code = "SL3018"
+    name = "no-empty-continuation"
+    title = "Do not leave empty lines inside a continued instruction"
+    severity = Severity.WARNING
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        df = context.dockerfile
+        source = df.source
+        line_starts = [0]
+        for index, char in enumerate(source):
+            if char == "\n":
+                line_starts.append(index + 1)
+        for instruction in df.instructions:
+            span = instruction.span
+            if span.end_line == span.line:
+                continue
+            heredoc_lines = {
+                number
+                for heredoc in instruction.heredocs
+                for number in range(heredoc.span.line, heredoc.span.end_line + 1)
+            }
+            for number in range(span.line + 1, span.end_line + 1):
+                if number in heredoc_lines or number > len(line_starts):
+                    continue
+                start = line_starts[number - 1]
+                end = line_starts[number] - 1 if number < len(line_starts) else len(source)
+                if source[start:end].strip():
+                    continue
+                yield Violation(
+                    message=f"Empty continuation line inside {instruction.keyword}",
+                    span=span_at(df, start, max(start, end)),
+                    help="Delete the empty line (a comment line is fine)",
+                )
+                break
