@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from slimage.rules import _fixes
+from slimage.rules._shared import read_context_text
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.dockerfile.stages import Stage
+    from slimage.rules.context import LintContext
+
+# `strip = true` / "symbols" under [profile.release] (or a profile inheriting it).
+_CARGO_STRIP = re.compile(r"^\s*strip\s*=\s*(true|\"symbols\")", re.MULTILINE)
+
+
+class RustNotStripped(Rule):
+    """
+    What it does
+    ------------
+    Flags `cargo build --release` / `cargo install` whose binary reaches the image when
+    nothing strips its symbols: no `strip` command, no `-C strip=symbols` in `RUSTFLAGS`,
+    no `CARGO_PROFILE_RELEASE_STRIP`, and no `strip = true` in the context's `Cargo.toml`.
+
+    Why is this bad?
+    ----------------
+    Since Rust 1.77 release builds drop debug info, but the symbol table stays: often a
+    quarter of the binary or more. Panics keep their messages without it.
+
+    Example
+    -------
+    ```dockerfile
+    FROM rust:1.77 AS build
+    RUN cargo build --release
+    FROM debian:bookworm-slim
+    COPY --from=build /app/target/release/app /usr/local/bin/app
+    ```
+
+    Use instead
+    -----------
+    ```toml
+    # Cargo.toml
+    [profile.release]
+    strip = true
+    ```
+    or `RUN cargo build --release && strip target/release/app`.
+    """
+
+    code: ClassVar[str] = "SL1018"
+    name: ClassVar[str] = "rust-not-stripped"
+    title: ClassVar[str] = "Strip Rust release binaries"
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        cargo_toml = read_context_text(context.context_dir, "Cargo.toml") or ""
+        if _CARGO_STRIP.search(cargo_toml):
+            return
+        strips_at_runtime = _strips(context, context.runtime_stage)
+        for stage in context.stages.stages:
+            if not context.reaches_runtime(stage) or strips_at_runtime or _strips(context, stage):
+                continue
+            for instruction in _fixes.runs(stage):
+                env = context.stages.env_before(instruction)
+                if _env_strips(env):
+                    continue
+                for command in context.commands(instruction):
+                    if command.program != "cargo" or command.subcommand not in ("build", "install"):
+                        continue
+                    release = command.subcommand == "install" or command.has_option(
+                        "--release", "-r"
+                    )
+                    if not release or _env_strips(_prefix(command.words)):
+                        continue
+                    if any("strip" in w for w in command.argv):
+                        continue
+                    yield Violation(
+                        message="this release binary keeps its symbol table: nothing strips it",
+                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        help="set `strip = true` in [profile.release] of Cargo.toml, or run "
+                        "`strip` on the binary",
+                    )
+
+
+def _strips(context: LintContext, stage: Stage) -> bool:
+    for instruction in _fixes.runs(stage):
+        for command in context.commands(instruction):
+            if command.program in ("strip", "llvm-strip") or command.program.endswith("-strip"):
+                return True
+    return False
+
+
+def _env_strips(env: dict[str, str]) -> bool:
+    if env.get("CARGO_PROFILE_RELEASE_STRIP", "").strip().lower() in ("true", "symbols"):
+        return True
+    flags = (env.get("RUSTFLAGS", "") + " " + env.get("CARGO_ENCODED_RUSTFLAGS", "")).replace(
+        " ", ""
+    )
+    return any(token in flags for token in ("strip=symbols", "strip=true", "link-arg=-s"))
+
+
+def _prefix(words: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for word in words:
+        name, sep, value = word.partition("=")
+        if not sep or not name.isidentifier():
+            break
+        values[name] = value
+    return values

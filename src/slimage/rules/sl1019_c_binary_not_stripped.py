@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from slimage.findings import Severity
+from slimage.rules import _fixes
+from slimage.rules._shared import build_step
+from slimage.rules.base import Rule, Violation
+
+if TYPE_CHECKING:
+    from slimage.dockerfile.run_commands import ShellCommand as Command
+    from slimage.dockerfile.stages import Stage
+    from slimage.rules.context import LintContext
+
+# Stages on these images build with their own toolchain; a `make` there usually drives
+# `go build`, `cargo`, `npm` or a PHP extension build, not a C binary of the app.
+_LANGUAGE_IMAGES = (
+    "golang",
+    "rust",
+    "node",
+    "python",
+    "ruby",
+    "php",
+    "maven",
+    "gradle",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+)
+
+
+class CBinaryNotStripped(Rule):
+    """
+    What it does
+    ------------
+    Flags a stage that compiles C or C++ (`gcc`, `g++`, `clang`, `make`, `cmake --build`)
+    and whose output reaches the image, when nothing strips it: no `strip`, no `-s`
+    linker flag, no `install -s` / `make install-strip`.
+
+    Why is this bad?
+    ----------------
+    Unstripped binaries carry symbol tables and, with `-g` (the default of many
+    builds), debug sections that are often larger than the code itself.
+
+    Example
+    -------
+    ```dockerfile
+    FROM debian:bookworm AS build
+    RUN apt-get update && apt-get install -y build-essential
+    COPY . /src
+    RUN make -C /src
+    FROM debian:bookworm-slim
+    COPY --from=build /src/app /usr/local/bin/app
+    ```
+
+    Use instead
+    -----------
+    ```dockerfile
+    RUN make -C /src && strip /src/app
+    ```
+    """
+
+    code: ClassVar[str] = "SL1019"
+    name: ClassVar[str] = "c-binary-not-stripped"
+    title: ClassVar[str] = "Strip compiled C/C++ binaries"
+    severity: ClassVar[Severity] = Severity.INFO
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        if _strips(context, context.runtime_stage):
+            return
+        for stage in context.stages.stages:
+            if (
+                not context.reaches_runtime(stage)
+                or _language_image(stage)
+                or _strips(context, stage)
+            ):
+                continue
+            if any(
+                "-s" in v.split()
+                for v in context.stages.env_before(stage.from_instruction).values()
+            ):
+                continue
+            for instruction in _fixes.runs(stage):
+                env = context.stages.env_before(instruction)
+                if "-s" in env.get("LDFLAGS", "").split():
+                    continue
+                compiles = [c for c in context.commands(instruction) if build_step(c) == "c"]
+                if compiles:
+                    yield Violation(
+                        message="compiled binaries of this stage reach the image unstripped",
+                        span=_fixes.command_span(context.dockerfile, instruction, compiles[0]),
+                        help="run `strip` on them (or link with `-s`, or `make install-strip`)",
+                    )
+                    break
+
+
+def _language_image(stage: Stage) -> bool:
+    name = stage.base.rsplit("/", 1)[-1].split(":", 1)[0].lower()
+    return name in _LANGUAGE_IMAGES or stage.base_stage is not None
+
+
+def _strips(context: LintContext, stage: Stage) -> bool:
+    for instruction in _fixes.runs(stage):
+        for command in context.commands(instruction):
+            if _is_strip(command):
+                return True
+    return False
+
+
+def _is_strip(command: Command) -> bool:
+    program = command.program
+    argv = command.argv
+    if program in ("strip", "llvm-strip", "sstrip") or program.endswith("-strip"):
+        return True
+    if program == "install" and ("-s" in argv or "--strip" in argv):
+        return True
+    if program in ("make", "cmake", "ninja") and any(
+        w in ("install-strip", "--strip")
+        or (w.startswith("LDFLAGS=") and "-s" in w.split("=", 1)[1].split())
+        for w in argv
+    ):
+        return True
+    return program in ("gcc", "g++", "cc", "clang", "clang++") and (
+        "-s" in argv or "-Wl,-s" in argv
+    )

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import pytest
+from size_helpers import findings, fixed
+
+from slimage.rules.sl1017_go_build_not_stripped import GoBuildNotStripped
+
+RULE = GoBuildNotStripped
+TO_SCRATCH = "FROM scratch\nCOPY --from=b /s /s\n"
+
+
+def messages(text: str) -> list[str]:
+    return [f.message for f in findings(RULE, text)]
+
+
+def test_unstripped_build_copied_to_scratch_gets_both_findings() -> None:
+    found = messages("FROM golang:1.22 AS b\nRUN go build -o /s .\n" + TO_SCRATCH)
+    assert len(found) == 2
+    assert "-s -w" in found[0]
+    assert "CGO_ENABLED" in found[1]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        'RUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /s .',
+        "RUN CGO_ENABLED=0 go build -ldflags '-w -s -X main.v=1' -o /s .",
+        'ENV CGO_ENABLED=0\nRUN go build -ldflags="-s -w" -o /s .',
+        'RUN export CGO_ENABLED=0 && go build -ldflags="-s -w" -o /s .',
+        'ENV GOFLAGS="-ldflags=-s -ldflags=-w"\nENV CGO_ENABLED=0\nRUN go build -o /s .',
+        'RUN CGO_ENABLED=0 go build -ldflags="${LDFLAGS}" -o /s .',
+    ],
+)
+def test_stripped_static_builds_pass(build: str) -> None:
+    assert messages(f"FROM golang:1.22 AS b\n{build}\n" + TO_SCRATCH) == []
+
+
+def test_alpine_builder_has_no_cgo_and_debian_runtime_has_libc() -> None:
+    text = 'FROM golang:1.22-alpine AS b\nRUN go build -ldflags="-s -w" -o /s\n' + TO_SCRATCH
+    assert messages(text) == []
+    text = 'FROM golang:1.22 AS b\nRUN go build -ldflags="-s -w" -o /s\nFROM debian:12-slim\n'
+    assert messages(text) == []
+
+
+def test_partial_ldflags_are_reported_without_fix() -> None:
+    text = (
+        'FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -ldflags="-X main.v=1" -o /s\n'
+        + TO_SCRATCH
+    )
+    (finding,) = findings(RULE, text)
+    assert finding.fix is None
+
+
+def test_builds_that_never_reach_the_image_are_ignored() -> None:
+    text = "FROM golang:1.22 AS tools\nRUN go build -o /t ./tools\nFROM alpine\nCMD x\n"
+    assert messages(text) == []
+
+
+def test_fix_adds_ldflags_unsafely() -> None:
+    text = "FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -o /s .\n" + TO_SCRATCH
+    assert fixed(RULE, text) == text
+    assert fixed(RULE, text, unsafe=True) == (
+        'FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /s .\n' + TO_SCRATCH
+    )
