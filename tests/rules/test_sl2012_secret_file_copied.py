@@ -1,0 +1,26 @@
+from sl23_support import findings, lines
+
+from slimage.rules.sl2012_secret_file_copied import SecretFileCopied, secret_file_kind
+
+
+def test_secret_files_fire_on_the_source() -> None:
+    found = findings(SecretFileCopied, "FROM node:20\nCOPY package.json .npmrc /app/\n")
+    assert [(f.location.line, f.location.column) for f in found] == [(2, 19)]
+    assert "registry credentials" in found[0].message
+
+
+def test_kinds() -> None:
+    assert secret_file_kind("keys/id_rsa") == "an SSH private key"
+    assert secret_file_kind("./.env") == "environment secrets"
+    assert secret_file_kind(".env.production") == "environment secrets"
+    assert secret_file_kind("certs/server.key") == "a private key"
+    assert secret_file_kind("home/.aws/config") == "cloud credentials"
+    assert secret_file_kind(".ssh/") == "SSH keys"
+
+
+def test_templates_public_keys_and_other_stages_pass() -> None:
+    text = (
+        "FROM node:20 AS build\nCOPY .env.example id_rsa.pub ca.pem /app/\n"
+        "FROM node:20\nCOPY --from=build /root/.npmrc /x\nCOPY . /app\n"
+    )
+    assert lines(SecretFileCopied, text) == []
