@@ -98,6 +98,9 @@ class LayerAnalysis:
     dive: DiveEfficiency
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Bytes under the paths the caller asked to ignore (for gates), in all layers / hidden.
+    ignored_content_bytes: int = 0
+    ignored_hidden_bytes: int = 0
 
     @property
     def content_bytes(self) -> int:
@@ -162,7 +165,12 @@ def map_history(
 class _Pass:
     """State of the streaming pass; one instance per analysis."""
 
-    def __init__(self, content_wanted: Callable[[str, int], bool]) -> None:
+    def __init__(
+        self, content_wanted: Callable[[str, int], bool], ignore: Callable[[str], bool] | None
+    ) -> None:
+        self.ignore = ignore
+        self.ignored_content = 0
+        self.ignored_hidden = 0
         self.files: dict[str, FileRecord] = {}
         self.children: dict[str, set[str]] = {}
         self.contents: dict[str, bytes] = {}
@@ -194,6 +202,8 @@ class _Pass:
         self.contents.pop(record.path, None)
         size = record.size if record.kind is FileKind.FILE else 0
         if size:
+            if self.ignore is not None and self.ignore(record.path):
+                self.ignored_hidden += size
             self.hidden[cause] += size
             self.layers[record.layer_index].hidden_later_bytes += size
             self.layers[self.layer_index].hides_bytes += size
@@ -405,6 +415,8 @@ class _Pass:
         if kind is FileKind.FILE:
             summary.files += 1
             summary.content_bytes += size
+            if self.ignore is not None and self.ignore(path):
+                self.ignored_content += size
             self.dir_bytes[parent] = self.dir_bytes.get(parent, 0) + size
             if len(self.top_files) < TOP_N:
                 heapq.heappush(self.top_files, (size, path))
@@ -479,9 +491,13 @@ def analyze_layers(
     *,
     content_wanted: Callable[[str, int], bool],
     progress: Progress | None = None,
+    ignore: Callable[[str], bool] | None = None,
 ) -> LayerAnalysis:
-    """Read every layer of ``image`` once and return the final filesystem and its waste."""
-    state = _Pass(content_wanted)
+    """Read every layer of ``image`` once and return the final filesystem and its waste.
+
+    ``ignore``: paths whose content and hidden bytes are also tallied apart (for gates).
+    """
+    state = _Pass(content_wanted, ignore)
     history_map, notes = map_history(image.history, len(image.layers))
     for index, layer in enumerate(image.layers):
         history_index, created_by, steps = history_map[index]
@@ -519,6 +535,8 @@ def analyze_layers(
         dive=state.dive.result([nodes.dive_size for nodes in state.dive.layers]),
         warnings=state.warnings,
         notes=notes,
+        ignored_content_bytes=state.ignored_content,
+        ignored_hidden_bytes=state.ignored_hidden,
     )
 
 

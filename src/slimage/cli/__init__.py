@@ -14,7 +14,7 @@ import sys
 from slimage.errors import EXIT_USAGE, SlimageError
 
 # Only commands that work are listed here; each module registers its commands.
-COMMAND_MODULES: tuple[str, ...] = ("lint", "init", "parse", "context")
+COMMAND_MODULES: tuple[str, ...] = ("lint", "init", "parse", "context", "analyze")
 
 
 def _load_commands() -> None:

@@ -1,0 +1,179 @@
+"""``slimage analyze IMAGE``: explain an image's size from its bytes, with CI gates."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import typer
+
+from slimage.cli._app import app
+from slimage.errors import UsageError
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "t": 1000**4,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(text: str, option: str) -> int:
+    """``200MB`` -> 200_000_000; ``1.5GiB`` -> 1_610_612_736; a bare number is bytes."""
+    match = _SIZE.match(text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise UsageError(
+            f"{option}: {text!r} is not a size (examples: 500000, 200MB, 1.5GiB, 300KiB)"
+        )
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+def parse_ratio(text: str, option: str) -> float:
+    """``0.9`` or ``90%`` -> 0.9."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise UsageError(f"{option}: {text!r} is not a number (examples: 0.9, 90%)") from None
+    if not 0 <= value <= 1:
+        raise UsageError(f"{option}: {text!r} is outside 0..1 (or 0%..100%)")
+    return value
+
+
+@app.command("analyze")
+def analyze_command(
+    image: str = typer.Argument(
+        ...,
+        help=(
+            "The image: a docker-archive or oci-archive file, an OCI layout directory, or "
+            "docker-archive:FILE[:NAME], oci:DIR[:TAG], oci-archive:FILE[:TAG]."
+        ),
+        show_default=False,
+    ),
+    platform: str | None = typer.Option(
+        None,
+        "--platform",
+        help="os/arch[/variant] to pick from a multi-platform index (default: this machine's).",
+        show_default=False,
+    ),
+    output_format: str = typer.Option(
+        "text", "--format", "-f", help="Output format: text or json."
+    ),
+    max_size: str | None = typer.Option(
+        None,
+        "--max-size",
+        help="Fail (exit 1) when the layers hold more file bytes than SIZE (200MB, 1.5GiB).",
+        show_default=False,
+    ),
+    max_hidden: str | None = typer.Option(
+        None,
+        "--max-hidden",
+        help="Fail when more than SIZE is hidden by later layers (what a squash reclaims).",
+        show_default=False,
+    ),
+    max_waste: str | None = typer.Option(
+        None,
+        "--max-waste",
+        help="Fail when hidden bytes plus classified waste exceed SIZE.",
+        show_default=False,
+    ),
+    min_efficiency: str | None = typer.Option(
+        None,
+        "--min-efficiency",
+        help="Fail when dive's efficiency score is below this (0.9 or 90%), as dive's CI does.",
+        show_default=False,
+    ),
+    gate_ignore: list[str] | None = typer.Option(
+        None,
+        "--gate-ignore",
+        help=(
+            "A path (and everything below it) or glob whose bytes the size, hidden and "
+            "waste gates do not count (repeatable)."
+        ),
+        show_default=False,
+    ),
+) -> None:
+    """Explain an image's size: layers, hidden bytes, waste and findings, from its own bytes.
+
+    Exit codes: 0 ok; 1 a gate failed; 2 bad options; 3 the image cannot be read.
+    """
+    from slimage.analysis.result import GateLimits, analyze_image, evaluate_gates
+    from slimage.image.open import open_image
+
+    if output_format not in ("text", "json"):
+        raise UsageError(f"--format: {output_format!r} is not one of text, json")
+    limits = GateLimits(
+        max_size=parse_size(max_size, "--max-size") if max_size is not None else None,
+        max_hidden=parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None,
+        max_waste=parse_size(max_waste, "--max-waste") if max_waste is not None else None,
+        min_efficiency=(
+            parse_ratio(min_efficiency, "--min-efficiency") if min_efficiency is not None else None
+        ),
+        ignore=tuple(gate_ignore or ()),
+    )
+    opened = open_image(image, platform=platform)
+    total = sum(layer.compressed_size for layer in opened.layers)
+    with _progress(total) as advance:
+        result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore)
+    result.gates = evaluate_gates(result, limits)
+    if output_format == "json":
+        from slimage.report.analysis_json import render_analysis_json
+
+        sys.stdout.write(render_analysis_json(result))
+    else:
+        from slimage.report.analysis_text import render_analysis_text
+
+        render_analysis_text(result, sys.stdout)
+    sys.stdout.flush()
+    if not result.gates_passed:
+        raise typer.Exit(1)
+
+
+# A progress bar only on a terminal and only for images big enough to wait for.
+PROGRESS_MIN_BYTES = 50_000_000
+
+
+class _NoProgress:
+    def __enter__(self) -> Any:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def _progress(total: int) -> Any:
+    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        return _NoProgress()
+    from contextlib import contextmanager
+
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    @contextmanager
+    def bar() -> Any:
+        progress = Progress(
+            "reading layers",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        task = progress.add_task("read", total=total)
+        with progress:
+            yield lambda amount: progress.advance(task, amount)
+
+    return bar()
