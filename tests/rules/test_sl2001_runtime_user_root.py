@@ -62,3 +62,11 @@ def test_target_selects_runtime_stage() -> None:
     text = "FROM debian:12 AS dev\nFROM debian:12 AS prod\nUSER app\n"
     assert lines(RuntimeUserRoot, text) == []
     assert lines(RuntimeUserRoot, text, target="dev") == [1]
+
+
+def test_created_but_unused_user_is_named_in_the_help() -> None:
+    text = 'FROM node:20-alpine\nRUN addgroup -S app && adduser -S -G app app\nCMD ["node"]\n'
+    found = findings(RuntimeUserRoot, text)
+    assert "'app' is created on line 2" in found[0].help
+    text = "FROM debian:12\nRUN useradd --uid 10001 -m svc\n"
+    assert "USER svc" in findings(RuntimeUserRoot, text)[0].help

@@ -96,12 +96,83 @@ class RuntimeUserRoot(Rule):
         if stage is not None and stage.base_stage is None and _base_runs_as_nonroot(stage.base):
             return
         where = "the runtime stage" if len(seen) == 1 else "the runtime stage or its base stages"
+        created = _created_user(context, [graph.stages[i] for i in sorted(seen)])
+        if created is not None:
+            name, line = created
+            help_text = f"User {name!r} is created on line {line} but never used: add USER {name}"
+        else:
+            help_text = (
+                "Add a USER with a non-root user (create one with useradd/adduser, or use "
+                "a numeric UID like 10001) after installing packages"
+            )
         yield Violation(
             message=f"No USER in {where}: the container runs as root",
             span=keyword_span(df, runtime.from_instruction),
-            help="Add a USER with a non-root user (create one with useradd/adduser, or use "
-            "a numeric UID like 10001) after installing packages",
+            help=help_text,
         )
+
+
+# Options of useradd, adduser (Debian and BusyBox) that take a value.
+_VALUE_OPTIONS = frozenset(
+    {
+        "-u",
+        "-g",
+        "-G",
+        "-d",
+        "-s",
+        "-c",
+        "-k",
+        "-e",
+        "-f",
+        "-K",
+        "-p",
+        "-b",
+        "-h",
+        "--uid",
+        "--gid",
+        "--groups",
+        "--home",
+        "--home-dir",
+        "--shell",
+        "--comment",
+        "--gecos",
+        "--ingroup",
+        "--skel",
+        "--key",
+        "--password",
+        "--base-dir",
+        "--firstuid",
+        "--lastuid",
+        "--add_extra_groups",
+        "--expiredate",
+        "--inactive",
+    }
+)
+
+
+def _created_user(context: LintContext, stages: list[Stage]) -> tuple[str, int] | None:
+    """(name, line) of the last user a useradd/adduser in ``stages`` creates."""
+    found: tuple[str, int] | None = None
+    for stage in stages:
+        for instruction in stage.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            for command in context.commands(instruction):
+                if command.program not in ("useradd", "adduser"):
+                    continue
+                words = command.argv[1:]
+                skip = False
+                for word in words:
+                    if skip:
+                        skip = False
+                        continue
+                    if word.startswith("-"):
+                        skip = word in _VALUE_OPTIONS
+                        continue
+                    if "$" not in word:
+                        found = (word, instruction.span.line)
+                    break
+    return found
 
 
 def _last_user(stage: Stage) -> Instruction | None:
