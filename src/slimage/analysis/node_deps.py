@@ -148,11 +148,11 @@ def dev_only_files(app: NodeApp, regular: Mapping[str, FileRecord]) -> dict[str,
         if rest.startswith(CACHE_DIRS):
             claimed[path] = prefix + rest.split("/", 1)[0]
             continue
-        directory = package_directory(path)
-        if directory is None:
-            continue
+        if rest.startswith(".") or "/" not in rest:
+            continue  # npm's bookkeeping (.package-lock.json, .bin links)
         # The outermost package on the path decides: a dev package's nested copies are dev.
-        outer = _outermost(directory, prefix)
+        outer = _outermost(path, prefix)
+        directory = package_directory(path)
         if outer in app.packages and outer not in app.runtime:
             claimed[path] = outer
         elif directory in app.packages and directory not in app.runtime:
@@ -160,7 +160,7 @@ def dev_only_files(app: NodeApp, regular: Mapping[str, FileRecord]) -> dict[str,
     return claimed
 
 
-def _outermost(directory: str, prefix: str) -> str:
-    rest = directory[len(prefix) :].split("/")
+def _outermost(path: str, prefix: str) -> str:
+    rest = path[len(prefix) :].split("/")
     width = 2 if rest[0].startswith("@") and len(rest) >= 2 else 1
     return prefix + "/".join(rest[:width])

@@ -44,6 +44,7 @@ class PackageDb:
     manager: str  # "dpkg" or "apk"
     packages: dict[str, OsPackage]
     knows_auto_installed: bool = False
+    requested: set[str] | None = None  # apk's /etc/apk/world: what was asked for
 
     def owners(self, merged_dirs: Iterable[str] = ()) -> dict[str, str]:
         """path -> package name; ``merged_dirs`` (usrmerge) also map ``bin/x`` to ``usr/bin/x``."""
@@ -131,6 +132,9 @@ BUILD_ONLY_CATEGORIES: dict[str, tuple[str, ...]] = {
     "download tools": ("curl", "wget", "gnupg", "gnupg2", "dirmngr"),
 }
 
+# Runtime packages whose names look like build tools (libgcc-s1 depends on gcc-12-base).
+NOT_BUILD_ONLY = ("gcc-*-base", "cpp-*-base")
+
 # Installed-by-default install-time plumbing: runtime closures do not walk into these.
 INSTALL_TIME_PLUMBING = frozenset(
     {
@@ -148,6 +152,21 @@ INSTALL_TIME_PLUMBING = frozenset(
     }
 )
 ALWAYS_KEPT_PRIORITIES = frozenset({"required"})
+# apk has no Priority: the alpine base image's own packages play the role of "required".
+APK_BASE = frozenset(
+    {
+        "musl",
+        "busybox",
+        "busybox-binsh",
+        "alpine-baselayout",
+        "alpine-baselayout-data",
+        "alpine-keys",
+        "apk-tools",
+        "libc-utils",
+        "musl-utils",
+        "ca-certificates-bundle",
+    }
+)
 # Data the app most likely reads at run time (TLS roots, time zones): never charged to a build.
 RUNTIME_DATA_PACKAGES = frozenset({"ca-certificates", "tzdata"})
 
@@ -155,6 +174,8 @@ RUNTIME_DATA_PACKAGES = frozenset({"ca-certificates", "tzdata"})
 def build_only_category(name: str) -> str | None:
     """The category of a build-only package name, or None for a runtime package."""
     base = name.split(":", 1)[0]
+    if any(fnmatchcase(base, pattern) for pattern in NOT_BUILD_ONLY):
+        return None
     for category, patterns in BUILD_ONLY_CATEGORIES.items():
         if any(fnmatchcase(base, pattern) for pattern in patterns):
             return category
@@ -289,6 +310,11 @@ def parse_apk_installed(text: str) -> dict[str, OsPackage]:
     return packages
 
 
+def parse_apk_world(text: str) -> set[str]:
+    """``/etc/apk/world``: the packages asked for, one constraint per word (``name>=1``)."""
+    return {_apk_dep_name(word).split("@", 1)[0] for word in text.split() if word[0] != "!"}
+
+
 def _apk_dep_name(word: str) -> str:
     for operator in ("><", ">=", "<=", "=", ">", "<", "~"):
         word = word.split(operator, 1)[0]
@@ -311,7 +337,10 @@ def read_package_db(contents: Mapping[str, bytes]) -> PackageDb | None:
     for path in ("lib/apk/db/installed", "usr/lib/apk/db/installed"):
         installed = contents.get(path)
         if installed is not None:
-            return PackageDb("apk", parse_apk_installed(installed.decode("utf-8", "replace")))
+            packages = parse_apk_installed(installed.decode("utf-8", "replace"))
+            world = contents.get("etc/apk/world")
+            requested = None if world is None else parse_apk_world(world.decode("utf-8", "replace"))
+            return PackageDb("apk", packages, requested=requested)
     return None
 
 
@@ -395,10 +424,15 @@ def _kept_roots(db: PackageDb, build_only: Mapping[str, str]) -> list[str]:
     for name, package in packages.items():
         if package.essential or package.priority in ALWAYS_KEPT_PRIORITIES:
             roots.append(name)  # dpkg refuses to remove these without force
+        elif db.manager == "apk" and name in APK_BASE:
+            roots.append(name)
         elif name in RUNTIME_DATA_PACKAGES:
             roots.append(name)
         elif name in build_only:
             continue
+        elif db.requested is not None:
+            if name in db.requested:
+                roots.append(name)
         elif db.knows_auto_installed:
             if not package.auto_installed:
                 roots.append(name)

@@ -25,6 +25,7 @@ EXACT: dict[str, int] = {
     "lib/apk/db/installed": 64 * MIB,
     "usr/lib/apk/db/installed": 64 * MIB,
     "etc/alpine-release": 4 * KIB,
+    "etc/apk/world": 1 * MIB,
     "etc/debian_version": 4 * KIB,
 }
 DPKG_LIST_CAP = 8 * MIB
