@@ -67,6 +67,8 @@ def test_nested_copies_and_scoped_packages() -> None:
 def test_package_directory() -> None:
     assert package_directory("app/node_modules/a/lib/x.js") == "app/node_modules/a"
     assert package_directory("node_modules/@s/a/x.js") == "node_modules/@s/a"
-    assert package_directory("a/node_modules/b/node_modules/c/x") == "a/node_modules/b/node_modules/c"
+    assert (
+        package_directory("a/node_modules/b/node_modules/c/x") == "a/node_modules/b/node_modules/c"
+    )
     assert package_directory("app/node_modules/.package-lock.json") is None
     assert package_directory("app/server.js") is None

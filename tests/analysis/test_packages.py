@@ -181,7 +181,10 @@ def test_parses_apk_installed_db() -> None:
     assert set(packages) == {"musl", "gcc", "binutils"}
     assert packages["musl"].installed_bytes == 622592
     assert packages["musl"].files == ["lib/ld-musl-x86_64.so.1", "lib/libc.musl-x86_64.so.1"]
-    assert packages["gcc"].files == ["usr/bin/gcc", "usr/libexec/gcc/x86_64-alpine-linux-musl/13.2.1/cc1"]
+    assert packages["gcc"].files == [
+        "usr/bin/gcc",
+        "usr/libexec/gcc/x86_64-alpine-linux-musl/13.2.1/cc1",
+    ]
     assert ["binutils"] in packages["gcc"].depends
     assert ["so:libc.musl-x86_64.so.1"] in packages["gcc"].depends
     assert "so:libc.musl-x86_64.so.1" in packages["musl"].provides

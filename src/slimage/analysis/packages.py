@@ -424,10 +424,8 @@ def _kept_roots(db: PackageDb, build_only: Mapping[str, str]) -> list[str]:
     for name, package in packages.items():
         if package.essential or package.priority in ALWAYS_KEPT_PRIORITIES:
             roots.append(name)  # dpkg refuses to remove these without force
-        elif db.manager == "apk" and name in APK_BASE:
-            roots.append(name)
-        elif name in RUNTIME_DATA_PACKAGES:
-            roots.append(name)
+        elif (db.manager == "apk" and name in APK_BASE) or name in RUNTIME_DATA_PACKAGES:
+            roots.append(name)  # the alpine base; TLS roots and time zones
         elif name in build_only:
             continue
         elif db.requested is not None:
