@@ -303,14 +303,21 @@ class _Parser:
             end = self._line_end(index - 1)
             instructions.append(
                 self._instruction(
-                    line, offsets, chain, (segments[0][0], end, index), comments, heredocs
+                    line,
+                    offsets,
+                    chain,
+                    (segments[0][0], start_line, end, index),
+                    comments,
+                    heredocs,
                 )
             )
             comments = []
+        if self.too_long:
+            # BuildKit says "file with no instructions" when the long line comes before
+            # any instruction; it rejects the file either way, and this is the cause.
+            raise self._error(_MAX_LINE_MESSAGE, self.limit + 1)
         if not instructions:
             raise self._error("file with no instructions", current_line)
-        if self.too_long:
-            raise self._error(_MAX_LINE_MESSAGE, self.limit + 1)
         return Dockerfile(
             source=self.text,
             instructions=instructions,
@@ -355,12 +362,13 @@ class _Parser:
         line: str,
         offsets: Sequence[int],
         chain: list[_Header],
-        extent: tuple[int, int, int],
+        extent: tuple[int, int, int, int],
         comments: list[str],
         heredocs: list[Heredoc],
     ) -> Instruction:
-        # extent: where the instruction's first line starts, where it ends, its last line.
-        begin, end, last_line = extent
+        # extent: where the instruction starts and its line, where it ends and its last line.
+        begin, first_line, end, last_line = extent
+        end_column = end - self.starts[last_line - 1] + 1
         trigger: Instruction | None = None
         for depth in range(len(chain) - 1, -1, -1):
             header = chain[depth]
@@ -385,7 +393,12 @@ class _Parser:
                     )
                 )
             keyword_offset = offsets[header.start] if header.start < len(offsets) else end
-            span = self._span(begin if depth == 0 else keyword_offset, end, last_line)
+            if depth == 0:
+                # Both lines are known: no search (this runs once per instruction).
+                column = begin - self.starts[first_line - 1] + 1
+                span = Span(begin, end, first_line, column, last_line, end_column)
+            else:
+                span = self._span(keyword_offset, end, last_line)
             trigger = Instruction(
                 keyword=header.keyword.upper(),
                 keyword_raw=header.keyword,

@@ -4,11 +4,19 @@ documented in docs/dockerfile.md)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from slimage.dockerfile.model import Dockerfile, Flag, Heredoc, Instruction, Span
 
 FORMAT_VERSION = 1
+# Bytes that were not UTF-8 travel as lone surrogates; JSON writes them as \udcXX escapes
+# (json.loads gives the same string back) so the output stays valid UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str) -> str:
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def span_to_dict(span: Span) -> dict[str, int]:
@@ -112,8 +120,8 @@ def dockerfile_to_json(df: Dockerfile, *, indent: bool = False) -> str:
         item.trigger is not None and item.trigger.trigger is not None for item in df.instructions
     )
     if indent and not deep:
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        return _escape_surrogates(json.dumps(data, ensure_ascii=False, indent=2))
     data["instructions"] = []
     head = json.dumps(data, ensure_ascii=False)
     body = ", ".join(_instruction_json(item) for item in df.instructions)
-    return head[: -len("[]}")] + "[" + body + "]}"
+    return _escape_surrogates(head[: -len("[]}")] + "[" + body + "]}")
