@@ -242,3 +242,18 @@ def test_real_entry_point_subprocess(project: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.startswith("::")
+
+
+def test_fix_keeps_crlf_bom_and_non_utf8_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "Dockerfile"
+    original = b"\xef\xbb\xbfFROM alpine:3.20\r\nLABEL note=caf\xe9\r\nCMD node server.js\r\n"
+    path.write_bytes(original)
+    code, _out, err = run(["lint", "--fix", "--select", "SL3001,SL2006", str(path)], capsys)
+    assert code == 0, err
+    assert path.read_bytes() == original.replace(
+        b"CMD node server.js", b'CMD ["node", "server.js"]'
+    )
+    code, _, err = run(["lint", "--diff", "--unsafe-fixes", str(path)], capsys)
+    assert code in (0, 1) and "Traceback" not in err

@@ -204,8 +204,7 @@ def run_lint(options: LintOptions) -> int:
         failing = failing or any(f.severity >= config.fail_level for f in file_findings)
 
     if options.diff:
-        sys.stdout.write("".join(diffs))
-        sys.stdout.flush()
+        _emit("".join(diffs))
         return EXIT_INPUT if errors else (EXIT_FINDINGS if diffs else EXIT_OK)
 
     if not files and not errors:
@@ -218,8 +217,7 @@ def run_lint(options: LintOptions) -> int:
         fixes_applied=fixes_applied,
     )
     color = options.output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    sys.stdout.write(render_lint(report, options.output_format, color=color))
-    sys.stdout.flush()
+    _emit(render_lint(report, options.output_format, color=color))
     if errors:
         return EXIT_INPUT
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -281,10 +279,22 @@ def _lint_one(
     return result.findings, applied, patch
 
 
-def _write(file: Path, text: str) -> None:
-    # newline="" keeps the file's own line endings: the fixer edited the text as read.
+def _emit(text: str) -> None:
+    """Write to stdout; bytes of the Dockerfile that are not UTF-8 (kept as lone
+    surrogates by the parser) are shown escaped rather than crashing the report."""
     try:
-        with file.open("w", encoding="utf-8", newline="") as handle:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    sys.stdout.flush()
+
+
+def _write(file: Path, text: str) -> None:
+    # newline="" keeps the file's own line endings: the fixer edited the text as read;
+    # surrogateescape writes back the non-UTF-8 bytes the parser kept (decode_dockerfile).
+    try:
+        with file.open("w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
             handle.write(text)
     except OSError as error:
         raise InputError(f"{file}: cannot write: {error.strerror or error}") from None
