@@ -98,7 +98,7 @@ _FILE_GLOBS: list[tuple[str, Category]] = [
 ]
 
 # Templates that document variables without holding values.
-_SECRET_TEMPLATES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults")
+SECRET_TEMPLATES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults")
 
 _LABELS = {
     Category.VCS: "version-control history",
@@ -127,7 +127,7 @@ def classify(name: str, kind: str) -> Category | None:
     """The problem category of a file or directory called ``name``, if any."""
     if kind == DIR:
         return _DIRS.get(name)
-    if name in _SECRET_TEMPLATES:
+    if name in SECRET_TEMPLATES:
         return None
     for pattern, category in _FILE_GLOBS:
         if fnmatch.fnmatchcase(name, pattern):

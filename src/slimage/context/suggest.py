@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from slimage.context.ignore import PatternMatcher
-from slimage.context.problems import Category, classify
+from slimage.context.problems import SECRET_TEMPLATES, Category, classify
 from slimage.context.scan import DIR, ContextScan, scan_context
 
 # Checks the context the suggested file would send; raises when something is wrong.
@@ -323,6 +323,11 @@ def suggest_ignore_file(
     # Patterns can interact (an exception-free directory pattern hides a needed child).
     matcher = PatternMatcher(patterns)
     exceptions = sorted(path for path in protected if matcher.matches(path))
+    templates = sorted(
+        path
+        for path, _ in everything
+        if path.rpartition("/")[2] in SECRET_TEMPLATES and matcher.matches(path)
+    )
     lines = [
         "# .dockerignore suggested by `slimage context --suggest`",
         f"# Stack: {', '.join(_STACK_TITLES[s] for s in stacks) or 'generic'}."
@@ -338,6 +343,11 @@ def suggest_ignore_file(
         lines.append("# Needed by the build (COPY/ADD sources, files the build step reads)")
         lines.extend(f"!{path}" for path in exceptions)
         patterns.extend(f"!{path}" for path in exceptions)
+    if templates:
+        lines.append("")
+        lines.append("# Templates without values (kept)")
+        lines.extend(f"!{path}" for path in templates)
+        patterns.extend(f"!{path}" for path in templates)
     text = "\n".join(lines) + "\n"
     suggestion = Suggestion(
         text=text,
