@@ -70,3 +70,8 @@ def test_created_but_unused_user_is_named_in_the_help() -> None:
     assert "'app' is created on line 2" in found[0].help
     text = "FROM debian:12\nRUN useradd --uid 10001 -m svc\n"
     assert "USER svc" in findings(RuntimeUserRoot, text)[0].help
+
+
+def test_windows_bases_are_out_of_scope() -> None:
+    text = 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCMD ["cmd"]\n'
+    assert lines(RuntimeUserRoot, text) == []

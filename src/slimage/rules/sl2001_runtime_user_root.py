@@ -29,6 +29,14 @@ def _base_runs_as_nonroot(base: str) -> bool:
     return ref.tag in _NONROOT_TAGS or ref.tag.endswith("-nonroot")
 
 
+def _is_windows(base: str) -> bool:
+    """Windows images have no root user; their default user is the image's business."""
+    lowered = base.lower()
+    return lowered.startswith("mcr.microsoft.com/windows") or any(
+        word in lowered for word in ("nanoserver", "windowsservercore")
+    )
+
+
 class RuntimeUserRoot(Rule):
     """
     What it does
@@ -36,7 +44,8 @@ class RuntimeUserRoot(Rule):
         neither has any stage it builds ``FROM``), or its last ``USER`` is ``root``, ``0``
         or ``0:0``. A ``USER`` in a build stage does not count, since only the runtime
         stage's user reaches the image. Bases that already run as a non-root user
-        (distroless ``:nonroot`` tags) pass.
+        (distroless ``:nonroot`` tags) pass, and so do Windows bases, which have no
+        root user.
 
     Why is this bad?
         A process running as root in a container is root on the files of the container
@@ -93,7 +102,8 @@ class RuntimeUserRoot(Rule):
             if stage.base_stage is None:
                 break
             stage = graph.stages[stage.base_stage]
-        if stage is not None and stage.base_stage is None and _base_runs_as_nonroot(stage.base):
+        external = stage.base if stage is not None and stage.base_stage is None else ""
+        if external and (_base_runs_as_nonroot(external) or _is_windows(external)):
             return
         where = "the runtime stage" if len(seen) == 1 else "the runtime stage or its base stages"
         created = _created_user(context, [graph.stages[i] for i in sorted(seen)])
