@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from analysis_fixtures import SITE, bookworm_files, dpkg_contents, python_venv
+from analysis_fixtures import record as fixture_record
+
 from slimage.analysis.explain import content_wanted, explain
 from slimage.analysis.records import FileKind, FileRecord
 
@@ -97,3 +100,88 @@ def test_content_wanted_keeps_metadata_and_secrets_only() -> None:
     assert not content_wanted("app/.env", 10_000_000)  # bounded
     assert not content_wanted("usr/bin/gcc", 1_000_000)
     assert not content_wanted("var/lib/dpkg/status", 10**9)
+
+
+# ---- whole images from real package data --------------------------------------------
+
+
+def _owned_by(packages: set[str]) -> set[str]:
+    from slimage.analysis.packages import read_package_db
+
+    db = read_package_db(dpkg_contents())
+    assert db is not None
+    owners = db.owners(["bin", "sbin", "lib", "lib64"])
+    return {path for path, owner in owners.items() if owner in packages}
+
+
+def _fat_python_image() -> tuple[dict[str, FileRecord], dict[str, bytes]]:
+    files = bookworm_files(layer_index=0)
+    files["usr/bin/python3"] = fixture_record(
+        "usr/bin/python3", 0, 1, kind=FileKind.SYMLINK, link_target="python3.11"
+    )
+    lists = "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"
+    files[lists] = record(lists, 8_800_000, 1)
+    venv_files, venv_contents = python_venv(layer_index=2)
+    files.update(venv_files)
+    marker = f"{SITE}/slimage-0.1.0.dist-info/REQUESTED"
+    files[marker] = fixture_record(marker, 0, 2)
+    return files, {**dpkg_contents(), **venv_contents}
+
+
+FAT_HISTORY: list[dict[str, Any]] = [
+    {"created_by": "/bin/sh -c #(nop) ADD file:bookworm in / "},
+    {"created_by": "/bin/sh -c apt-get update && apt-get install -y build-essential git"},
+    {"created_by": "/bin/sh -c python3 -m venv /opt/venv && /opt/venv/bin/pip install ."},
+    {"created_by": '/bin/sh -c #(nop)  CMD ["python3" "-m" "app"]', "empty_layer": True},
+]
+
+
+def test_fat_python_image_is_explained_without_touching_the_runtime() -> None:
+    files, contents = _fat_python_image()
+    config = {"config": {"Cmd": ["python3", "-m", "app"], "WorkingDir": "/app"}}
+    result = explain(files, contents, config, FAT_HISTORY, [1, 1, 1])
+    assert result.explained_bytes + result.unexplained_bytes == result.total_bytes
+    assert sum(f.bytes_saved or 0 for f in result.findings) == result.explained_bytes
+    by_name = {f.name: f for f in result.findings}
+    toolchain = by_name["build-toolchain-packages"]
+    assert "apt-get purge -y --auto-remove build-essential" in toolchain.help
+    assert "layer 1/3" in toolchain.help or "layer 2/3" in toolchain.help
+    assert by_name["vcs-packages"].bytes_saved
+    assert by_name["apt-lists"].bytes_saved == 8_800_000
+    assert by_name["python-dev-dependencies"].bytes_saved
+    assert by_name["heavy-base"].bytes_saved
+    # The interpreter, its standard library and the C library are never charged.
+    runtime = _owned_by({"python3.11", "python3.11-minimal", "libpython3.11-stdlib", "libc6"})
+    runtime_bytes = sum(files[p].size for p in runtime if p in files)
+    assert runtime_bytes > 20_000_000
+    assert result.unexplained_bytes >= runtime_bytes
+    toolchain_paths = _owned_by({"gcc-12", "cpp-12", "libc6-dev", "git", "perl"})
+    toolchain_bytes = sum(files[p].size for p in toolchain_paths if p in files)
+    assert result.classes["build-toolchain"] >= toolchain_bytes
+
+
+def test_static_binary_on_a_full_base_leaves_only_the_binary_certs_and_zones() -> None:
+    files = bookworm_files(layer_index=0)
+    go_files = {
+        "usr/local/go/bin/go": 15_000_000,
+        "usr/local/go/pkg/tool/linux_amd64/compile": 20_000_000,
+        "root/.cache/go-build/0a/0a1b-d": 40_000_000,
+        "src/main.go": 2_000,
+        "src/go.mod": 30,
+        "src/static/index.html": 700,
+        "usr/local/bin/server": 7_500_000,
+    }
+    for path, size in go_files.items():
+        files[path] = record(path, size, 1)
+    certs = "etc/ssl/certs/ca-certificates.crt"
+    files[certs] = record(certs, 200_000, 0)
+    config = {"config": {"Cmd": ["/usr/local/bin/server"], "WorkingDir": "/src"}}
+    result = explain(files, dpkg_contents(), config, [], [1, 1])
+    zones = sum(r.size for p, r in files.items() if p.startswith("usr/share/zoneinfo/"))
+    accounts = sum(files[p].size for p in ("etc/passwd", "etc/group") if p in files)
+    needed = 7_500_000 + 200_000 + 700 + zones + accounts
+    assert result.unexplained_bytes == needed
+    assert result.explained_share > 0.95
+    heavy = next(f for f in result.findings if f.name == "heavy-base")
+    assert "FROM scratch" in heavy.help
+    assert result.classes["build-leftovers"] == 2_030  # main.go and go.mod

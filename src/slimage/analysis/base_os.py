@@ -85,6 +85,18 @@ NEEDED_PREFIXES = (
     "etc/hosts",
     "etc/localtime",
 )
+# What a compiled binary on scratch keeps (the article's Go pattern copies just the CA
+# bundle): the certificate bundle, time zones, user and name-service databases.
+COMPILED_NEEDED_PREFIXES = (
+    "etc/ssl/certs/",
+    "etc/pki/tls/certs/",
+    "etc/pki/ca-trust/extracted/",
+    "usr/share/zoneinfo/",
+    "etc/passwd",
+    "etc/group",
+    "etc/nsswitch.conf",
+    "etc/localtime",
+)
 # Sources and build inputs of a compiled app: not needed next to the binary.
 SOURCE_SUFFIXES = (
     ".go",
@@ -172,10 +184,10 @@ def judge_base(
     if db is not None:
         plumbing = frozenset(INSTALL_TIME_PLUMBING)
         if compiled:
-            roots = [] if static else [n for n in RUNTIME_LIBRARIES["binary"] if n in db.packages]
-            roots += [n for n in RUNTIME_DATA_PACKAGES if n in db.packages]
-            # Only these packages' own files: their dependencies serve their install scripts.
-            needed_packages = set(roots)
+            # Only the C runtime's own files; the CA bundle and zones by path (the
+            # ca-certificates and tzdata packages also carry scripts a binary never runs).
+            libraries = [] if static else RUNTIME_LIBRARIES["binary"]
+            needed_packages = {name for name in libraries if name in db.packages}
         else:
             roots = _package_roots(entry, db, owners, language)
             needed_packages = dependency_closure(db.packages, roots, skip=plumbing - set(roots))
@@ -216,12 +228,12 @@ def base_waste(
     for path in regular:
         if path in verdict.needed_paths or path in verdict.app_source:
             continue
-        if path.startswith(NEEDED_PREFIXES):
+        if path.startswith(COMPILED_NEEDED_PREFIXES if verdict.compiled else NEEDED_PREFIXES):
             continue
         owner = owners.get(path)
         if owner is not None:
             if owner not in verdict.needed_packages:
-                charged[path] = owner
+                charged[path] = f"pkg:{owner}"  # claims.PACKAGE_GROUP
         elif verdict.compiled:
             charged[path] = "/".join(path.split("/", 2)[:2])
         elif path.startswith(OS_STATE_PREFIXES):
