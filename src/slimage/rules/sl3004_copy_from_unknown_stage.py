@@ -92,7 +92,8 @@ def _problem(stages: list[Stage], stage: Stage, ref: StageRef) -> tuple[str, str
             return (
                 f"{what}={name}: no earlier stage is named {name!r}{hint}; it would be pulled "
                 f"as the image docker.io/library/{lowered}:latest",
-                "Name an earlier stage, or write an image with its tag (--from=image:tag)",
+                "Name an earlier stage, or write an image with its tag (--from=image:tag); "
+                "a name given with --build-context is fine (suppress this finding)",
             )
     if target == stage.index:
         return (
