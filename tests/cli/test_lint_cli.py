@@ -257,3 +257,15 @@ def test_fix_keeps_crlf_bom_and_non_utf8_bytes(
     )
     code, _, err = run(["lint", "--diff", "--unsafe-fixes", str(path)], capsys)
     assert code in (0, 1) and "Traceback" not in err
+
+
+def test_command_modules_import_nothing_heavy() -> None:
+    # `slimage lint` in a pre-commit hook pays for every import: command modules must
+    # defer the engine, the rules, bashlex and Rich to the command functions.
+    code = (
+        "import sys, slimage.cli; slimage.cli._load_commands(); "
+        "print(sorted(m for m in sys.modules if m.startswith("
+        "('slimage.rules', 'slimage.report', 'bashlex', 'rich'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
