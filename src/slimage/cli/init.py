@@ -82,6 +82,11 @@ def init_command(
 
 
 def _dockerignore(directory: Path, dockerfile_text: str) -> str:
-    from slimage.context.suggest import suggest_dockerignore
+    """A .dockerignore verified to keep every COPY source of the generated Dockerfile."""
+    from slimage.context.inspect import _suggest
+    from slimage.dockerfile.parser import parse_dockerfile
+    from slimage.dockerfile.stages import build_stage_graph
 
-    return suggest_dockerignore(directory, dockerfile_text=dockerfile_text)
+    dockerfile = parse_dockerfile(dockerfile_text, path=str(directory / "Dockerfile"))
+    suggestion = _suggest(directory, (dockerfile, build_stage_graph(dockerfile)), None)
+    return suggestion.text

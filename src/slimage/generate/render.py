@@ -209,9 +209,10 @@ def _python(project: Project, runtime: str) -> dict[str, Any]:
 
 
 _JAR_PICK = (
-    "mkdir -p /out && find {dir} -maxdepth 1 -name '*.jar' ! -name '*-plain.jar' "
-    "! -name '*-sources.jar' ! -name '*-javadoc.jar' | head -n 1 "
-    "| xargs -I{{}} cp {{}} /out/app.jar"
+    # The first jar that is not a plain/sources/javadoc jar; fail the build when none is.
+    'mkdir -p /out && for jar in {dir}/*.jar; do case "$jar" in '
+    "*-plain.jar|*-sources.jar|*-javadoc.jar) ;; "
+    '*) cp "$jar" /out/app.jar; break;; esac; done && test -f /out/app.jar'
 )
 
 
