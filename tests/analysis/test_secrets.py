@@ -25,7 +25,11 @@ def test_aws_credentials_file() -> None:
 
 
 def test_private_key_reported_by_header_only() -> None:
-    key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
+    key = (
+        b"-----BEGIN OPENSSH PRIVATE KEY-----\n"
+        b"b3BlbnNzaC1rZXktdjEAAAAA\n"
+        b"-----END OPENSSH PRIVATE KEY-----\n"
+    )
     [hit] = scan_file("root/.ssh/id_ed25519", key)
     assert hit.kind == "OPENSSH private key"
     assert "b3BlbnNz" not in hit.masked
