@@ -171,3 +171,8 @@ def test_contents_reach_the_sink_across_chunks(monkeypatch: pytest.MonkeyPatch) 
     count = scan_tar(stream(layer), handle)
     assert count == 2
     assert got == {"a": bytearray(payload), "b": bytearray(b"tail")}
+
+
+def test_negative_size_is_refused() -> None:
+    with pytest.raises(ImageFormatError, match="negative number"):
+        entries(_header("neg", b"-0000000005\0") + bytes(1024))
