@@ -26,7 +26,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
     "compilers and build tools": (
         "build-toolchain-packages",
         Cause(
-            "SA104",
+            "SL1003",  # toolchain-in-runtime
             "build toolchain packages (compilers, headers, -dev packages) and what they pulled in",
             "build in a builder stage and copy only the results into a runtime stage; or "
             "`apt-get purge -y --auto-remove {names}` in the RUN that installed them",
@@ -35,7 +35,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
     "version control": (
         "vcs-packages",
         Cause(
-            "SA104",
+            "SL1003",  # toolchain-in-runtime lists git too
             "version control tools (git, subversion, mercurial) and their dependencies",
             "fetch sources in a builder stage; or `apt-get purge -y --auto-remove {names}`",
         ),
@@ -75,7 +75,7 @@ PYTHON_CAUSES: dict[str, tuple[str, Cause]] = {
     "dev-tool": (
         "python-dev-dependencies",
         Cause(
-            "SA113",
+            "SL1005",  # dev-dependencies-in-runtime
             "Python test, lint and type-check tools (and what only they require)",
             "install only runtime requirements in the runtime stage (keep dev tools in a "
             "separate requirements file or dependency group)",
@@ -180,7 +180,7 @@ def claim_dev_dependencies(facts: ImageFacts, claims: Claims) -> None:
         facts.node_packages.extend(app.packages.values())
         where = f"/{app.directory}" if app.directory else "/"
         cause = Cause(
-            "SA112",
+            "SL1005",  # dev-dependencies-in-runtime
             "Node packages a production install would not keep (devDependencies and what "
             "only they need)",
             f"install with `npm ci --omit=dev` (yarn: `--production`) in {where}, or build "
@@ -232,11 +232,11 @@ def claim_base(facts: ImageFacts, claims: Claims) -> None:
     else:
         program = facts.entry.program_name or "the runtime"
         title = f"OS packages and files that `{program}` does not need at run time"
-    cause = Cause("SA116", title, f"use {suggestion} as the runtime base", Severity.WARNING)
+    cause = Cause("SL1001", title, f"use {suggestion} as the runtime base", Severity.WARNING)
     for path, group in base_waste(verdict, facts.regular, facts.owners).items():
         claims.offer(path, Claim(WasteClass.HEAVY_BASE, "heavy-base", group), cause)
     source = Cause(
-        "SA118",
+        "SL1002",  # single-stage-build
         "source code and build inputs beside the compiled binary",
         "build in a builder stage and `COPY --from=builder` only the binary",
     )

@@ -64,7 +64,9 @@ class PathMatch:
     group: str  # the directory (or file) the rule matched, e.g. "var/lib/apt/lists"
 
 
-# Codes shared with the lint rules (RULES-SIZE, slimage/rules/sl1*.py) for the same causes.
+# Codes shared with the lint rules (slimage/rules/sl1*.py) for the same causes: SL1002
+# single-stage-build (SDKs, build outputs), SL1003 toolchain-in-runtime, SL1009 apt lists,
+# SL1011-SL1014 package caches. Other causes have analysis codes (docs/findings.md).
 CODE_APT_LISTS = "SL1009"  # apt-lists-kept
 
 _LANG_MARKERS = frozenset({"node_modules", "site-packages", "dist-packages"})
@@ -190,7 +192,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "go-sdk",
         WasteClass.BUILD_TOOLCHAIN,
-        "SA105",
+        "SL1002",
         "the Go SDK",
         "build in a `golang` builder stage and copy only the binary into the runtime stage",
         prefixes=("usr/local/go/", "usr/lib/go-*/", "usr/lib/go/", "usr/share/go-*/"),
@@ -198,7 +200,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "rust-toolchain",
         WasteClass.BUILD_TOOLCHAIN,
-        "SA105",
+        "SL1002",
         "the Rust toolchain (rustup, rustc, cargo)",
         "build in a `rust` builder stage and copy only the binary into the runtime stage",
         prefixes=("usr/local/rustup/", "~/.rustup/", "usr/local/cargo/bin/", "~/.cargo/bin/"),
@@ -206,7 +208,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "c-toolchain",
         WasteClass.BUILD_TOOLCHAIN,
-        "SA105",
+        "SL1003",
         "C/C++ compiler internals and headers",
         "compile in a builder stage; copy only the results into the runtime stage",
         prefixes=(
@@ -222,7 +224,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "static-libraries",
         WasteClass.BUILD_TOOLCHAIN,
-        "SA105",
+        "SL1003",
         "static libraries and object files (link-time only)",
         "link in a builder stage; the runtime needs no .a or .o files",
         suffixes=(".a", ".o"),
@@ -231,7 +233,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "jdk-only",
         WasteClass.BUILD_TOOLCHAIN,
-        "SA105",
+        "SL1002",
         "JDK parts a JRE does not need (jmods, javac, sources)",
         "run on a JRE (e.g. `eclipse-temurin:21-jre`) or a `jlink`ed runtime",
         components=(("jmods",),),
@@ -241,7 +243,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "node-gyp",
         WasteClass.BUILD_TOOLCHAIN,
-        "SA105",
+        "SL1003",
         "node-gyp headers and build tools",
         "build native modules in a builder stage and copy node_modules",
         prefixes=("~/.cache/node-gyp/", "~/.node-gyp/"),
@@ -295,7 +297,7 @@ PATH_RULES: tuple[PathRule, ...] = (
     PathRule(
         "rust-build-directory",
         WasteClass.BUILD_LEFTOVERS,
-        "SA118",
+        "SL1002",
         "cargo build intermediates (target/*/deps, build, incremental)",
         "build in a builder stage and copy only `target/release/<binary>`",
         components=(
