@@ -10,13 +10,17 @@ simple command, so a fix is only offered where it cannot change what else the RU
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import posixpath
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from slimage.dockerfile.model import Span
+from slimage.dockerfile.run_commands import ShellCommand
 from slimage.findings import Applicability, Edit, Fix
 
 if TYPE_CHECKING:
@@ -187,10 +191,10 @@ def append_to_run(context: LintContext, instruction: Instruction, text: str) -> 
         return None
     if instruction.heredocs:
         return _append_to_heredoc(instruction, text)
-    commands = [c for c in context.commands(instruction) if not c.in_heredoc]
-    if not commands:
+    in_script = [c for c in commands(context, instruction) if not c.in_heredoc]
+    if not in_script:
         return None
-    last = commands[-1]
+    last = in_script[-1]
     if last.source_end is None or last.connector in ("&", "|"):
         return None
     end = instruction.span.end
@@ -227,6 +231,70 @@ def fix(title: str, *edits: Edit | None, safe: bool = True) -> Fix | None:
     return Fix(title, tuple(e for e in edits if e is not None), applicability)
 
 
+# --- commands, with their derived facts computed once ------------------------------------
+
+
+class _CachedCommand(ShellCommand):
+    """A ShellCommand whose derived properties are computed once.
+
+    The size rules ask every command for its program, argv and subcommand many times;
+    the base class derives them on each access.
+    """
+
+    @cached_property
+    def program_index(self) -> int:
+        return ShellCommand.program_index.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @cached_property
+    def program(self) -> str:
+        return ShellCommand.program.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @cached_property
+    def argv(self) -> list[str]:
+        return ShellCommand.argv.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+    @cached_property
+    def subcommand(self) -> str | None:
+        return ShellCommand.subcommand.fget(self)  # type: ignore[attr-defined,no-any-return]
+
+
+_COMMANDS: weakref.WeakKeyDictionary[LintContext, dict[int, list[ShellCommand]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def commands(context: LintContext, instruction: Instruction) -> list[ShellCommand]:
+    """``context.commands(instruction)``, with program/argv/subcommand cached per command."""
+    per_context = _COMMANDS.get(context)
+    if per_context is None:
+        per_context = _COMMANDS[context] = {}
+    key = id(instruction)
+    found = per_context.get(key)
+    if found is None:
+        found = [
+            _CachedCommand(*(getattr(c, f.name) for f in dataclasses.fields(c)))
+            for c in context.commands(instruction)
+        ]
+        per_context[key] = found
+    return found
+
+
+_ENVIRONMENTS: weakref.WeakKeyDictionary[LintContext, dict[int, dict[str, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def env_before(context: LintContext, instruction: Instruction) -> dict[str, str]:
+    """``context.stages.env_before(instruction)``, computed once per instruction (a copy)."""
+    per_context = _ENVIRONMENTS.get(context)
+    if per_context is None:
+        per_context = _ENVIRONMENTS[context] = {}
+    found = per_context.get(id(instruction))
+    if found is None:
+        found = per_context[id(instruction)] = dict(context.stages.env_before(instruction))
+    return dict(found)
+
+
 # --- walking stages -------------------------------------------------------------------------
 
 
@@ -252,13 +320,13 @@ def runs(stage: Stage) -> Iterator[Instruction]:
 
 def run_commands_in(context: LintContext, stage: Stage) -> Iterator[tuple[Instruction, Command]]:
     for instruction in runs(stage):
-        for command in context.commands(instruction):
+        for command in commands(context, instruction):
             yield instruction, command
 
 
 def removes_path(context: LintContext, instruction: Instruction, prefix: str) -> bool:
     """Whether the RUN deletes ``prefix`` or something below it (rm -rf /var/lib/apt/lists/*)."""
-    for command in context.commands(instruction):
+    for command in commands(context, instruction):
         if command.program != "rm":
             continue
         for word in command.argv[1:]:

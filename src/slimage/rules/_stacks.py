@@ -101,7 +101,7 @@ def guess_stack(context: LintContext, base: ImageVariant | None) -> tuple[str | 
     # A plain distribution: what the image installs, then what the build stages build.
     for stage in chain(context):
         for instruction in _fixes.runs(stage):
-            for command in context.commands(instruction):
+            for command in _fixes.commands(context, instruction):
                 install = package_install(command)
                 if install is None:
                     continue
@@ -126,7 +126,7 @@ def _built_stacks(context: LintContext) -> list[str]:
         if not context.reaches_runtime(stage):
             continue
         for instruction in _fixes.runs(stage):
-            for command in context.commands(instruction):
+            for command in _fixes.commands(context, instruction):
                 stack = build_step(command)
                 if stack is not None and stack not in stacks:
                     stacks.append(stack)
@@ -139,7 +139,7 @@ def _cgo_enabled(context: LintContext) -> bool:
         for instruction in _fixes.runs(stage):
             if "CGO_ENABLED=0" in instruction.original.replace(" ", ""):
                 return False
-            env = context.stages.env_before(instruction)
+            env = _fixes.env_before(context, instruction)
             if env.get("CGO_ENABLED") == "0":
                 return False
     return True
@@ -151,7 +151,7 @@ def glibc_needs(context: LintContext, stack: str | None) -> StackGuess:
         package_manager(c) in ("apt", "yum", "dnf", "zypper")
         for stage in chain(context)
         for instruction in _fixes.runs(stage)
-        for c in context.commands(instruction)
+        for c in _fixes.commands(context, instruction)
     )
     if uses_apt:
         return StackGuess(
@@ -175,7 +175,7 @@ def glibc_needs(context: LintContext, stack: str | None) -> StackGuess:
 def _node_addon(context: LintContext) -> str | None:
     for stage in context.stages.stages:
         for instruction in _fixes.runs(stage):
-            for command in context.commands(instruction):
+            for command in _fixes.commands(context, instruction):
                 if dependency_install(command) not in ("npm", "yarn", "pnpm"):
                     continue
                 for word in command.argv[2:]:
@@ -209,7 +209,7 @@ def _python_unknown_package(context: LintContext) -> str | None:
     requirement_files: list[str] = []
     for stage in context.stages.stages:
         for instruction in _fixes.runs(stage):
-            for command in context.commands(instruction):
+            for command in _fixes.commands(context, instruction):
                 if dependency_install(command) not in ("pip", "poetry", "uv", "pipenv"):
                     continue
                 if command.program in ("poetry", "pipenv") or command.subcommand == "sync":

@@ -82,7 +82,7 @@ class ToolchainInRuntime(Rule):
         for stage in _fixes.image_layer_stages(context):
             for instruction in _fixes.runs(stage):
                 removed = _removed_in(context, instruction)
-                for command in context.commands(instruction):
+                for command in _fixes.commands(context, instruction):
                     install = package_install(command)
                     if install is None:
                         continue
@@ -111,7 +111,7 @@ class ToolchainInRuntime(Rule):
 def _removed_in(context: LintContext, instruction: Instruction) -> set[str]:
     """Packages (and apk virtual names) the RUN removes again."""
     removed: set[str] = set()
-    for command in context.commands(instruction):
+    for command in _fixes.commands(context, instruction):
         if package_manager(command) is None or command.subcommand not in _REMOVE:
             continue
         removed.update(package_base_name(w) for w in command.argv[2:] if not w.startswith("-"))

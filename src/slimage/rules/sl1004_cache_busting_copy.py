@@ -92,7 +92,7 @@ class CacheBustingCopy(Rule):
                 continue
             if instruction.keyword != "RUN":
                 continue
-            for command in context.commands(instruction):
+            for command in _fixes.commands(context, instruction):
                 ecosystem = dependency_install(command)
                 if ecosystem is None or _installs_named_packages(command.argv, ecosystem):
                     continue

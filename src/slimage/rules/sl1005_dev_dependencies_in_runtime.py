@@ -95,7 +95,7 @@ def _dev_install(
 ) -> tuple[str, str] | None:
     ecosystem = dependency_install(command)
     argv = command.argv
-    env = context.stages.env_before(instruction)
+    env = _fixes.env_before(context, instruction)
     prefix = {
         w.split("=", 1)[0]: w.split("=", 1)[1]
         for w in command.words[: command.program_index]

@@ -73,7 +73,7 @@ class AptListsKept(Rule):
             for instruction in _fixes.runs(stage):
                 updates = [
                     c
-                    for c in context.commands(instruction)
+                    for c in _fixes.commands(context, instruction)
                     if package_manager(c) == "apt" and c.subcommand == "update"
                 ]
                 # Only `update` writes the lists: the official images ship them empty.
@@ -108,7 +108,7 @@ def _installs_later_without_update(
                 continue
             if not after:
                 continue
-            apt = [c for c in context.commands(candidate) if package_manager(c) == "apt"]
+            apt = [c for c in _fixes.commands(context, candidate) if package_manager(c) == "apt"]
             subs = [c.subcommand for c in apt]
             if "install" in subs and "update" not in subs:
                 return True

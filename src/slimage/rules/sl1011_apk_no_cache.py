@@ -57,7 +57,7 @@ class ApkNoCache(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
             for instruction in _fixes.runs(stage):
-                commands = [c for c in context.commands(instruction) if c.program == "apk"]
+                commands = [c for c in _fixes.commands(context, instruction) if c.program == "apk"]
                 adds = [
                     c for c in commands if c.subcommand == "add" and not c.has_option("--no-cache")
                 ]

@@ -56,10 +56,10 @@ class PipNoCacheDir(Rule):
             for instruction in _fixes.runs(stage):
                 if has_cache_mount(instruction, "pip"):
                     continue
-                env = context.stages.env_before(instruction)
+                env = _fixes.env_before(context, instruction)
                 if env.get("PIP_NO_CACHE_DIR", "").strip().lower() not in _FALSE:
                     continue
-                for command in context.commands(instruction):
+                for command in _fixes.commands(context, instruction):
                     if not _is_pip_install(command) or command.has_option(FLAG):
                         continue
                     if any(w.startswith("PIP_NO_CACHE_DIR=") for w in command.words):

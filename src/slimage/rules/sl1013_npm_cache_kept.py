@@ -68,7 +68,7 @@ class NpmCacheKept(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
             for instruction in _fixes.runs(stage):
-                commands = context.commands(instruction)
+                commands = _fixes.commands(context, instruction)
                 tools: dict[str, Command] = {}
                 for command in commands:
                     tool = dependency_install(command)
@@ -90,7 +90,7 @@ class NpmCacheKept(Rule):
 def _cleaned(context: LintContext, instruction: Instruction, tool: str) -> bool:
     if has_cache_mount(instruction, tool):
         return True
-    for command in context.commands(instruction):
+    for command in _fixes.commands(context, instruction):
         words = command.argv
         if command.program == tool and words[1:3] in (["cache", "clean"], ["store", "prune"]):
             return True

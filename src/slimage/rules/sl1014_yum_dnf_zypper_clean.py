@@ -60,7 +60,7 @@ class YumDnfZypperClean(Rule):
             for instruction in _fixes.runs(stage):
                 installs = [
                     c
-                    for c in context.commands(instruction)
+                    for c in _fixes.commands(context, instruction)
                     if package_manager(c) in ("yum", "dnf", "zypper") and c.subcommand in _INSTALLS
                 ]
                 if not installs:
@@ -90,7 +90,7 @@ def _clean_command(command: Command) -> str:
 def _cleaned(context: LintContext, instruction: Instruction, manager: str) -> bool:
     if has_cache_mount(instruction, manager):
         return True
-    for command in context.commands(instruction):
+    for command in _fixes.commands(context, instruction):
         if package_manager(command) == manager and command.subcommand in ("clean", "cc"):
             return True
     return any(_fixes.removes_path(context, instruction, d) for d in CACHE_DIRS[manager])

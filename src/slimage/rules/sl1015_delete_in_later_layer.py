@@ -88,7 +88,7 @@ class DeleteInLaterLayer(Rule):
                 if destination is not None:
                     added.append(Added(destination, instruction))
             elif keyword == "RUN":
-                commands = context.commands(instruction)
+                commands = _fixes.commands(context, instruction)
                 relative_ok = not any(c.program in ("cd", "pushd") for c in commands)
                 for command in commands:
                     if command.program != "rm":
@@ -145,7 +145,7 @@ def _find_added(added: list[Added], target: str) -> Added | None:
 def _run_adds(context: LintContext, instruction: Instruction, workdir: str) -> list[str]:
     """Paths a RUN leaves behind that a later `rm` would only hide."""
     paths: list[str] = []
-    commands = context.commands(instruction)
+    commands = _fixes.commands(context, instruction)
     removed = {
         p
         for c in commands

@@ -87,7 +87,7 @@ def _flags(instruction: Instruction) -> tuple[str, ...]:
 
 def _steps(context: LintContext, instruction: Instruction) -> list[tuple[str, str]]:
     steps = []
-    for command in context.commands(instruction):
+    for command in _fixes.commands(context, instruction):
         manager = package_manager(command)
         if manager is not None and command.subcommand is not None:
             steps.append((manager, command.subcommand))
@@ -114,7 +114,7 @@ def _join(context: LintContext, first: Instruction, second: Instruction) -> Edit
     if first.json or second.json or first.heredocs or second.heredocs or second.flags:
         return None
     source = context.dockerfile.source
-    commands = [c for c in context.commands(first) if not c.in_heredoc]
+    commands = [c for c in _fixes.commands(context, first) if not c.in_heredoc]
     if not commands or commands[-1].source_end is None:
         return None
     end = commands[-1].source_end

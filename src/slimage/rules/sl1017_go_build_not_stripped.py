@@ -68,7 +68,7 @@ class GoBuildNotStripped(Rule):
             if not context.reaches_runtime(stage):
                 continue
             for instruction in _fixes.runs(stage):
-                commands = context.commands(instruction)
+                commands = _fixes.commands(context, instruction)
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):
                         continue
@@ -86,7 +86,7 @@ class GoBuildNotStripped(Rule):
         needs_static: bool,
     ) -> Iterator[Violation]:
         command = commands[index]
-        env = dict(context.stages.env_before(instruction))
+        env = _fixes.env_before(context, instruction)
         env.update(_exports(commands[:index]))
         env.update(_assignments(command.words))
         span = _fixes.command_span(context.dockerfile, instruction, command)

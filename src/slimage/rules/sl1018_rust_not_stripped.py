@@ -61,10 +61,10 @@ class RustNotStripped(Rule):
             if not context.reaches_runtime(stage) or strips_at_runtime or _strips(context, stage):
                 continue
             for instruction in _fixes.runs(stage):
-                env = context.stages.env_before(instruction)
+                env = _fixes.env_before(context, instruction)
                 if _env_strips(env):
                     continue
-                for command in context.commands(instruction):
+                for command in _fixes.commands(context, instruction):
                     if command.program != "cargo" or command.subcommand not in ("build", "install"):
                         continue
                     release = command.subcommand == "install" or command.has_option(
@@ -84,7 +84,7 @@ class RustNotStripped(Rule):
 
 def _strips(context: LintContext, stage: Stage) -> bool:
     for instruction in _fixes.runs(stage):
-        for command in context.commands(instruction):
+        for command in _fixes.commands(context, instruction):
             if command.program in ("strip", "llvm-strip") or command.program.endswith("-strip"):
                 return True
     return False

@@ -78,14 +78,15 @@ class CBinaryNotStripped(Rule):
                 continue
             if any(
                 "-s" in v.split()
-                for v in context.stages.env_before(stage.from_instruction).values()
+                for v in _fixes.env_before(context, stage.from_instruction).values()
             ):
                 continue
             for instruction in _fixes.runs(stage):
-                env = context.stages.env_before(instruction)
+                env = _fixes.env_before(context, instruction)
                 if "-s" in env.get("LDFLAGS", "").split():
                     continue
-                compiles = [c for c in context.commands(instruction) if build_step(c) == "c"]
+                commands = _fixes.commands(context, instruction)
+                compiles = [c for c in commands if build_step(c) == "c"]
                 if compiles:
                     yield Violation(
                         message="compiled binaries of this stage reach the image unstripped",
@@ -102,7 +103,7 @@ def _language_image(stage: Stage) -> bool:
 
 def _strips(context: LintContext, stage: Stage) -> bool:
     for instruction in _fixes.runs(stage):
-        for command in context.commands(instruction):
+        for command in _fixes.commands(context, instruction):
             if _is_strip(command):
                 return True
     return False

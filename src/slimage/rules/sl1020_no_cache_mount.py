@@ -72,7 +72,7 @@ class NoCacheMount(Rule):
         for stage in _fixes.build_only_stages(context):
             for instruction in _fixes.runs(stage):
                 seen: set[str] = set()
-                for command in context.commands(instruction):
+                for command in _fixes.commands(context, instruction):
                     tool = package_tool(command)
                     if tool is None or tool in seen or tool not in SUGGESTED_MOUNTS:
                         continue
