@@ -78,6 +78,19 @@ def test_merging_instructions_is_rejected() -> None:
     assert result.rejected and "instruction" in result.rejected[0].reason
 
 
+def test_deliberate_merge_of_two_runs_is_kept() -> None:
+    text = "FROM alpine\nRUN echo a\nRUN echo b\nCMD x\n"
+    start = text.index("\nRUN echo b")
+    end = text.index("echo b")
+    merge = _finding((Edit(start, end, " && "),))
+    result = apply_fixes(text, [merge])
+    assert result.text == "FROM alpine\nRUN echo a && echo b\nCMD x\n"
+    # Merging into the following CMD is not a merge of like instructions.
+    cmd_start = text.index("\nCMD")
+    wrong = _finding((Edit(cmd_start, cmd_start + 4, " && "),))
+    assert apply_fixes(text, [wrong]).rejected
+
+
 def test_touching_an_unrelated_instruction_is_rejected() -> None:
     text = "FROM alpine\nRUN echo a\nRUN echo b\nRUN echo c\n"
     a = text.index("echo a") + len("echo a")

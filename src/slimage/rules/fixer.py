@@ -8,8 +8,9 @@ Every fix is verified before it is kept (issue 3: published autofixers turn mult
 3. apart from the instructions the fix's edits touch, the instruction list must be the
    same, instruction by instruction: keyword, flags, arguments, exec form, heredocs;
 4. the touched instructions keep their number, unless the fix only inserts whole new
-   instructions or only deletes whole instructions; they keep their keywords unless an
-   edit replaces the keyword itself (ADD -> COPY);
+   instructions, only deletes whole instructions, or joins instructions by deleting the
+   keyword of each one that disappears (two RUNs into one); they keep their keywords
+   unless an edit replaces the keyword itself (ADD -> COPY);
 5. something BuildKit sees must change (a fix that only edits a comment does nothing).
 
 A fix failing any check is dropped and reported in :attr:`FixResult.rejected`, never
@@ -139,10 +140,31 @@ def verify_fix(before: Dockerfile, after: Dockerfile, edits: list[Edit]) -> str 
             ):
                 return f"removes or merges the instruction on line {instruction.line}"
         return None
+    if len(new_mid) < len(old_mid) and _is_deliberate_merge(old_mid, new_mid, edits):
+        return None
     return (
         f"turns {len(old_mid)} instruction(s) from line {old_mid[0].line} "
         f"into {len(new_mid)} instruction(s)"
     )
+
+
+def _is_deliberate_merge(old: list[Instruction], new: list[Instruction], edits: list[Edit]) -> bool:
+    """Joining instructions (two RUNs into one) is meant when the fix edits every one of
+    them and deletes the keyword of each instruction that disappears into the one before
+    it, of the same kind; a lost line continuation or a stray newline never deletes a
+    keyword, so it is still caught."""
+    if not all(_touches(instruction, edits) for instruction in old):
+        return False
+    removed = {id(i) for i in old[1:] if _rewrites_keyword(i, edits)}
+    if len(removed) < len(old) - len(new):
+        return False
+    kept: list[str] = []
+    for instruction in old:
+        if id(instruction) not in removed:
+            kept.append(instruction.keyword)
+        elif not kept or kept[-1] != instruction.keyword:
+            return False  # only like instructions join: RUN into RUN, never CMD into RUN
+    return [i.keyword for i in new] == kept
 
 
 def _check_insertion(inserted: list[Instruction], edits: list[Edit]) -> str | None:
