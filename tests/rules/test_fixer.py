@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -202,3 +203,29 @@ class _Endless(Rule):
             if instruction.keyword == "RUN":
                 end = instruction.span.end
                 yield Violation("x", instruction.span, fix=Fix("x", (Edit(end, end, " x"),)))
+
+
+class _JoinRuns(Rule):
+    __doc__ = DOC
+    code: ClassVar[str] = "SL1905"
+    name: ClassVar[str] = "join-runs"
+    title: ClassVar[str] = "Join consecutive RUNs"
+    fix_safety: ClassVar[str] = "safe"
+
+    def check(self, context: LintContext) -> Iterator[Violation]:
+        instructions = context.dockerfile.instructions
+        for first, second in itertools.pairwise(instructions):
+            if first.keyword == second.keyword == "RUN":
+                edit = Edit(first.span.end, second.source_offset(0), " \\\n    && ")
+                yield Violation("join", second.span, fix=Fix("join", (edit,)))
+
+
+def test_joining_fixes_go_before_appends_inside_them() -> None:
+    # Appending the apt cleanup to the `update` RUN and then joining it with the
+    # `install` RUN would delete the lists before the install; the join goes first.
+    text = "FROM debian\nRUN apt-get update\nRUN apt-get install -y curl\n"
+    result = fix_text(text, rules=[AptCleanup, _JoinRuns])
+    assert result.text == (
+        "FROM debian\nRUN apt-get update \\\n"
+        "    && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    )

@@ -211,10 +211,15 @@ def apply_fixes(
     current_text = text
     current = parse_dockerfile(text, path=path)
     kept: list[Edit] = []  # in the original text's offsets
+    # Fixes that span several instructions (joining two RUNs) go first: a fix inside one
+    # of them (appending a cleanup) collides, waits for the next pass and then lands on
+    # the joined instruction, after the command it must follow.
     ordered = sorted(
-        (min(e.start for e in f.fix.edits), i, f) for i, f in enumerate(candidates) if f.fix
+        (-_instructions_touched(current, f.fix.edits), min(e.start for e in f.fix.edits), i, f)
+        for i, f in enumerate(candidates)
+        if f.fix
     )
-    for _, _, finding in ordered:
+    for *_, finding in ordered:
         assert finding.fix is not None
         edits = list(finding.fix.edits)
         if any(_conflict(a, b) for i, a in enumerate(edits) for b in edits[i + 1 :]):
@@ -243,6 +248,11 @@ def apply_fixes(
         result.applied.append(finding)
     result.text = current_text
     return result
+
+
+def _instructions_touched(dockerfile: Dockerfile, edits: Iterable[Edit]) -> int:
+    edits = list(edits)
+    return sum(1 for instruction in dockerfile.instructions if _touches(instruction, edits))
 
 
 def _move(edit: Edit, kept: list[Edit]) -> Edit:
