@@ -422,3 +422,17 @@ def stage_name_span(dockerfile: Dockerfile, instruction: Instruction) -> Span:
     if index < 0:
         return instruction.span
     return rest_span(dockerfile, instruction, index, index + len(name))
+
+
+# --- cheap pre-filters -------------------------------------------------------------------
+
+
+def mentions(instruction: Instruction, *needles: str) -> bool:
+    """Whether a RUN's text (heredoc bodies included) contains any of ``needles``.
+
+    Splitting a script into commands costs far more than a substring test, so rules
+    ask this first and only look at the commands of RUNs that can match.
+    """
+    if any(needle in instruction.rest for needle in needles):
+        return True
+    return any(needle in h.content for h in instruction.heredocs for needle in needles)

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import keyword_span, parse_image_ref
+from slimage.rules._security import keyword_span, mentions, parse_image_ref
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def _created_user(context: LintContext, stages: list[Stage]) -> tuple[str, int] 
     found: tuple[str, int] | None = None
     for stage in stages:
         for instruction in stage.instructions:
-            if instruction.keyword != "RUN":
+            if instruction.keyword != "RUN" or not mentions(instruction, "useradd", "adduser"):
                 continue
             for command in context.commands(instruction):
                 if command.program not in ("useradd", "adduser"):

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import command_span
+from slimage.rules._security import command_span, mentions
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class SudoUsage(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
         for instruction in df.instructions:
-            if instruction.keyword != "RUN":
+            if instruction.keyword != "RUN" or not mentions(instruction, "sudo"):
                 continue
             for command in context.commands(instruction):
                 if runs_sudo(command):

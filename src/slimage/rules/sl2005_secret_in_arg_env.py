@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,14 @@ from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext
+
+
+# Fragments every secret name or credential value below contains: a cheap test first.
+_SECRETISH = re.compile(
+    r"key|pass|secret|token|auth|cred|pword|akia|asia|gh[pousr]_|github_pat|glpat|xox|_live_"
+    r"|aiza|npm_|begin|://",
+    re.IGNORECASE,
+)
 
 
 class SecretInArgEnv(Rule):
@@ -57,7 +66,7 @@ class SecretInArgEnv(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
         for instruction in df.instructions:
-            if instruction.keyword not in ("ARG", "ENV"):
+            if instruction.keyword not in ("ARG", "ENV") or not _SECRETISH.search(instruction.rest):
                 continue
             search_from = 0
             for pair in key_values(instruction):

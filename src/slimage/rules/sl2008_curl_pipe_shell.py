@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import span_at
+from slimage.rules._security import mentions, span_at
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -73,7 +73,11 @@ class CurlPipeShell(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
         for instruction in df.instructions:
-            if instruction.keyword != "RUN":
+            if instruction.keyword != "RUN" or not mentions(instruction, "curl", "wget", "fetch"):
+                continue
+            piped = mentions(instruction, "|")
+            substituted = mentions(instruction, "$(", "<(", "`")
+            if not piped and not substituted:
                 continue
             commands = context.commands(instruction)
             reported = False
@@ -92,7 +96,7 @@ class CurlPipeShell(Rule):
                     span=_pipeline_span(context, instruction, source, command),
                     help="Download to a file, check its sha256sum, then run it",
                 )
-            if not reported:
+            if not reported and substituted:
                 yield from _substitutions(context, instruction, commands)
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import command_span
+from slimage.rules._security import command_span, mentions
 from slimage.rules._shared import package_manager
 from slimage.rules.base import Rule, Violation
 
@@ -76,7 +76,9 @@ class PackageUpgrade(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
         for instruction in df.instructions:
-            if instruction.keyword != "RUN":
+            if instruction.keyword != "RUN" or not mentions(
+                instruction, "upgrade", "update", "dup"
+            ):
                 continue
             for command in context.commands(instruction):
                 if upgrades_all(command):

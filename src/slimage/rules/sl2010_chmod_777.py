@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import command_span
+from slimage.rules._security import command_span, mentions
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class Chmod777(Rule):
                         span=flag.span,
                         help=help_text,
                     )
-            elif instruction.keyword == "RUN":
+            elif instruction.keyword == "RUN" and mentions(instruction, "chmod"):
                 for command in context.commands(instruction):
                     mode = chmod_mode(command)
                     if mode is not None and world_writable(mode):

@@ -9,6 +9,7 @@ from slimage.rules._security import command_span, key_values, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
+    from slimage.dockerfile.model import Instruction
     from slimage.dockerfile.run_commands import ShellCommand as Command
     from slimage.rules.context import LintContext
 
@@ -23,6 +24,27 @@ _INSECURE_ENV: dict[str, tuple[str, ...]] = {
     "CURL_INSECURE": ("1", "true"),
 }
 _FALSE = ("false", "0", "no")
+# What a RUN must contain for any check below to match (a cheap test before splitting
+# the script into commands).
+_NEEDLES = (
+    "insecure",
+    "no-check-certificate",
+    "trusted-host",
+    "strict-ssl",
+    "sslVerify",
+    "sslverify",
+    "allow-unauthenticated",
+    "force-yes",
+    "Verify-",
+    "AllowInsecure",
+    "AllowUnauthenticated",
+    "allow-untrusted",
+    "nogpgcheck",
+    "no-gpg-checks",
+    "nosignature",
+    "nodigest",
+)
+_CURL_K = re.compile(r"(?<!\S)-[A-Za-z]*k[A-Za-z]*(?!\S)")
 
 
 def insecure_option(command: Command) -> str | None:
@@ -71,6 +93,15 @@ def insecure_option(command: Command) -> str | None:
     return None
 
 
+def _suspect(instruction: Instruction) -> bool:
+    texts = [instruction.rest, *(h.content for h in instruction.heredocs)]
+    return any(
+        any(needle in text for needle in _NEEDLES)
+        or ("curl" in text and _CURL_K.search(text) is not None)
+        for text in texts
+    )
+
+
 class VerificationDisabled(Rule):
     """
     What it does
@@ -110,7 +141,7 @@ class VerificationDisabled(Rule):
         df = context.dockerfile
         help_text = "Keep verification on; trust a private CA with update-ca-certificates"
         for instruction in df.instructions:
-            if instruction.keyword == "RUN":
+            if instruction.keyword == "RUN" and _suspect(instruction):
                 for command in context.commands(instruction):
                     option = insecure_option(command)
                     if option is not None:

@@ -45,10 +45,6 @@ class NoEmptyContinuation(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
         source = df.source
-        line_starts = [0]
-        for index, char in enumerate(source):
-            if char == "\n":
-                line_starts.append(index + 1)
         for instruction in df.instructions:
             span = instruction.span
             if span.end_line == span.line:
@@ -58,16 +54,14 @@ class NoEmptyContinuation(Rule):
                 for heredoc in instruction.heredocs
                 for number in range(heredoc.span.line, heredoc.span.end_line + 1)
             }
-            for number in range(span.line + 1, span.end_line + 1):
-                if number in heredoc_lines or number > len(line_starts):
-                    continue
-                start = line_starts[number - 1]
-                end = line_starts[number] - 1 if number < len(line_starts) else len(source)
-                if source[start:end].strip():
+            offset = span.start
+            for number, text in enumerate(source[span.start : span.end].split("\n"), span.line):
+                line_start, offset = offset, offset + len(text) + 1
+                if number == span.line or number in heredoc_lines or text.strip():
                     continue
                 yield Violation(
                     message=f"Empty continuation line inside {instruction.keyword}",
-                    span=span_at(df, start, max(start, end)),
+                    span=span_at(df, line_start, line_start + len(text)),
                     help="Delete the empty line (a comment line is fine)",
                 )
                 break

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import span_at
+from slimage.rules._security import mentions, span_at
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -51,7 +51,9 @@ class PipeWithoutPipefail(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
         for instruction in df.instructions:
-            if instruction.keyword != "RUN" or _pipefail_set(context, instruction):
+            if instruction.keyword != "RUN" or not mentions(instruction, "|"):
+                continue
+            if _pipefail_set(context, instruction):
                 continue
             commands = context.commands(instruction)
             for index, command in enumerate(commands):
