@@ -40,35 +40,39 @@ def _is_windows(base: str) -> bool:
 class RuntimeUserRoot(Rule):
     """
     What it does
-        Reports a runtime stage that runs as root: it has no ``USER`` instruction (and
-        neither has any stage it builds ``FROM``), or its last ``USER`` is ``root``, ``0``
-        or ``0:0``. A ``USER`` in a build stage does not count, since only the runtime
-        stage's user reaches the image. Bases that already run as a non-root user
-        (distroless ``:nonroot`` tags) pass, and so do Windows bases, which have no
-        root user.
+    ------------
+    Reports a runtime stage that runs as root: it has no `USER` instruction (and
+    neither has any stage it builds `FROM`), or its last `USER` is `root`, `0`
+    or `0:0`. A `USER` in a build stage does not count, since only the runtime
+    stage's user reaches the image. Bases that already run as a non-root user
+    (distroless `:nonroot` tags) pass, and so do Windows bases, which have no
+    root user.
 
     Why is this bad?
-        A process running as root in a container is root on the files of the container
-        and one kernel bug away from root on the host. Most scanners and admission
-        policies (Kubernetes ``runAsNonRoot``) reject such images. hadolint only reports
-        an explicit ``USER root``, not a missing ``USER``.
+    ----------------
+    A process running as root in a container is root on the files of the container
+    and one kernel bug away from root on the host. Most scanners and admission
+    policies (Kubernetes `runAsNonRoot`) reject such images. hadolint only reports
+    an explicit `USER root`, not a missing `USER`.
 
     Example
-        ```dockerfile
-        FROM node:20-slim
-        COPY . /app
-        CMD ["node", "/app/server.js"]
-        ```
+    -------
+    ```dockerfile
+    FROM node:20-slim
+    COPY . /app
+    CMD ["node", "/app/server.js"]
+    ```
 
     Use instead
-        ```dockerfile
-        FROM node:20-slim
-        COPY --chown=node:node . /app
-        USER node
-        CMD ["node", "/app/server.js"]
-        ```
-        Or create a user (``useradd --system --uid 10001 app``) or use a numeric UID,
-        which also works on ``scratch``.
+    -----------
+    ```dockerfile
+    FROM node:20-slim
+    COPY --chown=node:node . /app
+    USER node
+    CMD ["node", "/app/server.js"]
+    ```
+    Or create a user (`useradd --system --uid 10001 app`) or use a numeric UID,
+    which also works on `scratch`.
     """
 
     code = "SL2001"

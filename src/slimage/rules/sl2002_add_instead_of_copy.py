@@ -32,33 +32,38 @@ _PLAIN_PATH = re.compile(r"^[A-Za-z0-9_.,+@%=:/\-]+$")
 class AddInsteadOfCopy(Rule):
     """
     What it does
-        Reports ``ADD`` of local files or directories that are not archives to extract.
-        ``ADD`` of a URL or a git repository is left to ``add-remote-url``; ``ADD`` of a
-        local tar archive (which ``ADD`` unpacks) is fine.
+    ------------
+    Reports `ADD` of local files or directories that are not archives to extract.
+    `ADD` of a URL or a git repository is left to `add-remote-url`; `ADD` of a
+    local tar archive (which `ADD` unpacks) is fine.
 
     Why is this bad?
-        ``ADD`` does more than copy: it unpacks local tar archives, judged by their
-        content, not their name, and fetches URLs. Using it for plain files hides that
-        magic from readers and can unpack a file you meant to ship as is. ``COPY`` says
-        exactly what happens.
+    ----------------
+    `ADD` does more than copy: it unpacks local tar archives, judged by their
+    content, not their name, and fetches URLs. Using it for plain files hides that
+    magic from readers and can unpack a file you meant to ship as is. `COPY` says
+    exactly what happens.
 
     Example
-        ```dockerfile
-        ADD requirements.txt /app/
-        ```
+    -------
+    ```dockerfile
+    ADD requirements.txt /app/
+    ```
 
     Use instead
-        ```dockerfile
-        COPY requirements.txt /app/
-        ```
+    -----------
+    ```dockerfile
+    COPY requirements.txt /app/
+    ```
 
     Fix safety
-        The fix replaces ``ADD`` with ``COPY``. It is safe when every source is a heredoc
-        or a plain path known not to be a tar archive: a directory or non-archive file
-        checked in the build context, or a path whose name says it is not an archive
-        when there is no context to look at. It is unsafe when a source has a glob or a
-        variable (it could match an archive, which ``ADD`` would have unpacked). No fix
-        is offered with ADD-only flags such as ``--checksum``.
+    ----------
+    The fix replaces `ADD` with `COPY`. It is safe when every source is a heredoc
+    or a plain path known not to be a tar archive: a directory or non-archive file
+    checked in the build context, or a path whose name says it is not an archive
+    when there is no context to look at. It is unsafe when a source has a glob or a
+    variable (it could match an archive, which `ADD` would have unpacked). No fix
+    is offered with ADD-only flags such as `--checksum`.
     """
 
     code = "SL2002"

@@ -14,29 +14,34 @@ if TYPE_CHECKING:
 class AddRemoteUrl(Rule):
     """
     What it does
-        Reports ``ADD https://...`` (or ``http://``) without ``--checksum``.
+    ------------
+    Reports `ADD https://...` (or `http://`) without `--checksum`.
 
     Why is this bad?
-        The download is not verified: whatever the server (or anyone in between, for
-        plain ``http://``) returns ends up in the image, and the layer changes whenever
-        the file does, so builds are neither reproducible nor trustworthy. ``ADD`` of a
-        URL also keeps the file as is; an archive fetched this way is not unpacked, so
-        a following ``RUN tar`` leaves the archive in its own layer.
+    ----------------
+    The download is not verified: whatever the server (or anyone in between, for
+    plain `http://`) returns ends up in the image, and the layer changes whenever
+    the file does, so builds are neither reproducible nor trustworthy. `ADD` of a
+    URL also keeps the file as is; an archive fetched this way is not unpacked, so
+    a following `RUN tar` leaves the archive in its own layer.
 
     Example
-        ```dockerfile
-        ADD https://example.com/tool-1.2.tar.gz /tmp/
-        ```
+    -------
+    ```dockerfile
+    ADD https://example.com/tool-1.2.tar.gz /tmp/
+    ```
 
     Use instead
-        ```dockerfile
-        ADD --checksum=sha256:24454f830c...  https://example.com/tool-1.2.tar.gz /tmp/
-        ```
-        or download, verify and unpack in one ``RUN``::
-
-            RUN curl -fsSLo /tmp/tool.tgz https://example.com/tool-1.2.tar.gz \\
-             && echo "24454f830c...  /tmp/tool.tgz" | sha256sum -c - \\
-             && tar -xzf /tmp/tool.tgz -C /usr/local && rm /tmp/tool.tgz
+    -----------
+    ```dockerfile
+    ADD --checksum=sha256:24454f830c...  https://example.com/tool-1.2.tar.gz /tmp/
+    ```
+    or download, verify and unpack in one `RUN`:
+    ```dockerfile
+    RUN curl -fsSLo /tmp/tool.tgz https://example.com/tool-1.2.tar.gz \\
+     && echo "24454f830c...  /tmp/tool.tgz" | sha256sum -c - \\
+     && tar -xzf /tmp/tool.tgz -C /usr/local && rm /tmp/tool.tgz
+    ```
     """
 
     code = "SL2003"

@@ -24,26 +24,30 @@ def runs_sudo(command: Command) -> bool:
 class SudoUsage(Rule):
     """
     What it does
-        Reports ``sudo`` in a ``RUN`` command.
+    ------------
+    Reports `sudo` in a `RUN` command.
 
     Why is this bad?
-        Build steps already run as the current ``USER``; ``sudo`` is only there when the
-        image ships it, which means a setuid root binary and a sudoers policy in the
-        runtime image, and it behaves unpredictably without a TTY. Switch users with
-        ``USER`` instead, or use ``gosu``/``su-exec`` in an entrypoint to drop root.
+    ----------------
+    Build steps already run as the current `USER`; `sudo` is only there when the
+    image ships it, which means a setuid root binary and a sudoers policy in the
+    runtime image, and it behaves unpredictably without a TTY. Switch users with
+    `USER` instead, or use `gosu`/`su-exec` in an entrypoint to drop root.
 
     Example
-        ```dockerfile
-        USER app
-        RUN sudo apt-get update
-        ```
+    -------
+    ```dockerfile
+    USER app
+    RUN sudo apt-get update
+    ```
 
     Use instead
-        ```dockerfile
-        USER root
-        RUN apt-get update
-        USER app
-        ```
+    -----------
+    ```dockerfile
+    USER root
+    RUN apt-get update
+    USER app
+    ```
     """
 
     code = "SL2004"

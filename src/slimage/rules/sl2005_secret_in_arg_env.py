@@ -30,32 +30,36 @@ _SECRETISH = re.compile(
 class SecretInArgEnv(Rule):
     """
     What it does
-        Reports ``ARG`` and ``ENV`` instructions whose name says they hold a secret
-        (``*_PASSWORD``, ``*_SECRET``, ``*_TOKEN``, ``API_KEY``, ``AWS_SECRET_ACCESS_KEY``,
-        as BuildKit's ``SecretsUsedInArgOrEnv`` check does) or whose value has the shape
-        of a known credential (``AKIA...`` AWS keys, ``ghp_...`` GitHub tokens,
-        ``-----BEGIN ... PRIVATE KEY-----``, ``scheme://user:password@host``). Names that
-        point to a secret rather than hold it (``*_FILE``, ``*_PATH``) and public keys
-        (``GPG_KEY``, ``*_PUBLIC_KEY``) pass. Values are shown masked.
+    ------------
+    Reports `ARG` and `ENV` instructions whose name says they hold a secret
+    (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, `API_KEY`, `AWS_SECRET_ACCESS_KEY`,
+    as BuildKit's `SecretsUsedInArgOrEnv` check does) or whose value has the shape
+    of a known credential (`AKIA...` AWS keys, `ghp_...` GitHub tokens,
+    `-----BEGIN ... PRIVATE KEY-----`, `scheme://user:password@host`). Names that
+    point to a secret rather than hold it (`*_FILE`, `*_PATH`) and public keys
+    (`GPG_KEY`, `*_PUBLIC_KEY`) pass. Values are shown masked.
 
     Why is this bad?
-        ``ENV`` values are stored in the image configuration, and ``ARG`` values used by a
-        ``RUN`` are recorded in the image history: anyone who can pull the image can read
-        them with ``docker history`` or ``docker inspect``, long after the secret was
-        meant to be gone.
+    ----------------
+    `ENV` values are stored in the image configuration, and `ARG` values used by a
+    `RUN` are recorded in the image history: anyone who can pull the image can read
+    them with `docker history` or `docker inspect`, long after the secret was
+    meant to be gone.
 
     Example
-        ```dockerfile
-        ARG NPM_TOKEN
-        RUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci
-        ```
+    -------
+    ```dockerfile
+    ARG NPM_TOKEN
+    RUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci
+    ```
 
     Use instead
-        ```dockerfile
-        RUN --mount=type=secret,id=npm_token \\
-            NPM_TOKEN="$(cat /run/secrets/npm_token)" npm ci
-        ```
-        built with ``docker build --secret id=npm_token,env=NPM_TOKEN .``.
+    -----------
+    ```dockerfile
+    RUN --mount=type=secret,id=npm_token \\
+        NPM_TOKEN="$(cat /run/secrets/npm_token)" npm ci
+    ```
+    built with `docker build --secret id=npm_token,env=NPM_TOKEN .`.
     """
 
     code = "SL2005"

@@ -14,27 +14,31 @@ if TYPE_CHECKING:
 class BaseImageLatest(Rule):
     """
     What it does
-        Reports a ``FROM`` whose image has no tag, or the ``latest`` tag, after ``ARG``
-        values are expanded. ``scratch``, references to earlier stages and images
-        pinned by digest pass.
+    ------------
+    Reports a `FROM` whose image has no tag, or the `latest` tag, after `ARG`
+    values are expanded. `scratch`, references to earlier stages and images
+    pinned by digest pass.
 
     Why is this bad?
-        ``latest`` (and no tag, which means ``latest``) moves: the same Dockerfile builds
-        a different image next week, a new major version can break the build or the
-        application, and a cached base hides the change until the cache is cleared.
-        A version tag says what you tested; a digest makes it exact.
+    ----------------
+    `latest` (and no tag, which means `latest`) moves: the same Dockerfile builds
+    a different image next week, a new major version can break the build or the
+    application, and a cached base hides the change until the cache is cleared.
+    A version tag says what you tested; a digest makes it exact.
 
     Example
-        ```dockerfile
-        FROM python
-        ```
+    -------
+    ```dockerfile
+    FROM python
+    ```
 
     Use instead
-        ```dockerfile
-        FROM python:3.12-slim
-        ```
-        or, best, pinned by digest (``python:3.12-slim@sha256:...``), updated by a bot
-        such as Renovate or Dependabot.
+    -----------
+    ```dockerfile
+    FROM python:3.12-slim
+    ```
+    or, best, pinned by digest (`python:3.12-slim@sha256:...`), updated by a bot
+    such as Renovate or Dependabot.
     """
 
     code = "SL2006"

@@ -35,27 +35,31 @@ def image_allowed(ref: ImageRef, written: str, allowed: tuple[str, ...]) -> bool
 class DisallowedBaseImage(Rule):
     """
     What it does
-        When the configuration lists ``allowed-registries`` or ``allowed-base-images``,
-        reports a ``FROM`` (after ``ARG`` expansion) whose image comes from another
-        registry or is not on the list. Patterns are globs: ``registry.example.com``,
-        ``*.example.com``, ``python``, ``gcr.io/distroless/*``. ``scratch`` and stage
-        references always pass. With neither list set, the rule is silent.
+    ------------
+    When the configuration lists `allowed-registries` or `allowed-base-images`,
+    reports a `FROM` (after `ARG` expansion) whose image comes from another
+    registry or is not on the list. Patterns are globs: `registry.example.com`,
+    `*.example.com`, `python`, `gcr.io/distroless/*`. `scratch` and stage
+    references always pass. With neither list set, the rule is silent.
 
     Why is this bad?
-        Organisations vet base images (patching, licences, provenance) and mirror them in
-        their own registry; an image from elsewhere skips that review and may vanish or
-        be rate limited at build time.
+    ----------------
+    Organisations vet base images (patching, licences, provenance) and mirror them in
+    their own registry; an image from elsewhere skips that review and may vanish or
+    be rate limited at build time.
 
     Example
-        With ``allowed-registries = ["registry.example.com"]``:
-        ```dockerfile
-        FROM node:20-slim
-        ```
+    -------
+    With `allowed-registries = ["registry.example.com"]`:
+    ```dockerfile
+    FROM node:20-slim
+    ```
 
     Use instead
-        ```dockerfile
-        FROM registry.example.com/mirror/node:20-slim
-        ```
+    -----------
+    ```dockerfile
+    FROM registry.example.com/mirror/node:20-slim
+    ```
     """
 
     code = "SL2007"

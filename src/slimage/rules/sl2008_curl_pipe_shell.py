@@ -40,29 +40,33 @@ def _reads_stdin(command: Command) -> bool:
 class CurlPipeShell(Rule):
     """
     What it does
-        Reports a download piped straight into a shell or interpreter
-        (``curl ... | sh``, ``wget -qO- ... | bash``, ``curl ... | python3 -``) and the
-        same through command or process substitution (``sh -c "$(curl ...)"``,
-        ``bash <(curl ...)``).
+    ------------
+    Reports a download piped straight into a shell or interpreter
+    (`curl ... | sh`, `wget -qO- ... | bash`, `curl ... | python3 -`) and the
+    same through command or process substitution (`sh -c "$(curl ...)"`,
+    `bash <(curl ...)`).
 
     Why is this bad?
-        The script runs without being checked: a compromised or changed server, a
-        truncated download (the shell runs half a script) or a hijacked DNS name all
-        execute code as root in the build, and the next build may run a different
-        script than the one you reviewed.
+    ----------------
+    The script runs without being checked: a compromised or changed server, a
+    truncated download (the shell runs half a script) or a hijacked DNS name all
+    execute code as root in the build, and the next build may run a different
+    script than the one you reviewed.
 
     Example
-        ```dockerfile
-        RUN curl -fsSL https://example.com/install.sh | sh
-        ```
+    -------
+    ```dockerfile
+    RUN curl -fsSL https://example.com/install.sh | sh
+    ```
 
     Use instead
-        ```dockerfile
-        RUN curl -fsSLo /tmp/install.sh https://example.com/install.sh \\
-         && echo "<sha256>  /tmp/install.sh" | sha256sum -c - \\
-         && sh /tmp/install.sh && rm /tmp/install.sh
-        ```
-        or install the tool from a package manager or a checksummed release archive.
+    -----------
+    ```dockerfile
+    RUN curl -fsSLo /tmp/install.sh https://example.com/install.sh \\
+     && echo "<sha256>  /tmp/install.sh" | sha256sum -c - \\
+     && sh /tmp/install.sh && rm /tmp/install.sh
+    ```
+    or install the tool from a package manager or a checksummed release archive.
     """
 
     code = "SL2008"

@@ -42,29 +42,33 @@ def upgrades_all(command: Command) -> bool:
 class PackageUpgrade(Rule):
     """
     What it does
-        Reports a system-wide package upgrade in a ``RUN``: ``apt-get upgrade`` /
-        ``dist-upgrade``, ``apk upgrade``, ``yum``/``dnf update`` without package names,
-        ``zypper update``/``dist-upgrade``.
+    ------------
+    Reports a system-wide package upgrade in a `RUN`: `apt-get upgrade` /
+    `dist-upgrade`, `apk upgrade`, `yum`/`dnf update` without package names,
+    `zypper update`/`dist-upgrade`.
 
     Why is this bad?
-        Every upgraded package is written again into a new layer while the old files
-        stay in the base layers, so the image grows by the size of everything upgraded.
-        The result also depends on the day of the build, not on the Dockerfile, and a
-        distribution upgrade inside a container can break the base image's assumptions.
-        A newer base image tag brings the same fixes without the duplicate bytes.
+    ----------------
+    Every upgraded package is written again into a new layer while the old files
+    stay in the base layers, so the image grows by the size of everything upgraded.
+    The result also depends on the day of the build, not on the Dockerfile, and a
+    distribution upgrade inside a container can break the base image's assumptions.
+    A newer base image tag brings the same fixes without the duplicate bytes.
 
     Example
-        ```dockerfile
-        FROM debian:12
-        RUN apt-get update && apt-get upgrade -y
-        ```
+    -------
+    ```dockerfile
+    FROM debian:12
+    RUN apt-get update && apt-get upgrade -y
+    ```
 
     Use instead
-        ```dockerfile
-        FROM debian:12.8-slim
-        ```
-        (rebuild on new base image releases), or upgrade only the packages a scanner
-        flagged: ``apt-get install --only-upgrade -y openssl``.
+    -----------
+    ```dockerfile
+    FROM debian:12.8-slim
+    ```
+    (rebuild on new base image releases), or upgrade only the packages a scanner
+    flagged: `apt-get install --only-upgrade -y openssl`.
     """
 
     code = "SL2009"

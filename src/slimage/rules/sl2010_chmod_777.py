@@ -54,28 +54,32 @@ def chmod_mode(command: Command) -> str | None:
 class Chmod777(Rule):
     """
     What it does
-        Reports ``chmod`` modes that make files writable by every user (``777``,
-        ``666``, ``a+rwx``, ``o+w``) in ``RUN``, and the same modes in ``COPY --chmod`` /
-        ``ADD --chmod``. Modes with the sticky bit (``1777``, the ``/tmp`` idiom for
-        shared scratch directories) pass.
+    ------------
+    Reports `chmod` modes that make files writable by every user (`777`,
+    `666`, `a+rwx`, `o+w`) in `RUN`, and the same modes in `COPY --chmod` /
+    `ADD --chmod`. Modes with the sticky bit (`1777`, the `/tmp` idiom for
+    shared scratch directories) pass.
 
     Why is this bad?
-        Any process in the container, whatever its user, can then rewrite the files:
-        application code, configuration and scripts that a root process may run later.
-        It is usually a shortcut around a wrong owner.
+    ----------------
+    Any process in the container, whatever its user, can then rewrite the files:
+    application code, configuration and scripts that a root process may run later.
+    It is usually a shortcut around a wrong owner.
 
     Example
-        ```dockerfile
-        COPY . /app
-        RUN chmod -R 777 /app
-        ```
+    -------
+    ```dockerfile
+    COPY . /app
+    RUN chmod -R 777 /app
+    ```
 
     Use instead
-        ```dockerfile
-        COPY --chown=app:app . /app
-        ```
-        or ``chmod 755`` for directories and ``644`` for files, writable only by their
-        owner.
+    -----------
+    ```dockerfile
+    COPY --chown=app:app . /app
+    ```
+    or `chmod 755` for directories and `644` for files, writable only by their
+    owner.
     """
 
     code = "SL2010"

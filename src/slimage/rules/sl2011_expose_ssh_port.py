@@ -27,23 +27,27 @@ def exposes_port(spec: str, port: int) -> bool:
 class ExposeSshPort(Rule):
     """
     What it does
-        Reports ``EXPOSE 22`` (or a port range that covers 22).
+    ------------
+    Reports `EXPOSE 22` (or a port range that covers 22).
 
     Why is this bad?
-        Port 22 means an SSH server in the container: another daemon, host keys baked
-        into the image (shared by every container started from it), passwords or keys to
-        manage, and a remote login surface. ``docker exec`` and ``kubectl exec`` give a
-        shell without any of that.
+    ----------------
+    Port 22 means an SSH server in the container: another daemon, host keys baked
+    into the image (shared by every container started from it), passwords or keys to
+    manage, and a remote login surface. `docker exec` and `kubectl exec` give a
+    shell without any of that.
 
     Example
-        ```dockerfile
-        RUN apt-get install -y openssh-server
-        EXPOSE 22
-        ```
+    -------
+    ```dockerfile
+    RUN apt-get install -y openssh-server
+    EXPOSE 22
+    ```
 
     Use instead
-        Drop the SSH server and ``EXPOSE 22``; use ``docker exec -it <container> sh`` or
-        ``kubectl exec`` to get a shell.
+    -----------
+    Drop the SSH server and `EXPOSE 22`; use `docker exec -it <container> sh` or
+    `kubectl exec` to get a shell.
     """
 
     code = "SL2011"

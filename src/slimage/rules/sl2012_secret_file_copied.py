@@ -70,28 +70,32 @@ def secret_file_kind(source: str) -> str | None:
 class SecretFileCopied(Rule):
     """
     What it does
-        Reports ``COPY`` and ``ADD`` of files from the build context that hold secrets by
-        their name: SSH and TLS private keys (``id_rsa``, ``*.key``, ``*.p12``),
-        ``.env`` files, registry and cloud credentials (``.npmrc``, ``.pypirc``,
-        ``.netrc``, ``.aws/``, ``.docker/``, ``kubeconfig``). Templates such as
-        ``.env.example`` and public keys (``*.pub``) pass.
+    ------------
+    Reports `COPY` and `ADD` of files from the build context that hold secrets by
+    their name: SSH and TLS private keys (`id_rsa`, `*.key`, `*.p12`),
+    `.env` files, registry and cloud credentials (`.npmrc`, `.pypirc`,
+    `.netrc`, `.aws/`, `.docker/`, `kubeconfig`). Templates such as
+    `.env.example` and public keys (`*.pub`) pass.
 
     Why is this bad?
-        Every file copied into a layer stays in the image, even if a later step deletes
-        it: anyone who can pull the image can extract the layer and read the key.
+    ----------------
+    Every file copied into a layer stays in the image, even if a later step deletes
+    it: anyone who can pull the image can extract the layer and read the key.
 
     Example
-        ```dockerfile
-        COPY .npmrc /root/.npmrc
-        RUN npm ci && rm /root/.npmrc
-        ```
+    -------
+    ```dockerfile
+    COPY .npmrc /root/.npmrc
+    RUN npm ci && rm /root/.npmrc
+    ```
 
     Use instead
-        ```dockerfile
-        RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
-        ```
-        built with ``docker build --secret id=npmrc,src=$HOME/.npmrc .``; use
-        ``RUN --mount=type=ssh`` for SSH keys, and list such files in ``.dockerignore``.
+    -----------
+    ```dockerfile
+    RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
+    ```
+    built with `docker build --secret id=npmrc,src=$HOME/.npmrc .`; use
+    `RUN --mount=type=ssh` for SSH keys, and list such files in `.dockerignore`.
     """
 
     code = "SL2012"

@@ -105,31 +105,35 @@ def _suspect(instruction: Instruction) -> bool:
 class VerificationDisabled(Rule):
     """
     What it does
-        Reports commands and settings that switch off TLS certificate or package
-        signature checks: ``curl -k``/``--insecure``, ``wget --no-check-certificate``,
-        ``pip --trusted-host``, ``npm config set strict-ssl false``,
-        ``git -c http.sslVerify=false``, ``apt-get --allow-unauthenticated``,
-        ``apk --allow-untrusted``, ``yum/dnf --nogpgcheck``, and ``ENV``/``ARG`` such as
-        ``NODE_TLS_REJECT_UNAUTHORIZED=0`` or ``GIT_SSL_NO_VERIFY=1``.
+    ------------
+    Reports commands and settings that switch off TLS certificate or package
+    signature checks: `curl -k`/`--insecure`, `wget --no-check-certificate`,
+    `pip --trusted-host`, `npm config set strict-ssl false`,
+    `git -c http.sslVerify=false`, `apt-get --allow-unauthenticated`,
+    `apk --allow-untrusted`, `yum/dnf --nogpgcheck`, and `ENV`/`ARG` such as
+    `NODE_TLS_REJECT_UNAUTHORIZED=0` or `GIT_SSL_NO_VERIFY=1`.
 
     Why is this bad?
-        Without these checks anyone on the network path (a proxy, a hijacked mirror)
-        can swap the software that goes into the image. An ``ENV`` also keeps the
-        setting for the application at run time, where every HTTPS call then accepts
-        any certificate.
+    ----------------
+    Without these checks anyone on the network path (a proxy, a hijacked mirror)
+    can swap the software that goes into the image. An `ENV` also keeps the
+    setting for the application at run time, where every HTTPS call then accepts
+    any certificate.
 
     Example
-        ```dockerfile
-        RUN curl -k https://example.com/tool -o /usr/local/bin/tool
-        ```
+    -------
+    ```dockerfile
+    RUN curl -k https://example.com/tool -o /usr/local/bin/tool
+    ```
 
     Use instead
-        ```dockerfile
-        COPY corp-ca.crt /usr/local/share/ca-certificates/
-        RUN update-ca-certificates \\
-         && curl -fsSL https://example.com/tool -o /usr/local/bin/tool
-        ```
-        Install the CA your proxy uses instead of turning verification off.
+    -----------
+    ```dockerfile
+    COPY corp-ca.crt /usr/local/share/ca-certificates/
+    RUN update-ca-certificates \\
+     && curl -fsSL https://example.com/tool -o /usr/local/bin/tool
+    ```
+    Install the CA your proxy uses instead of turning verification off.
     """
 
     code = "SL2013"

@@ -66,35 +66,40 @@ def exec_form(rest: str) -> list[str] | None:
 class ShellFormCmdEntrypoint(Rule):
     """
     What it does
-        Reports ``CMD`` and ``ENTRYPOINT`` in shell form (``CMD node server.js``), as
-        BuildKit's ``JSONArgsRecommended`` check does. A stage that sets ``SHELL``
-        explicitly has chosen a shell and passes.
+    ------------
+    Reports `CMD` and `ENTRYPOINT` in shell form (`CMD node server.js`), as
+    BuildKit's `JSONArgsRecommended` check does. A stage that sets `SHELL`
+    explicitly has chosen a shell and passes.
 
     Why is this bad?
-        Shell form runs ``/bin/sh -c "node server.js"``: PID 1 is the shell, which does not
-        forward ``SIGTERM`` to your program, so ``docker stop`` waits 10 seconds and then
-        kills it without a graceful shutdown. A shell-form ``ENTRYPOINT`` also ignores
-        ``CMD`` and the arguments of ``docker run``. Exec form runs the program as PID 1.
+    ----------------
+    Shell form runs `/bin/sh -c "node server.js"`: PID 1 is the shell, which does not
+    forward `SIGTERM` to your program, so `docker stop` waits 10 seconds and then
+    kills it without a graceful shutdown. A shell-form `ENTRYPOINT` also ignores
+    `CMD` and the arguments of `docker run`. Exec form runs the program as PID 1.
 
     Example
-        ```dockerfile
-        CMD node server.js
-        ```
+    -------
+    ```dockerfile
+    CMD node server.js
+    ```
 
     Use instead
-        ```dockerfile
-        CMD ["node", "server.js"]
-        ```
-        When you need shell features, ``CMD ["sh", "-c", "exec node server.js"]`` keeps
-        the program as PID 1 through ``exec``.
+    -----------
+    ```dockerfile
+    CMD ["node", "server.js"]
+    ```
+    When you need shell features, `CMD ["sh", "-c", "exec node server.js"]` keeps
+    the program as PID 1 through `exec`.
 
     Fix safety
-        A fix is offered only for a simple command of plain words (no quotes, variables,
-        globs, operators or shell builtins), where the JSON array runs the same program
-        with the same arguments. It is safe for ``CMD`` when the stage sets no
-        ``ENTRYPOINT`` of its own. It is unsafe for ``ENTRYPOINT`` (the exec form starts
-        receiving ``CMD`` and ``docker run`` arguments, which shell form dropped) and for
-        a ``CMD`` after an ``ENTRYPOINT`` (the entrypoint receives different arguments).
+    ----------
+    A fix is offered only for a simple command of plain words (no quotes, variables,
+    globs, operators or shell builtins), where the JSON array runs the same program
+    with the same arguments. It is safe for `CMD` when the stage sets no
+    `ENTRYPOINT` of its own. It is unsafe for `ENTRYPOINT` (the exec form starts
+    receiving `CMD` and `docker run` arguments, which shell form dropped) and for
+    a `CMD` after an `ENTRYPOINT` (the entrypoint receives different arguments).
     """
 
     code = "SL3001"

@@ -75,36 +75,40 @@ BASE_IMAGE_ENV = frozenset(
 class UndefinedVariable(Rule):
     """
     What it does
-        Reports ``$NAME`` / ``${NAME}`` in an instruction the builder expands (``ADD``,
-        ``COPY``, ``ENV``, ``EXPOSE``, ``LABEL``, ``STOPSIGNAL``, ``USER``, ``VOLUME``,
-        ``WORKDIR``, ``ARG`` defaults, ``--chown``/``--chmod``) when no ``ARG`` or ``ENV``
-        before it defines ``NAME``, as BuildKit's ``UndefinedVar`` check does, with a
-        suggestion when a defined name is close. Variables that the official base images
-        set (``GOPATH``, ``JAVA_HOME``, ``NODE_VERSION``, ...) pass when the stage has a
-        base image; ``FROM`` is left to ``undefined-arg-in-from``. ``RUN``, ``CMD`` and
-        ``ENTRYPOINT`` are left alone: their variables belong to the shell at run time.
+    ------------
+    Reports `$NAME` / `${NAME}` in an instruction the builder expands (`ADD`,
+    `COPY`, `ENV`, `EXPOSE`, `LABEL`, `STOPSIGNAL`, `USER`, `VOLUME`,
+    `WORKDIR`, `ARG` defaults, `--chown`/`--chmod`) when no `ARG` or `ENV`
+    before it defines `NAME`, as BuildKit's `UndefinedVar` check does, with a
+    suggestion when a defined name is close. Variables that the official base images
+    set (`GOPATH`, `JAVA_HOME`, `NODE_VERSION`, ...) pass when the stage has a
+    base image; `FROM` is left to `undefined-arg-in-from`. `RUN`, `CMD` and
+    `ENTRYPOINT` are left alone: their variables belong to the shell at run time.
 
     Why is this bad?
-        An undefined variable expands to an empty string without any error:
-        ``WORKDIR $APP_HOME`` becomes ``WORKDIR /`` and ``COPY app $DEST`` copies into
-        the wrong place. It is almost always a typo or an ``ARG`` declared in another
-        stage (an ``ARG`` before ``FROM`` is not visible inside a stage unless declared
-        again there).
+    ----------------
+    An undefined variable expands to an empty string without any error:
+    `WORKDIR $APP_HOME` becomes `WORKDIR /` and `COPY app $DEST` copies into
+    the wrong place. It is almost always a typo or an `ARG` declared in another
+    stage (an `ARG` before `FROM` is not visible inside a stage unless declared
+    again there).
 
     Example
-        ```dockerfile
-        ARG APP_HOME=/app
-        FROM python:3.12-slim
-        WORKDIR $APP_HOME
-        ```
+    -------
+    ```dockerfile
+    ARG APP_HOME=/app
+    FROM python:3.12-slim
+    WORKDIR $APP_HOME
+    ```
 
     Use instead
-        ```dockerfile
-        ARG APP_HOME=/app
-        FROM python:3.12-slim
-        ARG APP_HOME
-        WORKDIR $APP_HOME
-        ```
+    -----------
+    ```dockerfile
+    ARG APP_HOME=/app
+    FROM python:3.12-slim
+    ARG APP_HOME
+    WORKDIR $APP_HOME
+    ```
     """
 
     code = "SL3002"

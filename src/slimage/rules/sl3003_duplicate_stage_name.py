@@ -14,24 +14,28 @@ if TYPE_CHECKING:
 class DuplicateStageName(Rule):
     """
     What it does
-        Reports a ``FROM ... AS name`` whose name (compared case-insensitively, as
-        BuildKit does) an earlier stage already uses.
+    ------------
+    Reports a `FROM ... AS name` whose name (compared case-insensitively, as
+    BuildKit does) an earlier stage already uses.
 
     Why is this bad?
-        BuildKit refuses to build the file (``duplicate stage name``); older builders
-        silently let ``COPY --from=name`` pick one of the two stages.
+    ----------------
+    BuildKit refuses to build the file (`duplicate stage name`); older builders
+    silently let `COPY --from=name` pick one of the two stages.
 
     Example
-        ```dockerfile
-        FROM golang:1.22 AS build
-        FROM node:20 AS build
-        ```
+    -------
+    ```dockerfile
+    FROM golang:1.22 AS build
+    FROM node:20 AS build
+    ```
 
     Use instead
-        ```dockerfile
-        FROM golang:1.22 AS build-api
-        FROM node:20 AS build-web
-        ```
+    -----------
+    ```dockerfile
+    FROM golang:1.22 AS build-api
+    FROM node:20 AS build-web
+    ```
     """
 
     code = "SL3003"

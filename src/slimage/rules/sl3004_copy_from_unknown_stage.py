@@ -17,30 +17,34 @@ if TYPE_CHECKING:
 class CopyFromUnknownStage(Rule):
     """
     What it does
-        Reports ``COPY --from=x`` and ``RUN --mount=from=x`` where ``x`` names the stage
-        itself or a stage defined later in the file, is a stage index out of range, or
-        is a plain word that is neither an earlier stage nor written like an image
-        reference (no tag, registry or namespace), which usually means a typo.
+    ------------
+    Reports `COPY --from=x` and `RUN --mount=from=x` where `x` names the stage
+    itself or a stage defined later in the file, is a stage index out of range, or
+    is a plain word that is neither an earlier stage nor written like an image
+    reference (no tag, registry or namespace), which usually means a typo.
 
     Why is this bad?
-        A stage can only copy from stages built before it: BuildKit rejects a reference
-        to itself or to a later stage. A plain word that names no stage is pulled as an
-        image from Docker Hub (``--from=buidler`` means ``docker.io/library/buidler``),
-        which fails, or worse, copies files from a stranger's image.
+    ----------------
+    A stage can only copy from stages built before it: BuildKit rejects a reference
+    to itself or to a later stage. A plain word that names no stage is pulled as an
+    image from Docker Hub (`--from=buidler` means `docker.io/library/buidler`),
+    which fails, or worse, copies files from a stranger's image.
 
     Example
-        ```dockerfile
-        FROM golang:1.22 AS builder
-        RUN go build -o /app .
-        FROM scratch
-        COPY --from=buidler /app /app
-        ```
+    -------
+    ```dockerfile
+    FROM golang:1.22 AS builder
+    RUN go build -o /app .
+    FROM scratch
+    COPY --from=buidler /app /app
+    ```
 
     Use instead
-        ```dockerfile
-        COPY --from=builder /app /app
-        ```
-        To copy from an image on purpose, write it with a tag: ``--from=nginx:1.27``.
+    -----------
+    ```dockerfile
+    COPY --from=builder /app /app
+    ```
+    To copy from an image on purpose, write it with a tag: `--from=nginx:1.27`.
     """
 
     code = "SL3004"

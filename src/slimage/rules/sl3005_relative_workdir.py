@@ -27,32 +27,37 @@ def is_absolute(path: str) -> bool:
 class RelativeWorkdir(Rule):
     """
     What it does
-        Reports a relative ``WORKDIR`` in a stage where no absolute ``WORKDIR`` came
-        before it (in the stage or the stages it builds ``FROM``), as BuildKit's
-        ``WorkdirRelativePath`` check does.
+    ------------
+    Reports a relative `WORKDIR` in a stage where no absolute `WORKDIR` came
+    before it (in the stage or the stages it builds `FROM`), as BuildKit's
+    `WorkdirRelativePath` check does.
 
     Why is this bad?
-        A relative ``WORKDIR`` is resolved against the base image's working directory,
-        which the Dockerfile does not show and which changes between images (``/`` in
-        ``debian``, ``/go`` in ``golang``, ``/usr/src/app`` elsewhere). Files then land
-        somewhere the rest of the file does not expect.
+    ----------------
+    A relative `WORKDIR` is resolved against the base image's working directory,
+    which the Dockerfile does not show and which changes between images (`/` in
+    `debian`, `/go` in `golang`, `/usr/src/app` elsewhere). Files then land
+    somewhere the rest of the file does not expect.
 
     Example
-        ```dockerfile
-        FROM node:20-slim
-        WORKDIR app
-        ```
+    -------
+    ```dockerfile
+    FROM node:20-slim
+    WORKDIR app
+    ```
 
     Use instead
-        ```dockerfile
-        FROM node:20-slim
-        WORKDIR /app
-        ```
+    -----------
+    ```dockerfile
+    FROM node:20-slim
+    WORKDIR /app
+    ```
 
     Fix safety
-        Only for a stage built ``FROM scratch`` (whose working directory is ``/``), the
-        fix prefixes the path with ``/``, which is exactly what the builder resolves it
-        to; this fix is safe. Elsewhere the base image decides, so no fix is offered.
+    ----------
+    Only for a stage built `FROM scratch` (whose working directory is `/`), the
+    fix prefixes the path with `/`, which is exactly what the builder resolves it
+    to; this fix is safe. Elsewhere the base image decides, so no fix is offered.
     """
 
     code = "SL3005"

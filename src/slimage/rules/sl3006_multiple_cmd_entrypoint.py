@@ -17,27 +17,32 @@ _ONCE = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
 class MultipleCmdEntrypoint(Rule):
     """
     What it does
-        Reports a ``CMD``, ``ENTRYPOINT`` or ``HEALTHCHECK`` that a later one of the same
-        kind in the same stage overrides (BuildKit's ``MultipleInstructionsDisallowed``).
+    ------------
+    Reports a `CMD`, `ENTRYPOINT` or `HEALTHCHECK` that a later one of the same
+    kind in the same stage overrides (BuildKit's `MultipleInstructionsDisallowed`).
 
     Why is this bad?
-        Only the last one takes effect. The earlier one is dead code that misleads the
-        reader about what the container runs, often left over from an edit.
+    ----------------
+    Only the last one takes effect. The earlier one is dead code that misleads the
+    reader about what the container runs, often left over from an edit.
 
     Example
-        ```dockerfile
-        CMD ["node", "server.js"]
-        CMD ["npm", "start"]
-        ```
+    -------
+    ```dockerfile
+    CMD ["node", "server.js"]
+    CMD ["npm", "start"]
+    ```
 
     Use instead
-        ```dockerfile
-        CMD ["npm", "start"]
-        ```
+    -----------
+    ```dockerfile
+    CMD ["npm", "start"]
+    ```
 
     Fix safety
-        The fix deletes the overridden instruction. The image configuration is the same
-        afterwards, but the author may have meant the first one, so the fix is unsafe.
+    ----------
+    The fix deletes the overridden instruction. The image configuration is the same
+    afterwards, but the author may have meant the first one, so the fix is unsafe.
     """
 
     code = "SL3006"

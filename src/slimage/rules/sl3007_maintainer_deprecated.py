@@ -17,28 +17,33 @@ AUTHORS_LABEL = "org.opencontainers.image.authors"
 class MaintainerDeprecated(Rule):
     """
     What it does
-        Reports the ``MAINTAINER`` instruction.
+    ------------
+    Reports the `MAINTAINER` instruction.
 
     Why is this bad?
-        ``MAINTAINER`` has been deprecated since Docker 1.13. It sets a field of the
-        image config that tools no longer read; the OCI annotation
-        ``org.opencontainers.image.authors`` is the standard place for the author.
+    ----------------
+    `MAINTAINER` has been deprecated since Docker 1.13. It sets a field of the
+    image config that tools no longer read; the OCI annotation
+    `org.opencontainers.image.authors` is the standard place for the author.
 
     Example
-        ```dockerfile
-        MAINTAINER Jane Doe <jane@example.com>
-        ```
+    -------
+    ```dockerfile
+    MAINTAINER Jane Doe <jane@example.com>
+    ```
 
     Use instead
-        ```dockerfile
-        LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
-        ```
+    -----------
+    ```dockerfile
+    LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
+    ```
 
     Fix safety
-        The fix rewrites the instruction as that ``LABEL``. It is offered only when the
-        value can be put between double quotes unchanged: on one line, with no ``"``,
-        backslash or ``$`` (``LABEL`` expands variables and escapes, ``MAINTAINER``
-        does not). Then it is safe.
+    ----------
+    The fix rewrites the instruction as that `LABEL`. It is offered only when the
+    value can be put between double quotes unchanged: on one line, with no `"`,
+    backslash or `$` (`LABEL` expands variables and escapes, `MAINTAINER`
+    does not). Then it is safe.
     """
 
     code = "SL3007"

@@ -38,31 +38,36 @@ def expose_problem(word: str) -> str | None:
 class InvalidExpose(Rule):
     """
     What it does
-        Reports ``EXPOSE`` words that are not a container port: a number above 65535, an
-        unknown protocol, text that is not a port, or an IP address / host-port mapping
-        (``EXPOSE 8080:80``), as BuildKit's ``ExposeInvalidFormat`` check does. Words
-        with variables are checked only when they have no ``$``.
+    ------------
+    Reports `EXPOSE` words that are not a container port: a number above 65535, an
+    unknown protocol, text that is not a port, or an IP address / host-port mapping
+    (`EXPOSE 8080:80`), as BuildKit's `ExposeInvalidFormat` check does. Words
+    with variables are checked only when they have no `$`.
 
     Why is this bad?
-        An invalid port fails the build or, for a host mapping, is silently reduced to
-        the container port: ``EXPOSE`` cannot publish ports on the host, that is what
-        ``docker run -p`` does. The Dockerfile then promises something it does not do.
+    ----------------
+    An invalid port fails the build or, for a host mapping, is silently reduced to
+    the container port: `EXPOSE` cannot publish ports on the host, that is what
+    `docker run -p` does. The Dockerfile then promises something it does not do.
 
     Example
-        ```dockerfile
-        EXPOSE 8080:80
-        ```
+    -------
+    ```dockerfile
+    EXPOSE 8080:80
+    ```
 
     Use instead
-        ```dockerfile
-        EXPOSE 80
-        ```
-        and publish with ``docker run -p 8080:80``.
+    -----------
+    ```dockerfile
+    EXPOSE 80
+    ```
+    and publish with `docker run -p 8080:80`.
 
     Fix safety
-        For a host mapping whose container part is valid, the fix keeps only the
-        container port (``8080:80/tcp`` becomes ``80/tcp``), which is what the builder
-        records anyway: safe. Other problems have no fix.
+    ----------
+    For a host mapping whose container part is valid, the fix keeps only the
+    container port (`8080:80/tcp` becomes `80/tcp`), which is what the builder
+    records anyway: safe. Other problems have no fix.
     """
 
     code = "SL3008"

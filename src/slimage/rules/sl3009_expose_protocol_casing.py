@@ -17,26 +17,31 @@ _WITH_PROTOCOL = re.compile(r"^[^/]+/([A-Za-z]+)$")
 class ExposeProtocolCasing(Rule):
     """
     What it does
-        Reports an ``EXPOSE`` protocol that is not lower case (``80/TCP``), as BuildKit's
-        ``ExposeProtoCasing`` check does.
+    ------------
+    Reports an `EXPOSE` protocol that is not lower case (`80/TCP`), as BuildKit's
+    `ExposeProtoCasing` check does.
 
     Why is this bad?
-        Protocols are ``tcp``, ``udp`` and ``sctp`` in lower case everywhere else (the
-        image config, ``docker run -p``, Compose); a mixed-case one reads like a typo and
-        tools comparing port keys do not match it.
+    ----------------
+    Protocols are `tcp`, `udp` and `sctp` in lower case everywhere else (the
+    image config, `docker run -p`, Compose); a mixed-case one reads like a typo and
+    tools comparing port keys do not match it.
 
     Example
-        ```dockerfile
-        EXPOSE 53/UDP
-        ```
+    -------
+    ```dockerfile
+    EXPOSE 53/UDP
+    ```
 
     Use instead
-        ```dockerfile
-        EXPOSE 53/udp
-        ```
+    -----------
+    ```dockerfile
+    EXPOSE 53/udp
+    ```
 
     Fix safety
-        The fix lower-cases the protocol: safe.
+    ----------
+    The fix lower-cases the protocol: safe.
     """
 
     code = "SL3009"

@@ -36,29 +36,34 @@ def looks_like_json_array(rest: str) -> bool:
 class JsonArgsSingleQuotes(Rule):
     """
     What it does
-        Reports ``CMD``, ``ENTRYPOINT``, ``RUN``, ``SHELL``, ``COPY``, ``ADD`` and
-        ``VOLUME`` arguments written as a bracketed list that is not valid JSON:
-        single quotes (``CMD ['node', 'app.js']``), a trailing comma, unquoted items.
+    ------------
+    Reports `CMD`, `ENTRYPOINT`, `RUN`, `SHELL`, `COPY`, `ADD` and
+    `VOLUME` arguments written as a bracketed list that is not valid JSON:
+    single quotes (`CMD ['node', 'app.js']`), a trailing comma, unquoted items.
 
     Why is this bad?
-        The builder only takes exec form when the text is valid JSON; otherwise it
-        silently falls back to shell form and runs ``/bin/sh -c "['node', 'app.js']"``,
-        which fails at container start with ``[node,: not found``.
+    ----------------
+    The builder only takes exec form when the text is valid JSON; otherwise it
+    silently falls back to shell form and runs `/bin/sh -c "['node', 'app.js']"`,
+    which fails at container start with `[node,: not found`.
 
     Example
-        ```dockerfile
-        CMD ['node', 'app.js']
-        ```
+    -------
+    ```dockerfile
+    CMD ['node', 'app.js']
+    ```
 
     Use instead
-        ```dockerfile
-        CMD ["node", "app.js"]
-        ```
+    -----------
+    ```dockerfile
+    CMD ["node", "app.js"]
+    ```
 
     Fix safety
-        When every item is a single-quoted string without quotes or backslashes inside,
-        the fix switches to double quotes, producing the array the author wrote: safe.
-        Other malformed arrays have no fix.
+    ----------
+    When every item is a single-quoted string without quotes or backslashes inside,
+    the fix switches to double quotes, producing the array the author wrote: safe.
+    Other malformed arrays have no fix.
     """
 
     code = "SL3010"

@@ -14,28 +14,33 @@ if TYPE_CHECKING:
 class StageNameCasing(Rule):
     """
     What it does
-        Reports a stage name with upper-case letters (``FROM node AS Builder``), as
-        BuildKit's ``StageNameCasing`` check does.
+    ------------
+    Reports a stage name with upper-case letters (`FROM node AS Builder`), as
+    BuildKit's `StageNameCasing` check does.
 
     Why is this bad?
-        Stage names are case-insensitive (BuildKit lower-cases them), so ``Builder`` and
-        ``builder`` are the same stage; upper case makes names look like instruction
-        keywords and invites two spellings of one name across the file.
+    ----------------
+    Stage names are case-insensitive (BuildKit lower-cases them), so `Builder` and
+    `builder` are the same stage; upper case makes names look like instruction
+    keywords and invites two spellings of one name across the file.
 
     Example
-        ```dockerfile
-        FROM golang:1.22 AS BuildStage
-        ```
+    -------
+    ```dockerfile
+    FROM golang:1.22 AS BuildStage
+    ```
 
     Use instead
-        ```dockerfile
-        FROM golang:1.22 AS build-stage
-        ```
+    -----------
+    ```dockerfile
+    FROM golang:1.22 AS build-stage
+    ```
 
     Fix safety
-        The fix lower-cases the name in the ``FROM``. References elsewhere
-        (``COPY --from=Builder``, ``--target``) keep working because the builder matches
-        names case-insensitively: safe.
+    ----------
+    The fix lower-cases the name in the `FROM`. References elsewhere
+    (`COPY --from=Builder`, `--target`) keep working because the builder matches
+    names case-insensitively: safe.
     """
 
     code = "SL3011"

@@ -14,26 +14,31 @@ if TYPE_CHECKING:
 class FromAsCasing(Rule):
     """
     What it does
-        Reports ``FROM image as name`` where the ``AS`` keyword is not in the case of
-        ``FROM`` (upper with upper, lower with lower), as BuildKit's ``FromAsCasing``
-        check does.
+    ------------
+    Reports `FROM image as name` where the `AS` keyword is not in the case of
+    `FROM` (upper with upper, lower with lower), as BuildKit's `FromAsCasing`
+    check does.
 
     Why is this bad?
-        Mixed keyword casing is harder to read and scan; BuildKit warns about it on
-        every build.
+    ----------------
+    Mixed keyword casing is harder to read and scan; BuildKit warns about it on
+    every build.
 
     Example
-        ```dockerfile
-        FROM debian:12 as builder
-        ```
+    -------
+    ```dockerfile
+    FROM debian:12 as builder
+    ```
 
     Use instead
-        ```dockerfile
-        FROM debian:12 AS builder
-        ```
+    -----------
+    ```dockerfile
+    FROM debian:12 AS builder
+    ```
 
     Fix safety
-        The fix changes the case of ``AS`` only; keywords are case-insensitive: safe.
+    ----------
+    The fix changes the case of `AS` only; keywords are case-insensitive: safe.
     """
 
     code = "SL3012"

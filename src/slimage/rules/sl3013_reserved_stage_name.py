@@ -17,23 +17,27 @@ RESERVED_STAGE_NAMES = frozenset({"scratch", "context"})
 class ReservedStageName(Rule):
     """
     What it does
-        Reports a stage named ``scratch`` or ``context``, the names BuildKit reserves
-        (``ReservedStageName``).
+    ------------
+    Reports a stage named `scratch` or `context`, the names BuildKit reserves
+    (`ReservedStageName`).
 
     Why is this bad?
-        ``scratch`` is the empty base image and ``context`` the build context in
-        ``--build-context`` and ``COPY --from``; a stage with either name is ambiguous:
-        ``FROM scratch`` after it still means the empty image, not your stage.
+    ----------------
+    `scratch` is the empty base image and `context` the build context in
+    `--build-context` and `COPY --from`; a stage with either name is ambiguous:
+    `FROM scratch` after it still means the empty image, not your stage.
 
     Example
-        ```dockerfile
-        FROM alpine AS scratch
-        ```
+    -------
+    ```dockerfile
+    FROM alpine AS scratch
+    ```
 
     Use instead
-        ```dockerfile
-        FROM alpine AS base
-        ```
+    -----------
+    ```dockerfile
+    FROM alpine AS base
+    ```
     """
 
     code = "SL3013"

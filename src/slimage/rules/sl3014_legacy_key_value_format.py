@@ -18,35 +18,40 @@ _KEY = re.compile(r"^[A-Za-z0-9_.\-/]+$")
 class LegacyKeyValueFormat(Rule):
     """
     What it does
-        Reports ``ENV`` and ``LABEL`` in the legacy space-separated form
-        (``ENV KEY value``), as BuildKit's ``LegacyKeyValueFormat`` check does.
+    ------------
+    Reports `ENV` and `LABEL` in the legacy space-separated form
+    (`ENV KEY value`), as BuildKit's `LegacyKeyValueFormat` check does.
 
     Why is this bad?
-        The legacy form is deprecated and reads differently from the rest of the file:
-        ``ENV A B C`` sets ``A`` to ``"B C"``, while ``ENV A=B C=D`` sets two variables.
-        Mixing the two forms invites mistakes.
+    ----------------
+    The legacy form is deprecated and reads differently from the rest of the file:
+    `ENV A B C` sets `A` to `"B C"`, while `ENV A=B C=D` sets two variables.
+    Mixing the two forms invites mistakes.
 
     Example
-        ```dockerfile
-        ENV PHPIZE_DEPS \\
-            autoconf \\
-            make
-        ```
+    -------
+    ```dockerfile
+    ENV PHPIZE_DEPS \\
+        autoconf \\
+        make
+    ```
 
     Use instead
-        ```dockerfile
-        ENV PHPIZE_DEPS="autoconf \\
-            make"
-        ```
+    -----------
+    ```dockerfile
+    ENV PHPIZE_DEPS="autoconf \\
+        make"
+    ```
 
     Fix safety
-        The fix replaces the space (and any line continuation) between the key and the
-        value with ``="`` and closes the quote after the value. The value keeps every
-        character, the whitespace of continuation lines included, because the builder
-        gives a double-quoted value exactly the text the legacy form took literally.
-        That holds only when the value has no quotes and no escape character other than
-        an escaped escape or ``$``, and the separator holds no comment; otherwise no
-        fix is offered. When offered it is safe.
+    ----------
+    The fix replaces the space (and any line continuation) between the key and the
+    value with `="` and closes the quote after the value. The value keeps every
+    character, the whitespace of continuation lines included, because the builder
+    gives a double-quoted value exactly the text the legacy form took literally.
+    That holds only when the value has no quotes and no escape character other than
+    an escaped escape or `$`, and the separator holds no comment; otherwise no
+    fix is offered. When offered it is safe.
     """
 
     code = "SL3014"

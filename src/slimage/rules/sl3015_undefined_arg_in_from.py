@@ -15,27 +15,31 @@ if TYPE_CHECKING:
 class UndefinedArgInFrom(Rule):
     """
     What it does
-        Reports a variable in ``FROM`` (image or ``--platform``) that no ``ARG`` before
-        the first ``FROM`` declares, as BuildKit's ``UndefinedArgInFrom`` check does.
-        BuildKit's automatic platform arguments (``BUILDPLATFORM``, ``TARGETARCH``, ...)
-        count as declared.
+    ------------
+    Reports a variable in `FROM` (image or `--platform`) that no `ARG` before
+    the first `FROM` declares, as BuildKit's `UndefinedArgInFrom` check does.
+    BuildKit's automatic platform arguments (`BUILDPLATFORM`, `TARGETARCH`, ...)
+    count as declared.
 
     Why is this bad?
-        ``FROM`` only sees global ``ARG`` s: an ``ARG`` declared inside a stage, an ``ENV``
-        or a ``--build-arg`` without a matching global ``ARG`` all leave the variable
-        empty, so ``FROM node:${NODE_VERSION}`` becomes ``FROM node:`` and the build
-        fails, or silently pulls another image.
+    ----------------
+    `FROM` only sees global `ARG` s: an `ARG` declared inside a stage, an `ENV`
+    or a `--build-arg` without a matching global `ARG` all leave the variable
+    empty, so `FROM node:${NODE_VERSION}` becomes `FROM node:` and the build
+    fails, or silently pulls another image.
 
     Example
-        ```dockerfile
-        FROM node:${NODE_VERSION}-slim
-        ```
+    -------
+    ```dockerfile
+    FROM node:${NODE_VERSION}-slim
+    ```
 
     Use instead
-        ```dockerfile
-        ARG NODE_VERSION=20
-        FROM node:${NODE_VERSION}-slim
-        ```
+    -----------
+    ```dockerfile
+    ARG NODE_VERSION=20
+    FROM node:${NODE_VERSION}-slim
+    ```
     """
 
     code = "SL3015"

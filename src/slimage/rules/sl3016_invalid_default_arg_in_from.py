@@ -20,26 +20,30 @@ _AUTOMATIC_VALUES = {
 class InvalidDefaultArgInFrom(Rule):
     """
     What it does
-        Expands the ``FROM`` image with the default values of the global ``ARG`` s (as a
-        build without ``--build-arg`` does) and reports an empty or invalid result, as
-        BuildKit's ``InvalidDefaultArgInFrom`` check does.
+    ------------
+    Expands the `FROM` image with the default values of the global `ARG` s (as a
+    build without `--build-arg` does) and reports an empty or invalid result, as
+    BuildKit's `InvalidDefaultArgInFrom` check does.
 
     Why is this bad?
-        A build should work without build arguments. ``ARG TAG`` with no default makes
-        ``FROM busybox:${TAG}`` read ``FROM busybox:``, which fails, so everyone building
-        the file must know the right ``--build-arg``.
+    ----------------
+    A build should work without build arguments. `ARG TAG` with no default makes
+    `FROM busybox:${TAG}` read `FROM busybox:`, which fails, so everyone building
+    the file must know the right `--build-arg`.
 
     Example
-        ```dockerfile
-        ARG TAG
-        FROM busybox:${TAG}
-        ```
+    -------
+    ```dockerfile
+    ARG TAG
+    FROM busybox:${TAG}
+    ```
 
     Use instead
-        ```dockerfile
-        ARG TAG=1.36
-        FROM busybox:${TAG}
-        ```
+    -----------
+    ```dockerfile
+    ARG TAG=1.36
+    FROM busybox:${TAG}
+    ```
     """
 
     code = "SL3016"

@@ -22,26 +22,30 @@ def _all_keywords(instructions: list[Instruction]) -> Iterator[Instruction]:
 class ConsistentInstructionCasing(Rule):
     """
     What it does
-        Reports an instruction keyword that is mixed case (``Run``) or does not follow
-        the casing most instructions of the file use (``run`` in a file of ``RUN``), as
-        BuildKit's ``ConsistentInstructionCasing`` check does.
+    ------------
+    Reports an instruction keyword that is mixed case (`Run`) or does not follow
+    the casing most instructions of the file use (`run` in a file of `RUN`), as
+    BuildKit's `ConsistentInstructionCasing` check does.
 
     Why is this bad?
-        Keywords are case-insensitive, but a file that mixes ``RUN`` and ``run`` is
-        harder to scan, and upper-case keywords are what readers and tools expect to
-        tell instructions from their arguments.
+    ----------------
+    Keywords are case-insensitive, but a file that mixes `RUN` and `run` is
+    harder to scan, and upper-case keywords are what readers and tools expect to
+    tell instructions from their arguments.
 
     Example
-        ```dockerfile
-        FROM alpine:3.20
-        run apk add --no-cache curl
-        ```
+    -------
+    ```dockerfile
+    FROM alpine:3.20
+    run apk add --no-cache curl
+    ```
 
     Use instead
-        ```dockerfile
-        FROM alpine:3.20
-        RUN apk add --no-cache curl
-        ```
+    -----------
+    ```dockerfile
+    FROM alpine:3.20
+    RUN apk add --no-cache curl
+    ```
     """
 
     code = "SL3017"

@@ -14,27 +14,31 @@ if TYPE_CHECKING:
 class NoEmptyContinuation(Rule):
     """
     What it does
-        Reports an empty line inside an instruction continued with ``\\`` (heredoc
-        bodies excluded), as BuildKit's ``NoEmptyContinuation`` check does.
+    ------------
+    Reports an empty line inside an instruction continued with `\\` (heredoc
+    bodies excluded), as BuildKit's `NoEmptyContinuation` check does.
 
     Why is this bad?
-        The builder skips the empty line and joins what follows to the instruction, so
-        an instruction seems to end where it does not: a ``RUN`` swallows the next line
-        the reader took for a new instruction. BuildKit warns that this will become an
-        error.
+    ----------------
+    The builder skips the empty line and joins what follows to the instruction, so
+    an instruction seems to end where it does not: a `RUN` swallows the next line
+    the reader took for a new instruction. BuildKit warns that this will become an
+    error.
 
     Example
-        ```dockerfile
-        RUN apk add --no-cache \\
+    -------
+    ```dockerfile
+    RUN apk add --no-cache \\
 
-            curl
-        ```
+        curl
+    ```
 
     Use instead
-        ```dockerfile
-        RUN apk add --no-cache \\
-            curl
-        ```
+    -----------
+    ```dockerfile
+    RUN apk add --no-cache \\
+        curl
+    ```
     """
 
     code = "SL3018"

@@ -14,28 +14,32 @@ if TYPE_CHECKING:
 class FromPlatformFlagConst(Rule):
     """
     What it does
-        Reports ``FROM --platform=linux/amd64`` with a constant platform, as BuildKit's
-        ``FromPlatformFlagConstDisallowed`` check does. Variables (``$BUILDPLATFORM``)
-        pass, and so does a stage whose name carries the platform's OS or architecture
-        (``AS build-arm64``), the documented pattern for per-platform stages.
+    ------------
+    Reports `FROM --platform=linux/amd64` with a constant platform, as BuildKit's
+    `FromPlatformFlagConstDisallowed` check does. Variables (`$BUILDPLATFORM`)
+    pass, and so does a stage whose name carries the platform's OS or architecture
+    (`AS build-arm64`), the documented pattern for per-platform stages.
 
     Why is this bad?
-        A constant platform pins the stage to one architecture: the file can no longer
-        build a multi-platform image, and on another machine it silently runs under
-        emulation, many times slower.
+    ----------------
+    A constant platform pins the stage to one architecture: the file can no longer
+    build a multi-platform image, and on another machine it silently runs under
+    emulation, many times slower.
 
     Example
-        ```dockerfile
-        FROM --platform=linux/amd64 golang:1.22 AS build
-        ```
+    -------
+    ```dockerfile
+    FROM --platform=linux/amd64 golang:1.22 AS build
+    ```
 
     Use instead
-        ```dockerfile
-        FROM --platform=$BUILDPLATFORM golang:1.22 AS build
-        ARG TARGETOS TARGETARCH
-        RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .
-        ```
-        or drop ``--platform`` and pass it on the command line.
+    -----------
+    ```dockerfile
+    FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+    ARG TARGETOS TARGETARCH
+    RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /app .
+    ```
+    or drop `--platform` and pass it on the command line.
     """
 
     code = "SL3019"

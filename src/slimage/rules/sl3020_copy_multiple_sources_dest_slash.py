@@ -14,28 +14,33 @@ if TYPE_CHECKING:
 class CopyMultipleSourcesDestSlash(Rule):
     """
     What it does
-        Reports ``COPY`` and ``ADD`` with more than one source whose destination does
-        not end with ``/``.
+    ------------
+    Reports `COPY` and `ADD` with more than one source whose destination does
+    not end with `/`.
 
     Why is this bad?
-        With several sources the destination must be a directory, and the builder
-        requires it to be written with a trailing ``/``: the build fails with "When using
-        COPY with more than one source file, the destination must be a directory and end
-        with a /".
+    ----------------
+    With several sources the destination must be a directory, and the builder
+    requires it to be written with a trailing `/`: the build fails with "When using
+    COPY with more than one source file, the destination must be a directory and end
+    with a /".
 
     Example
-        ```dockerfile
-        COPY package.json package-lock.json /app
-        ```
+    -------
+    ```dockerfile
+    COPY package.json package-lock.json /app
+    ```
 
     Use instead
-        ```dockerfile
-        COPY package.json package-lock.json /app/
-        ```
+    -----------
+    ```dockerfile
+    COPY package.json package-lock.json /app/
+    ```
 
     Fix safety
-        The fix appends ``/`` to the destination, the only form the builder accepts:
-        safe. Destinations with variables and JSON-form instructions get no fix.
+    ----------
+    The fix appends `/` to the destination, the only form the builder accepts:
+    safe. Destinations with variables and JSON-form instructions get no fix.
     """
 
     code = "SL3020"

@@ -14,25 +14,29 @@ if TYPE_CHECKING:
 class EnvSelfReference(Rule):
     """
     What it does
-        Reports an ``ENV`` that uses, in one of its values, a variable that an earlier
-        pair of the same ``ENV`` sets (``ENV A=/opt B=$A/bin``). ``ENV PATH=/x:$PATH``,
-        which extends the previous value of the same key, is fine.
+    ------------
+    Reports an `ENV` that uses, in one of its values, a variable that an earlier
+    pair of the same `ENV` sets (`ENV A=/opt B=$A/bin`). `ENV PATH=/x:$PATH`,
+    which extends the previous value of the same key, is fine.
 
     Why is this bad?
-        All values of one ``ENV`` are expanded against the environment *before* the
-        instruction, so ``$A`` is not ``/opt`` but whatever ``A`` was before, usually
-        empty: ``B`` becomes ``/bin``.
+    ----------------
+    All values of one `ENV` are expanded against the environment *before* the
+    instruction, so `$A` is not `/opt` but whatever `A` was before, usually
+    empty: `B` becomes `/bin`.
 
     Example
-        ```dockerfile
-        ENV APP_HOME=/app APP_BIN=$APP_HOME/bin
-        ```
+    -------
+    ```dockerfile
+    ENV APP_HOME=/app APP_BIN=$APP_HOME/bin
+    ```
 
     Use instead
-        ```dockerfile
-        ENV APP_HOME=/app
-        ENV APP_BIN=$APP_HOME/bin
-        ```
+    -----------
+    ```dockerfile
+    ENV APP_HOME=/app
+    ENV APP_BIN=$APP_HOME/bin
+    ```
     """
 
     code = "SL3021"

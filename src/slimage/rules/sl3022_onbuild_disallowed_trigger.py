@@ -16,22 +16,26 @@ _DISALLOWED = frozenset({"ONBUILD", "FROM", "MAINTAINER"})
 class OnbuildDisallowedTrigger(Rule):
     """
     What it does
-        Reports ``ONBUILD ONBUILD``, ``ONBUILD FROM`` and ``ONBUILD MAINTAINER``.
+    ------------
+    Reports `ONBUILD ONBUILD`, `ONBUILD FROM` and `ONBUILD MAINTAINER`.
 
     Why is this bad?
-        The builder refuses these triggers ("isn't allowed as an ONBUILD trigger"), so
-        the image builds, but every image built ``FROM`` it fails.
+    ----------------
+    The builder refuses these triggers ("isn't allowed as an ONBUILD trigger"), so
+    the image builds, but every image built `FROM` it fails.
 
     Example
-        ```dockerfile
-        ONBUILD FROM node:20
-        ```
+    -------
+    ```dockerfile
+    ONBUILD FROM node:20
+    ```
 
     Use instead
-        ```dockerfile
-        ONBUILD COPY . /app
-        ```
-        with the base chosen by the child Dockerfile's own ``FROM``.
+    -----------
+    ```dockerfile
+    ONBUILD COPY . /app
+    ```
+    with the base chosen by the child Dockerfile's own `FROM`.
     """
 
     code = "SL3022"

@@ -14,23 +14,27 @@ if TYPE_CHECKING:
 class InstructionBeforeFrom(Rule):
     """
     What it does
-        Reports any instruction other than ``ARG`` before the first ``FROM``.
+    ------------
+    Reports any instruction other than `ARG` before the first `FROM`.
 
     Why is this bad?
-        Only global ``ARG`` s may come before the first stage; the builder stops with
-        "no build stage in current context" on anything else.
+    ----------------
+    Only global `ARG` s may come before the first stage; the builder stops with
+    "no build stage in current context" on anything else.
 
     Example
-        ```dockerfile
-        ENV NODE_ENV=production
-        FROM node:20-slim
-        ```
+    -------
+    ```dockerfile
+    ENV NODE_ENV=production
+    FROM node:20-slim
+    ```
 
     Use instead
-        ```dockerfile
-        FROM node:20-slim
-        ENV NODE_ENV=production
-        ```
+    -----------
+    ```dockerfile
+    FROM node:20-slim
+    ENV NODE_ENV=production
+    ```
     """
 
     code = "SL3023"

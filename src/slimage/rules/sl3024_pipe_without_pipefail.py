@@ -18,28 +18,32 @@ _HARMLESS_PRODUCERS = frozenset({"echo", "printf", "yes", "true"})
 class PipeWithoutPipefail(Rule):
     """
     What it does
-        Reports a ``RUN`` that pipes one command into another (``curl ... | tar -x``)
-        while neither the ``SHELL`` nor the script sets ``-o pipefail``. Pipelines fed
-        only by ``echo``/``printf`` pass, and so do non-POSIX shells (PowerShell, cmd).
+    ------------
+    Reports a `RUN` that pipes one command into another (`curl ... | tar -x`)
+    while neither the `SHELL` nor the script sets `-o pipefail`. Pipelines fed
+    only by `echo`/`printf` pass, and so do non-POSIX shells (PowerShell, cmd).
 
     Why is this bad?
-        A pipeline's status is that of its last command: when ``curl`` fails (404,
-        network error) and ``tar`` reads an empty stream, the step may still succeed, and
-        the image is built without what it was meant to contain. The failure shows up
-        later, at run time.
+    ----------------
+    A pipeline's status is that of its last command: when `curl` fails (404,
+    network error) and `tar` reads an empty stream, the step may still succeed, and
+    the image is built without what it was meant to contain. The failure shows up
+    later, at run time.
 
     Example
-        ```dockerfile
-        RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /usr/local
-        ```
+    -------
+    ```dockerfile
+    RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /usr/local
+    ```
 
     Use instead
-        ```dockerfile
-        SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-        RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /usr/local
-        ```
-        or start the script with ``set -o pipefail &&`` where ``/bin/sh`` supports it
-        (BusyBox ash, bash, recent dash).
+    -----------
+    ```dockerfile
+    SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+    RUN curl -fsSL https://example.com/tool.tgz | tar -xz -C /usr/local
+    ```
+    or start the script with `set -o pipefail &&` where `/bin/sh` supports it
+    (BusyBox ash, bash, recent dash).
     """
 
     code = "SL3024"

@@ -20,29 +20,34 @@ _SAME_IN_APT_GET = frozenset(
 class AptInsteadOfAptGet(Rule):
     """
     What it does
-        Reports ``apt`` (the interactive front end) in a ``RUN``.
+    ------------
+    Reports `apt` (the interactive front end) in a `RUN`.
 
     Why is this bad?
-        ``apt`` is meant for people at a terminal: its command line is not stable
-        (it prints "WARNING: apt does not have a stable CLI interface"), it draws
-        progress bars into the build log, and its defaults may change between
-        releases. ``apt-get`` and ``apt-cache`` are the scripting interfaces.
+    ----------------
+    `apt` is meant for people at a terminal: its command line is not stable
+    (it prints "WARNING: apt does not have a stable CLI interface"), it draws
+    progress bars into the build log, and its defaults may change between
+    releases. `apt-get` and `apt-cache` are the scripting interfaces.
 
     Example
-        ```dockerfile
-        RUN apt update && apt install -y curl
-        ```
+    -------
+    ```dockerfile
+    RUN apt update && apt install -y curl
+    ```
 
     Use instead
-        ```dockerfile
-        RUN apt-get update && apt-get install -y --no-install-recommends curl
-        ```
+    -----------
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    ```
 
     Fix safety
-        For subcommands ``apt-get`` has under the same name (``install``, ``update``,
-        ``remove``, ...) the fix replaces the program word. It is unsafe: the two
-        programs read some settings differently (``apt`` does not keep downloaded
-        packages by default, ``apt-get`` does unless the image configures otherwise).
+    ----------
+    For subcommands `apt-get` has under the same name (`install`, `update`,
+    `remove`, ...) the fix replaces the program word. It is unsafe: the two
+    programs read some settings differently (`apt` does not keep downloaded
+    packages by default, `apt-get` does unless the image configures otherwise).
     """
 
     code = "SL3025"
