@@ -49,3 +49,14 @@ def test_does_not_fire(text: str) -> None:
 
 def test_one_finding_per_stack() -> None:
     assert lines(RULE, "FROM golang:1.22\nRUN go build ./a\nRUN go build ./b\n") == [2]
+
+
+def test_toolchain_removed_in_the_same_run_is_not_a_single_stage_build() -> None:
+    text = (
+        "FROM debian:12-slim\nRUN apt-get update && apt-get install -y gcc make \\\n"
+        " && apt-mark auto '.*' && make && make install \\\n"
+        " && apt-get purge -y --auto-remove\n"
+    )
+    assert findings(RULE, text) == []
+    alpine = "FROM alpine\nRUN apk add --virtual .d gcc make && make && apk del .d\n"
+    assert findings(RULE, alpine) == []

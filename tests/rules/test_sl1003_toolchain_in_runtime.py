@@ -56,3 +56,13 @@ def test_estimate_uses_the_largest_known_package() -> None:
     assert finding.bytes_saved == 230_000_000
     assert finding.bytes_estimated
     assert lines(RULE, "FROM debian:12\nRUN apt-get install -y git\nRUN apk add make\n") == [2, 3]
+
+
+def test_docker_library_auto_mark_and_purge_idiom() -> None:
+    text = (
+        'FROM debian:12-slim\nRUN savedAptMark="$(apt-mark showmanual)"; \\\n'
+        " apt-get update; apt-get install -y gcc libssl-dev; make; \\\n"
+        " apt-mark auto '.*' > /dev/null; apt-mark manual $savedAptMark; \\\n"
+        " apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false\n"
+    )
+    assert findings(RULE, text) == []

@@ -47,3 +47,7 @@ def test_fix_appends_the_tool_clean() -> None:
     assert fixed(RULE, "FROM node:20\nRUN yarn install; \\\n  yarn build\n") == (
         "FROM node:20\nRUN yarn install; \\\n  yarn build && yarn cache clean\n"
     )
+
+
+def test_version_checks_install_nothing() -> None:
+    assert findings(RULE, "FROM node:20\nRUN yarn --version && npm --version\n") == []

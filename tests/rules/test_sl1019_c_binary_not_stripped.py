@@ -43,3 +43,19 @@ def test_language_images_and_unused_stages_are_ignored() -> None:
     assert findings(RULE, "FROM golang:1.22 AS b\nRUN make build\n" + RUNTIME) == []
     assert findings(RULE, "FROM debian:12 AS t\nRUN make\nFROM alpine\nCMD x\n") == []
     assert lines(RULE, "FROM debian:12\nRUN make\n") == [2]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        "RUN make && find /usr/local -type f -exec sh -c 'strip --strip-all \"$@\" || :' -- {} +",
+        'RUN LDFLAGS="-Wl,--strip-all" make',
+    ],
+)
+def test_nested_and_linker_strips_count(build: str) -> None:
+    assert findings(RULE, f"FROM debian:12 AS b\n{build}\n" + RUNTIME) == []
+
+
+def test_tar_strip_components_is_not_a_strip() -> None:
+    text = "FROM debian:12 AS b\nRUN tar --strip-components=1 -xf s.tgz && make\n" + RUNTIME
+    assert lines(RULE, text) == [2]

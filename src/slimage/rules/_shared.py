@@ -329,6 +329,29 @@ def _run_subcommand(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _asks_info(argv: Sequence[str]) -> bool:
+    """`yarn --version`, `bundle -v`: the bare command only prints something."""
+    return any(w in ("--version", "-v", "-V", "--help", "-h") for w in argv[1:])
+
+
+def removes_packages_in_same_run(commands: Sequence[Command]) -> bool:
+    """Whether a RUN uninstalls what it installed: `apt-get purge --auto-remove` after
+    `apt-mark auto` (the docker-library idiom), `apt-get autoremove`, or `apk del`."""
+    marked_auto = any(c.program == "apt-mark" and c.subcommand == "auto" for c in commands)
+    for command in commands:
+        manager = package_manager(command)
+        sub = command.subcommand
+        if manager == "apk" and sub == "del":
+            return True
+        if manager == "apt" and (
+            sub == "autoremove" or (sub in ("purge", "remove") and marked_auto)
+        ):
+            return True
+        if manager in ("yum", "dnf") and sub in ("remove", "erase", "autoremove", "history"):
+            return True
+    return False
+
+
 def dependency_install(command: Command) -> str | None:
     """The ecosystem whose dependencies ``command`` downloads, if it does."""
     program = command.program
@@ -336,7 +359,7 @@ def dependency_install(command: Command) -> str | None:
     sub = command.subcommand
     if program == "npm" and sub in ("install", "i", "ci", "add"):
         return "npm"
-    if program == "yarn" and (sub is None or sub in ("install", "add")):
+    if program == "yarn" and (sub in ("install", "add") or (sub is None and not _asks_info(argv))):
         return "yarn"
     if program == "pnpm" and sub in ("install", "i", "add", "fetch"):
         return "pnpm"
@@ -359,7 +382,7 @@ def dependency_install(command: Command) -> str | None:
         return "maven"
     if program in ("gradle", "gradlew"):
         return "gradle"
-    if program == "bundle" and (sub is None or sub == "install"):
+    if program == "bundle" and (sub == "install" or (sub is None and not _asks_info(argv))):
         return "bundle"
     if program == "composer" and sub in ("install", "update", "require"):
         return "composer"

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import build_step
+from slimage.rules._shared import build_step, removes_packages_in_same_run
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -73,18 +73,24 @@ class SingleStageBuild(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         reported: set[str] = set()
         for stage in _fixes.image_layer_stages(context):
-            for instruction, command in _fixes.run_commands_in(context, stage):
-                stack = build_step(command)
-                if stack is None or stack in reported:
+            for instruction in _fixes.runs(stage):
+                commands = _fixes.commands(context, instruction)
+                # The docker-library idiom: install the toolchain, build, and uninstall it
+                # again in one RUN. Nothing of the toolchain ships.
+                if removes_packages_in_same_run(commands):
                     continue
-                reported.add(stack)
-                yield Violation(
-                    message=f"`{_short(command.argv)}` builds in the stage that becomes the image: "
-                    "its toolchain and intermediate files ship too",
-                    span=_fixes.command_span(context.dockerfile, instruction, command),
-                    help="multi-stage: " + PATTERNS[stack],
-                    extra={"stack": stack},
-                )
+                for command in commands:
+                    stack = build_step(command)
+                    if stack is None or stack in reported:
+                        continue
+                    reported.add(stack)
+                    yield Violation(
+                        message=f"`{_short(command.argv)}` builds in the stage that becomes "
+                        "the image: its toolchain and intermediate files ship too",
+                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        help="multi-stage: " + PATTERNS[stack],
+                        extra={"stack": stack},
+                    )
 
 
 def _short(argv: list[str]) -> str:

@@ -14,6 +14,7 @@ from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
+    from slimage.dockerfile.run_commands import ShellCommand
     from slimage.rules.context import LintContext
 
 # Typical installed sizes (Debian bookworm / Alpine 3.20, with dependencies), for the
@@ -82,6 +83,9 @@ class ToolchainInRuntime(Rule):
         for stage in _fixes.image_layer_stages(context):
             for instruction in _fixes.runs(stage):
                 removed = _removed_in(context, instruction)
+                commands = _fixes.commands(context, instruction)
+                if _purges_all_auto(commands):
+                    continue
                 for command in _fixes.commands(context, instruction):
                     install = package_install(command)
                     if install is None:
@@ -106,6 +110,16 @@ class ToolchainInRuntime(Rule):
                         bytes_estimated=True,
                         extra={"packages": tools},
                     )
+
+
+def _purges_all_auto(commands: list[ShellCommand]) -> bool:
+    """`apt-mark auto '.*'` then `apt-get purge --auto-remove`: everything installed in the
+    RUN and not marked manual again goes (the docker-library idiom)."""
+    marked = any(c.program == "apt-mark" and c.subcommand == "auto" for c in commands)
+    return marked and any(
+        package_manager(c) == "apt" and c.subcommand in ("purge", "remove", "autoremove")
+        for c in commands
+    )
 
 
 def _removed_in(context: LintContext, instruction: Instruction) -> set[str]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
@@ -101,8 +102,20 @@ def _language_image(stage: Stage) -> bool:
     return name in _LANGUAGE_IMAGES or stage.base_stage is not None
 
 
+# `strip` as a word anywhere in a RUN, also nested in `find -exec sh -c '...'`.
+# Linker options that strip: `-Wl,--strip-all`, `-Wl,-s`, `--strip-unneeded` (not tar's
+# `--strip-components`).
+_STRIP_WORD = re.compile(
+    r"(?<![\w-])(?:[\w.-]*-)?strip(?![\w-])|--strip-(?:all|unneeded|debug)\b|-Wl,(?:-s\b|-S\b)"
+)
+
+
 def _strips(context: LintContext, stage: Stage) -> bool:
     for instruction in _fixes.runs(stage):
+        if _STRIP_WORD.search(instruction.original) or any(
+            _STRIP_WORD.search(h.content) for h in instruction.heredocs
+        ):
+            return True
         for command in _fixes.commands(context, instruction):
             if _is_strip(command):
                 return True
