@@ -57,3 +57,14 @@ def test_exec_form_and_explicit_shell_pass() -> None:
     assert lines(ShellFormCmdEntrypoint, 'FROM alpine:3.20\nCMD ["node", "app.js"]\n') == []
     text = 'FROM alpine:3.20\nSHELL ["/bin/bash", "-c"]\nCMD echo hello\n'
     assert lines(ShellFormCmdEntrypoint, text) == []
+
+
+def test_cmd_fix_is_unsafe_on_bases_whose_entrypoint_reads_argv() -> None:
+    for base in ("nginx:1.27", "postgres:16", "example.com/team/app:1", "gcr.io/distroless/java21"):
+        found = findings(ShellFormCmdEntrypoint, f"FROM {base}\nCMD run-it now\n")
+        assert found[0].fix is not None, base
+        assert found[0].fix.applicability is Applicability.UNSAFE, base
+    for base in ("scratch", "python:3.12-slim", "gcr.io/distroless/static-debian12"):
+        found = findings(ShellFormCmdEntrypoint, f"FROM {base}\nCMD run-it now\n")
+        assert found[0].fix is not None, base
+        assert found[0].fix.applicability is Applicability.SAFE, base

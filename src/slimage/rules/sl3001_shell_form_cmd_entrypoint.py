@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import rest_span
+from slimage.rules._security import parse_image_ref, rest_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -96,10 +96,15 @@ class ShellFormCmdEntrypoint(Rule):
     ----------
     A fix is offered only for a simple command of plain words (no quotes, variables,
     globs, operators or shell builtins), where the JSON array runs the same program
-    with the same arguments. It is safe for `CMD` when the stage sets no
-    `ENTRYPOINT` of its own. It is unsafe for `ENTRYPOINT` (the exec form starts
-    receiving `CMD` and `docker run` arguments, which shell form dropped) and for
-    a `CMD` after an `ENTRYPOINT` (the entrypoint receives different arguments).
+    with the same arguments. `CMD` is passed to the image's `ENTRYPOINT` when there is
+    one, and entrypoints that look at their first argument (nginx, postgres, redis
+    run set-up steps only for their own program) then behave differently, so the fix
+    is safe only for a `CMD` whose stage sets no `ENTRYPOINT` and builds on `scratch`
+    or on a base known to have no entrypoint or one that just runs its arguments
+    (debian, ubuntu, alpine, busybox, python, golang, node, php, ruby, rust, JDKs,
+    distroless static/base/cc). Otherwise, and always for `ENTRYPOINT` (exec form
+    starts receiving `CMD` and `docker run` arguments, which shell form dropped), the
+    fix is unsafe.
     """
 
     code = "SL3001"
@@ -115,12 +120,13 @@ class ShellFormCmdEntrypoint(Rule):
             if _sets_shell(context, stage):
                 continue
             has_entrypoint = _has_entrypoint(context, stage)
+            plain_base = _plain_entrypoint_base(context, stage)
             for instruction in stage.instructions:
                 if instruction.keyword not in ("CMD", "ENTRYPOINT") or instruction.json:
                     continue
                 if not instruction.rest.strip() or instruction.rest.lstrip().startswith("["):
                     continue  # empty, or a broken JSON array (json-args-single-quotes)
-                safe = instruction.keyword == "CMD" and not has_entrypoint
+                safe = instruction.keyword == "CMD" and not has_entrypoint and plain_base
                 yield Violation(
                     message=f"{instruction.keyword} in shell form runs under /bin/sh -c, which "
                     "does not forward signals to your program",
@@ -163,6 +169,64 @@ def _chain(context: LintContext, stage: Stage) -> list[Stage]:
 
 def _sets_shell(context: LintContext, stage: Stage) -> bool:
     return any(i.keyword == "SHELL" for s in _chain(context, stage) for i in s.instructions)
+
+
+# Official images without an ENTRYPOINT, or whose entrypoint only execs its arguments
+# (node's and php's docker-entrypoint scripts); "library/" repositories on Docker Hub.
+_PLAIN_ENTRYPOINT_IMAGES = frozenset(
+    {
+        "debian",
+        "ubuntu",
+        "alpine",
+        "busybox",
+        "python",
+        "pypy",
+        "golang",
+        "node",
+        "php",
+        "ruby",
+        "rust",
+        "eclipse-temurin",
+        "openjdk",
+        "amazoncorretto",
+        "ibm-semeru-runtimes",
+        "fedora",
+        "centos",
+        "rockylinux",
+        "almalinux",
+        "amazonlinux",
+        "oraclelinux",
+        "archlinux",
+        "buildpack-deps",
+        "perl",
+        "swift",
+        "erlang",
+        "elixir",
+        "haskell",
+        "julia",
+        "gcc",
+    }
+)
+_PLAIN_DISTROLESS = ("static", "base", "cc")
+
+
+def _plain_entrypoint_base(context: LintContext, stage: Stage) -> bool:
+    """Whether the external image the stage builds on runs CMD as given."""
+    root = _chain(context, stage)[-1]
+    if root.base_stage is not None:
+        return False  # a cycle; cannot tell
+    base = root.base.lower()
+    if base == "scratch":
+        return True
+    ref = parse_image_ref(base)
+    if ref is None:
+        return False
+    if ref.registry == "docker.io" and ref.repository.startswith("library/"):
+        return ref.repository.removeprefix("library/") in _PLAIN_ENTRYPOINT_IMAGES
+    if ref.registry == "gcr.io" and ref.repository.startswith("distroless/"):
+        flavour = ref.repository.removeprefix("distroless/")
+        return flavour.startswith(_PLAIN_DISTROLESS)
+    return False
 
 
 def _has_entrypoint(context: LintContext, stage: Stage) -> bool:
