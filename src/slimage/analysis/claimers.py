@@ -213,7 +213,8 @@ def claim_duplicates(facts: ImageFacts, claims: Claims) -> None:
         "copy each file once (or hard-link the copies in the same RUN)",
         Severity.INFO,
     )
-    for duplicate in find_duplicates(facts.regular, claims.by_path.keys()):
+    keep = [facts.entry.program] if facts.entry.program else []
+    for duplicate in find_duplicates(facts.regular, claims.by_path.keys(), keep):
         for path in duplicate.copies:
             claims.offer(path, Claim(WasteClass.DUPLICATES, "duplicates", duplicate.kept), cause)
 
@@ -246,12 +247,14 @@ def claim_base(facts: ImageFacts, claims: Claims) -> None:
         )
 
 
-# Order matters only where a claimer reads earlier claims (duplicates skip claimed files).
+# Order matters only where a claimer reads earlier claims: duplicates are looked for last,
+# among the files no other cause removes (a copy of a file the base OS takes away is not
+# a duplicate worth reporting).
 CLAIMERS: tuple[Callable[[ImageFacts, Claims], None], ...] = (
     claim_secrets,
     claim_paths,
     claim_dev_dependencies,
     claim_os_packages,
-    claim_duplicates,
     claim_base,
+    claim_duplicates,
 )

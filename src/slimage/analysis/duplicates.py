@@ -3,8 +3,9 @@
 Regular files are compared by the content digest the streaming pass computed
 (``FileRecord.digest``). Hard links are one file stored once, so they are never
 duplicates (tar stores a hard link as a ``HARDLINK`` entry without content). In each set
-of equal files one copy is kept -- the one written by the earliest layer, then the
-shortest path -- and the others' bytes are reclaimable by hard-linking or not copying them.
+of equal files one copy is kept -- the entry program if it is one of them, else the one
+written by the earliest layer, then the shortest path -- and the others' bytes are
+reclaimable by hard-linking or not copying them.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ class DuplicateSet:
 
 
 def find_duplicates(
-    regular: Mapping[str, FileRecord], already_removed: Collection[str] = ()
+    regular: Mapping[str, FileRecord],
+    already_removed: Collection[str] = (),
+    keep: Collection[str] = (),
 ) -> list[DuplicateSet]:
     """Sets of equal non-empty files; paths in ``already_removed`` (claimed by another
-    cause) neither count as copies nor as the kept one."""
+    cause) neither count as copies nor as the kept one; a path in ``keep`` (the entry
+    program) is the kept copy of its set."""
     by_digest: dict[tuple[str, int], list[FileRecord]] = {}
     for path, record in regular.items():
         if record.kind is not FileKind.FILE or not record.digest or record.size <= 0:
@@ -43,7 +47,7 @@ def find_duplicates(
     for (digest, size), records in by_digest.items():
         if len(records) < 2:
             continue
-        records.sort(key=lambda r: (r.layer_index, len(r.path), r.path))
+        records.sort(key=lambda r: (r.path not in keep, r.layer_index, len(r.path), r.path))
         kept, *copies = records
         sets.append(DuplicateSet(digest, size, kept.path, tuple(r.path for r in copies)))
     sets.sort(key=lambda s: (-s.reclaimable_bytes, s.kept))
