@@ -34,3 +34,15 @@ def test_span_is_the_image_word() -> None:
     found = findings(BaseImageLatest, "FROM --platform=linux/amd64 redis AS cache\n")
     assert found[0].location.column == 29
     assert found[0].location.end_column == 34
+
+
+def test_copy_from_and_mount_from_images() -> None:
+    text = (
+        "FROM alpine:3.20\nCOPY --from=gloursdocker/docker / /\n"
+        "COPY --from=docker/buildx-bin:latest /buildx /b\n"
+        "RUN --mount=from=ghcr.io/org/tools,target=/t ls /t\n"
+        "COPY --from=nginx:1.27 /etc/nginx /etc/nginx\nCOPY --from=nginx /x /x\n"
+    )
+    found = findings(BaseImageLatest, text)
+    assert [(f.location.line, f.location.column) for f in found] == [(2, 6), (3, 6), (4, 5)]
+    assert "COPY --from=gloursdocker/docker has no tag" in found[0].message

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import parse_image_ref, word_span
+from slimage.rules._security import looks_like_image_ref, parse_image_ref, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -16,7 +16,8 @@ class BaseImageLatest(Rule):
     What it does
     ------------
     Reports a `FROM` whose image has no tag, or the `latest` tag, after `ARG`
-    values are expanded. `scratch`, references to earlier stages and images
+    values are expanded, and the same for images named in `COPY --from=` and
+    `RUN --mount=from=`. `scratch`, references to earlier stages and images
     pinned by digest pass.
 
     Why is this bad?
@@ -67,4 +68,33 @@ class BaseImageLatest(Rule):
                 span=word_span(df, stage.from_instruction, raw),
                 help=f"Pin a version tag ({ref.short_name}:<version>), or better a digest "
                 f"({ref.short_name}:<version>@sha256:...)",
+            )
+        yield from _copied_images(context)
+
+
+def _copied_images(context: LintContext) -> Iterator[Violation]:
+    """``COPY --from=image`` and ``RUN --mount=from=image`` without a tag or with latest.
+
+    Plain words (``--from=nginx``) are left to copy-from-unknown-stage, which asks
+    whether a stage was meant.
+    """
+    for stage in context.stages.stages:
+        for ref in (*stage.copies_from, *stage.mounts_from):
+            if ref.stage is not None or not looks_like_image_ref(ref.ref) or "$" in ref.ref:
+                continue
+            image = parse_image_ref(ref.ref)
+            if image is None or image.digest is not None:
+                continue
+            if image.tag is not None and image.tag != "latest":
+                continue
+            what = "RUN --mount=from" if ref.instruction.keyword == "RUN" else "COPY --from"
+            problem = "has no tag, so it means :latest" if image.tag is None else "uses :latest"
+            flag = next(
+                (f for f in ref.instruction.flags if f.value and ref.ref in f.value),
+                None,
+            )
+            yield Violation(
+                message=f"{what}={ref.ref} {problem}, which changes under you",
+                span=flag.span if flag is not None else ref.instruction.span,
+                help=f"Pin a version tag ({image.short_name}:<version>) or a digest",
             )
