@@ -333,6 +333,14 @@ class PatternMatcher:
         return bool(self.patterns)
 
     @property
+    def prefilter(self) -> Callable[[str], object] | None:
+        """A regexp match that returns None only when no pattern can match an ASCII path.
+
+        None when some pattern cannot be compiled (it must be evaluated to fail).
+        """
+        return self._any_match
+
+    @property
     def all_false(self) -> MatchInfo:
         """The MatchInfo of a directory that no pattern matched."""
         return self._all_false

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import heapq
+import operator
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -124,21 +125,17 @@ class _Frame:
         self.top = top
 
 
-def _kind_of(entry: os.DirEntry[str]) -> str:
-    if entry.is_symlink():
-        return SYMLINK
-    if entry.is_dir(follow_symlinks=False):
-        return DIR
-    if entry.is_file(follow_symlinks=False):
-        return FILE
-    return OTHER
+_name = operator.attrgetter("name")
 
 
 def _sorted_entries(path: str) -> list[os.DirEntry[str]]:
     with os.scandir(path) as iterator:
         entries = list(iterator)
-    # Go's os.ReadDir order: by name, byte-wise.
-    entries.sort(key=lambda entry: os.fsencode(entry.name))
+    # Go's os.ReadDir order: by name, byte-wise. Code-point order is the same for
+    # valid UTF-8; names with undecodable bytes need the bytes themselves.
+    entries.sort(key=_name)
+    if not all(entry.name.isascii() for entry in entries):
+        entries.sort(key=lambda entry: os.fsencode(entry.name))
     return entries
 
 
@@ -185,46 +182,73 @@ class _Walker:
     def walk(self, root: Path, root_entries: list[os.DirEntry[str]]) -> None:
         matcher = self.matcher
         result = self.result
-        entries_out = result.entries
-        append = entries_out.append
+        top_level = result.top_level
+        append = result.entries.append
+        new_entry = tuple.__new__
         no_info = MatchInfo()
+        # The common case, inlined: nothing matched the parent and the prefilter says
+        # nothing matches the path (see PatternMatcher.matches_using_parent_results).
+        all_false = matcher.all_false if matcher is not None else no_info
+        prefilter = matcher.prefilter if matcher is not None else None
         root_frame = _Frame("", no_info, None, emitted=True, excluded_root=None, top=None)
         stack: list[tuple[_Frame, Iterator[os.DirEntry[str]]]] = [(root_frame, iter(root_entries))]
         while stack:
             frame, iterator = stack[-1]
-            entry = next(iterator, None)
-            if entry is None:
-                stack.pop()
-                continue
-            rel = entry.name if not frame.path else frame.path + "/" + entry.name
-            kind = _kind_of(entry)
-            top = frame.top
-            if top is None:
-                top = TopLevelUsage(rel, kind)  # registered once something in it is sent
-            excluded = False
-            info = no_info
-            if matcher is not None:
-                excluded, info = matcher.matches_using_parent_results(rel, frame.info)
-            if excluded:
-                self._excluded(entry, rel, kind, frame, info, top, stack)
-                continue
-            size = 0
-            if kind == FILE:
-                size = self._size(entry, rel)
-            elif kind == SYMLINK:
-                self._check_symlink(entry, rel)
-            if not frame.emitted:
-                self._emit_parents(frame)
-            if top.path not in result.top_level:
-                result.top_level[top.path] = top
-            append(ContextEntry(rel, kind, size))
-            if kind == DIR:
-                children = self._list_dir(entry.path, rel, excluded=False)
-                child = _Frame(rel, info, frame, emitted=True, excluded_root=None, top=top)
-                stack.append((child, iter(children)))
-            else:
+            base = frame.path + "/" if frame.path else ""
+            parent_info = frame.info
+            descended = False
+            for entry in iterator:
+                rel = base + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    kind = DIR
+                elif entry.is_file(follow_symlinks=False):
+                    kind = FILE
+                elif entry.is_symlink():
+                    kind = SYMLINK
+                else:
+                    kind = OTHER
+                top = frame.top
+                if top is None:
+                    top = TopLevelUsage(rel, kind)  # registered once something in it is sent
+                if matcher is None:
+                    excluded, info = False, no_info
+                elif (
+                    parent_info is all_false
+                    and prefilter is not None
+                    and rel.isascii()
+                    and prefilter(rel) is None
+                ):
+                    excluded, info = False, all_false
+                else:
+                    excluded, info = matcher.matches_using_parent_results(rel, parent_info)
+                if excluded:
+                    if self._excluded(entry, rel, kind, frame, info, top, stack):
+                        descended = True
+                        break
+                    continue
+                size = 0
+                if kind == FILE:
+                    try:
+                        size = entry.stat(follow_symlinks=False).st_size
+                    except OSError as error:
+                        result.warnings.append(f"{rel}: cannot stat ({_describe(error)})")
+                elif kind == SYMLINK:
+                    self._check_symlink(entry, rel)
+                if not frame.emitted:
+                    self._emit_parents(frame)
+                if top.path not in top_level:
+                    top_level[top.path] = top
+                append(new_entry(ContextEntry, (rel, kind, size)))
+                if kind == DIR:
+                    children = self._list_dir(entry.path, rel, excluded=False)
+                    child = _Frame(rel, info, frame, emitted=True, excluded_root=None, top=top)
+                    stack.append((child, iter(children)))
+                    descended = True
+                    break
                 top.files += 1
                 top.bytes += size
+            if not descended:
+                stack.pop()
 
     def _emit_parents(self, frame: _Frame) -> None:
         pending: list[_Frame] = []
@@ -245,7 +269,8 @@ class _Walker:
         info: MatchInfo,
         top: TopLevelUsage,
         stack: list[tuple[_Frame, Iterator[os.DirEntry[str]]]],
-    ) -> None:
+    ) -> bool:
+        """Account for an excluded entry; True when it pushed a directory to walk."""
         assert self.matcher is not None
         owner = frame.excluded_root
         if kind == DIR and self.matcher.excluded_dir_needs_walk(rel):
@@ -255,7 +280,7 @@ class _Walker:
             children = self._list_dir(entry.path, rel, excluded=True)
             child = _Frame(rel, info, frame, emitted=False, excluded_root=owner, top=top)
             stack.append((child, iter(children)))
-            return
+            return True
         if owner is None:
             owner = ExcludedItem(rel, kind)
             self.result.excluded.append(owner)
@@ -268,6 +293,7 @@ class _Walker:
             owner.files += 1
             if kind == FILE:
                 owner.bytes += self._size(entry, rel)
+        return False
 
     def _list_dir(self, path: str, rel: str, *, excluded: bool) -> list[os.DirEntry[str]]:
         try:
