@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slimage.context.ignore import find_ignore_file, load_matcher
 from slimage.context.problems import ContextProblem, find_problems
@@ -17,6 +17,10 @@ from slimage.context.scan import ContextScan, scan_context
 from slimage.context.suggest import Suggestion, suggest_ignore_file
 from slimage.errors import InputError, InputNotFound
 from slimage.findings import Severity
+
+if TYPE_CHECKING:
+    from slimage.dockerfile.model import Dockerfile
+    from slimage.dockerfile.stages import StageGraph
 
 DOCKERFILE_NAMES = ("Dockerfile", "Containerfile", "dockerfile", "containerfile")
 JSON_VERSION = 1
@@ -88,11 +92,11 @@ def inspect_context(
         context, dockerfile, ignore_file, target, scan, reach, problems, notes=notes
     )
     if suggest:
-        report.suggestion = _suggest(context, graph_parts, target)
+        report.suggestion = suggest_for_build(context, graph_parts, target)
     return report
 
 
-def _load_dockerfile(path: Path) -> tuple[Any, Any]:
+def _load_dockerfile(path: Path) -> tuple[Dockerfile, StageGraph]:
     from slimage.dockerfile.parser import read_dockerfile
     from slimage.dockerfile.stages import build_stage_graph
 
@@ -100,8 +104,15 @@ def _load_dockerfile(path: Path) -> tuple[Any, Any]:
     return df, build_stage_graph(df)
 
 
-def _suggest(context: Path, graph_parts: tuple[Any, Any] | None, target: str | None) -> Suggestion:
-    """Suggest from the raw directory (the suggestion replaces any ignore file)."""
+def suggest_for_build(
+    context: Path, graph_parts: tuple[Dockerfile, StageGraph] | None, target: str | None = None
+) -> Suggestion:
+    """A verified ignore-file suggestion for ``context`` built with this Dockerfile.
+
+    ``graph_parts`` is the parsed Dockerfile and its stage graph (None: no Dockerfile).
+    The suggestion is made from the raw directory, since it replaces any ignore file,
+    and checked to hide no COPY/ADD source that the raw directory provides.
+    """
     raw = scan_context(context, None)
     required: set[str] = set()
     missing_before: set[tuple[int, str]] = set()
@@ -121,6 +132,10 @@ def _suggest(context: Path, graph_parts: tuple[Any, Any] | None, target: str | N
             raise AssertionError(f"suggestion would hide COPY sources: {sorted(lost)}")
 
     return suggest_ignore_file(raw, required, verify=verify)
+
+
+# Kept for callers written against the first version (slimage.cli.init).
+_suggest = suggest_for_build
 
 
 def report_to_json(report: ContextReport, *, top: int = 10) -> dict[str, Any]:
