@@ -26,7 +26,10 @@ import pytest
 
 from slimage.context.ignore import load_matcher
 from slimage.context.inspect import inspect_context
+from slimage.context.reach import analyse_reach
 from slimage.context.scan import scan_context
+from slimage.dockerfile.parser import parse_dockerfile
+from slimage.dockerfile.stages import build_stage_graph
 from slimage.errors import IgnoreFileError
 from support.tools import require_root, require_tool
 
@@ -193,6 +196,44 @@ def test_known_difference_buildah_checks_parents(buildah: Buildah, tmp_path: Pat
     built = {path.removeprefix("ctx/") for path in listed if path.startswith("ctx/")}
     parent_check = {path for path in predicted if not matcher.matches_or_parent_matches(path)}
     assert built == parent_check
+
+
+MULTI_STAGE = """\
+FROM scratch AS deps
+WORKDIR /app
+COPY package*.json ./
+COPY src/lib lib
+FROM deps AS build
+COPY src/*.js /app/src/
+COPY README.md .
+COPY docs/guide.md /app/guide.txt
+FROM scratch
+COPY --from=build /app/lib /srv/lib
+COPY --from=build /app/src/ /srv/code/
+COPY --from=build /app/README.md /app/package.json /srv/
+COPY d*.txt /extra/
+"""
+
+
+def test_reach_prediction_matches_multi_stage_build(buildah: Buildah, tmp_path: Path) -> None:
+    context = tmp_path / "ctx"
+    context.mkdir()
+    _make_context(context, "docs\n!docs/guide.md\n")
+    for rel in ("package.json", "package-lock.json", "src/lib/util.js"):
+        (context / rel).parent.mkdir(parents=True, exist_ok=True)
+        (context / rel).write_text(rel)
+    (context / "Dockerfile").write_text(MULTI_STAGE)
+    df = parse_dockerfile(MULTI_STAGE)
+    scan = scan_context(context, load_matcher(context, context / "Dockerfile"))
+    report = analyse_reach(df, build_stage_graph(df), scan)
+    listed = buildah.build_listing(context, context / "Dockerfile")
+    built_files = {
+        path for path in listed if not any(other.startswith(path + "/") for other in listed)
+    }
+    predicted = {path.lstrip("/") for path in report.placed}
+    assert built_files == predicted, built_files ^ predicted
+    assert report.placed["/srv/package.json"] == "package.json"
+    assert "package-lock.json" not in report.reached
 
 
 SAMPLES: dict[str, Callable[[Path], None]] = {

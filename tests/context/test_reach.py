@@ -142,3 +142,19 @@ RUN --mount=type=bind,source=docs,target=/d true
     assert report.missing == []
     assert "docs/guide.md" in report.needed
     assert any("https://example.com/x.tgz" in note for note in report.notes)
+
+
+def test_destinations_into_directories(tmp_path: Path) -> None:
+    _context(tmp_path, FILES)
+    dockerfile = """\
+FROM python:3.12 AS build
+WORKDIR /app
+COPY requirements.txt .
+COPY README.md /app
+COPY package.json /opt/pkg.json
+FROM scratch
+COPY --from=build /app/requirements.txt /app/README.md /out/
+COPY --from=build /opt/pkg.json /pkg.json
+"""
+    report = _reach(tmp_path, dockerfile)
+    assert set(report.reached) == {"requirements.txt", "README.md", "package.json"}

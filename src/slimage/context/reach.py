@@ -57,6 +57,8 @@ class ReachReport:
 
     target: str  # stage label
     reached: dict[str, int] = field(default_factory=dict)  # context file -> COPY/ADD line
+    # Where context files land in the target stage: image path -> context path.
+    placed: dict[str, str] = field(default_factory=dict)
     needed: set[str] = field(default_factory=set)  # files read by any needed stage
     required: set[str] = field(default_factory=set)  # paths named by a source (not ".")
     copies: list[ContextCopy] = field(default_factory=list)
@@ -179,10 +181,16 @@ class _Replay:
         if len(words) < 2:
             return
         raw_sources, destination = words[:-1], words[-1]
-        dest_is_dir = destination.endswith("/") or len(raw_sources) > 1
+        dest_is_dir = (
+            destination.endswith(("/", "/.", "/.."))
+            or destination in (".", "..")
+            or len(raw_sources) > 1
+        )
         destination = _golang.clean_path(
             destination if destination.startswith("/") else f"{workdir}/{destination}"
         )
+        # WORKDIR creates its directory, so a COPY onto it lands inside.
+        dest_is_dir = dest_is_dir or destination == workdir
         excludes = instruction.flag_values("exclude")
         try:
             exclude_matcher = PatternMatcher(excludes) if excludes else None
@@ -339,6 +347,9 @@ def analyse_reach(
     report = ReachReport(target=target_stage.label)
     replay = _Replay(df, graph, _ContextIndex(scan), report)
     replay.run([stage.index for stage in stages])
-    for context_path, line in replay.models.get(target_stage.index, {}).values():
+    for image_path, (context_path, line) in sorted(
+        replay.models.get(target_stage.index, {}).items()
+    ):
         report.reached.setdefault(context_path, line)
+        report.placed[image_path] = context_path
     return report
