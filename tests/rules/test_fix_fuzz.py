@@ -28,7 +28,8 @@ BASES = [
 LINES = [
     "RUN apt-get update",
     "RUN apt-get install -y curl git build-essential",
-    "RUN apt-get update && apt-get install -y \\\n    curl \\\n    # a comment inside\n    ca-certificates",
+    "RUN apt-get update && apt-get install -y \\\n    curl \\\n"
+    "    # a comment inside\n    ca-certificates",
     "RUN apk add --update python3 py3-pip",
     "RUN pip install -r requirements.txt",
     "RUN npm install && npm run build",
