@@ -14,7 +14,7 @@ from collections.abc import Callable
 from slimage.analysis import node_deps, python_deps, secrets, wanted
 from slimage.analysis.base_os import SLIM_BASES, base_waste, judge_base
 from slimage.analysis.claims import PACKAGE_GROUP, Cause, Claim, Claims, ImageFacts, used_locales
-from slimage.analysis.classify import WasteClass, classify_path
+from slimage.analysis.classify import PathClassifier, WasteClass
 from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import image_config_body
 from slimage.analysis.packages import removable_packages
@@ -99,8 +99,9 @@ def claim_paths(facts: ImageFacts, claims: Claims) -> None:
     skip: frozenset[str] = frozenset()
     if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
         skip = frozenset({"node-package-manager"})  # `npm start` needs npm
+    classifier = PathClassifier(used_locales=locales, skip_rules=skip)
     for path in facts.regular:
-        match = classify_path(path, used_locales=locales, skip_rules=skip)
+        match = classifier.classify(path)
         if match is None:
             continue
         rule = match.rule

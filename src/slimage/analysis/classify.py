@@ -418,39 +418,53 @@ _COMPONENT_RULES: dict[str, list[tuple[tuple[str, ...], PathRule]]] = {}
 for _rule in PATH_RULES:
     for _sequence in _rule.components:
         _COMPONENT_RULES.setdefault(_sequence[0], []).append((_sequence, _rule))
+_COMPONENT_NAMES = frozenset(_COMPONENT_RULES)
 _SUFFIX_RULES = [(suffix, rule) for rule in PATH_RULES for suffix in rule.suffixes]
+_ALL_SUFFIXES = tuple(suffix for suffix, _ in _SUFFIX_RULES)
 
 
-def _prefix_matches(parts: list[str]) -> list[PathMatch]:
-    found: list[PathMatch] = []
-    frontier: list[tuple[_TrieNode, int]] = [(_TRIE, 0)]
-    while frontier:
-        node, depth = frontier.pop()
-        if node.rules and depth:
-            group = "/".join(parts[:depth])
-            found.extend(PathMatch(rule, group) for rule in node.rules)
-        if depth >= len(parts):
-            continue
-        segment = parts[depth]
+_Frontier = list[_TrieNode]
+
+
+def _step(nodes: _Frontier, segment: str) -> _Frontier:
+    stepped = []
+    for node in nodes:
         child = node.children.get(segment)
         if child is not None:
-            frontier.append((child, depth + 1))
+            stepped.append(child)
         for glob, glob_child in node.globs:
             if fnmatchcase(segment, glob):
-                frontier.append((glob_child, depth + 1))
-    return found
+                stepped.append(glob_child)
+    return stepped
+
+
+def _directory_matches(parts: list[str]) -> tuple[list[PathMatch], _Frontier]:
+    """Prefix and component matches of a directory, and the trie nodes it reaches."""
+    found: list[PathMatch] = []
+    frontier: _Frontier = [_TRIE]
+    for depth, segment in enumerate(parts, start=1):
+        frontier = _step(frontier, segment)
+        if not frontier:
+            break
+        for node in frontier:
+            if node.rules:
+                group = "/".join(parts[:depth])
+                found.extend(PathMatch(rule, group) for rule in node.rules)
+    if not _COMPONENT_NAMES.isdisjoint(parts):
+        found.extend(_component_matches(parts))
+    return found, frontier
 
 
 def _component_matches(parts: list[str]) -> list[PathMatch]:
+    """Runs of directory names (``parts`` are directories only) with their conditions."""
     found: list[PathMatch] = []
-    # The last part is the file itself; components name directories.
-    for index, part in enumerate(parts[:-1]):
+    for index, part in enumerate(parts):
         candidates = _COMPONENT_RULES.get(part)
         if not candidates:
             continue
         for sequence, rule in candidates:
             end = index + len(sequence)
-            if end >= len(parts) or tuple(parts[index:end]) != sequence:
+            if end > len(parts) or tuple(parts[index:end]) != sequence:
                 continue
             if rule.inside and not any(p in rule.inside for p in parts[:index]):
                 continue
@@ -459,6 +473,8 @@ def _component_matches(parts: list[str]) -> list[PathMatch]:
 
 
 def _suffix_matches(path: str) -> list[PathMatch]:
+    if not path.endswith(_ALL_SUFFIXES):
+        return []
     found: list[PathMatch] = []
     for suffix, rule in _SUFFIX_RULES:
         if not path.endswith(suffix):
@@ -487,6 +503,57 @@ def _locale_used(group_path: str, path: str, used_locales: frozenset[str]) -> bo
     return base in used_locales or language in used_locales
 
 
+class PathClassifier:
+    """Classifies many paths, remembering each directory's matches (most of the work):
+    an image of 200k files has some 20k directories."""
+
+    def __init__(
+        self,
+        *,
+        used_locales: frozenset[str] = frozenset(),
+        skip_rules: frozenset[str] = frozenset(),
+    ) -> None:
+        self.used_locales = used_locales
+        self.skip_rules = skip_rules
+        self._directories: dict[str, tuple[list[PathMatch], _Frontier]] = {}
+
+    def _directory(self, directory: str) -> tuple[list[PathMatch], _Frontier]:
+        cached = self._directories.get(directory)
+        if cached is None:
+            cached = _directory_matches(directory.split("/") if directory else [])
+            self._directories[directory] = cached
+        return cached
+
+    def matches(self, path: str) -> list[PathMatch]:
+        """Every rule ``path`` matches (``path`` normalised: no leading "/")."""
+        directory, _, name = path.rpartition("/")
+        found, frontier = self._directory(directory)
+        # Rules naming a file exactly (var/log/dpkg.log) end at the file's own segment.
+        end = [node for node in _step(frontier, name) if node.rules] if frontier else []
+        suffixes = _suffix_matches(path)
+        if not found and not end and not suffixes:
+            return []
+        candidates = found + [PathMatch(r, path) for node in end for r in node.rules] + suffixes
+        return [match for match in candidates if self._applies(match, path)]
+
+    def _applies(self, match: PathMatch, path: str) -> bool:
+        rule_id = match.rule.id
+        if rule_id in self.skip_rules:
+            return False
+        if rule_id == "python-bytecode" and _is_stdlib_bytecode(path):
+            return False
+        return not (
+            rule_id == LOCALE_RULE_ID and _locale_used(match.group, path, self.used_locales)
+        )
+
+    def classify(self, path: str) -> PathMatch | None:
+        """The one rule that owns ``path``'s bytes, by class precedence; None when none does."""
+        matches = self.matches(path)
+        if not matches:
+            return None
+        return min(matches, key=lambda m: (PRECEDENCE[m.rule.waste_class], len(m.group)))
+
+
 def path_matches(
     path: str,
     *,
@@ -494,22 +561,7 @@ def path_matches(
     skip_rules: frozenset[str] = frozenset(),
 ) -> list[PathMatch]:
     """Every rule ``path`` matches (``path`` normalised: no leading "/")."""
-    parts = path.split("/")
-    found = _prefix_matches(parts)
-    if len(parts) > 1:
-        found.extend(_component_matches(parts))
-    found.extend(_suffix_matches(path))
-    kept: list[PathMatch] = []
-    for match in found:
-        rule_id = match.rule.id
-        if rule_id in skip_rules:
-            continue
-        if rule_id == "python-bytecode" and _is_stdlib_bytecode(path):
-            continue
-        if rule_id == LOCALE_RULE_ID and _locale_used(match.group, path, used_locales):
-            continue
-        kept.append(match)
-    return kept
+    return PathClassifier(used_locales=used_locales, skip_rules=skip_rules).matches(path)
 
 
 def classify_path(
@@ -519,7 +571,4 @@ def classify_path(
     skip_rules: frozenset[str] = frozenset(),
 ) -> PathMatch | None:
     """The one rule that owns ``path``'s bytes, by class precedence; None when none does."""
-    matches = path_matches(path, used_locales=used_locales, skip_rules=skip_rules)
-    if not matches:
-        return None
-    return min(matches, key=lambda m: (PRECEDENCE[m.rule.waste_class], len(m.group)))
+    return PathClassifier(used_locales=used_locales, skip_rules=skip_rules).classify(path)
