@@ -7,8 +7,13 @@ Accepted forms::
     docker-archive:FILE[:NAME]   NAME picks one image of several by its RepoTags
     oci:DIR[:TAG]                TAG is the org.opencontainers.image.ref.name annotation
     oci-archive:FILE[:TAG]
+    docker://REF                 a registry (REF as Docker reads it: nginx, ghcr.io/o/app:1)
+    docker-daemon:REF            a Docker-compatible daemon (Docker Engine API, podman)
+    containers-storage:REF       buildah/podman local storage (through skopeo)
+    REF                          a plain name that is not a path: the daemon when one
+                                 answers and has it, else the registry
 
-Registries and daemons come later behind the same function.
+The image's ``source`` says which one was used.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ from __future__ import annotations
 import os
 
 from slimage.errors import ImageFormatError, ImageNotFound
+from slimage.image.credentials import Credentials
 from slimage.image.docker_archive import docker_archive_from_members
 from slimage.image.model import Image
 from slimage.image.oci_layout import oci_from_members, open_oci_layout
 from slimage.image.stored import TarMembers
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
+REMOTE_TRANSPORTS = ("docker://", "docker-daemon:", "containers-storage:")
 
 
 def split_reference(reference: str) -> tuple[str | None, str, str | None]:
@@ -41,9 +48,19 @@ def split_reference(reference: str) -> tuple[str | None, str, str | None]:
     return transport, path, tag or None
 
 
-def open_image(reference: str, platform: str | None = None) -> Image:
+def open_image(
+    reference: str,
+    platform: str | None = None,
+    *,
+    insecure: bool = False,
+    credentials: Credentials | None = None,
+) -> Image:
     """Open ``reference`` (see the module docstring); raise an ImageSourceError if unusable."""
+    if reference.startswith(REMOTE_TRANSPORTS):
+        return _open_remote(reference, platform, insecure, credentials)
     transport, path, tag = split_reference(reference)
+    if transport is None and not os.path.exists(path) and _looks_like_reference(path):
+        return _open_by_name(path, platform, insecure, credentials)
     if not path:
         raise ImageNotFound(f"{reference}: no path given")
     if transport == "oci" or (transport is None and os.path.isdir(path)):
@@ -72,6 +89,52 @@ def open_image(reference: str, platform: str | None = None) -> Image:
         members.label = label
         return oci_from_members(members, label, tag, platform)
     raise ImageFormatError(f"{path}: neither a docker-archive nor an oci-archive")
+
+
+def _open_remote(
+    reference: str, platform: str | None, insecure: bool, credentials: Credentials | None
+) -> Image:
+    from slimage.image.daemon import open_containers_storage, open_daemon_image
+    from slimage.image.registry import open_registry_image
+
+    if reference.startswith("docker://"):
+        return open_registry_image(
+            reference[len("docker://") :],
+            platform=platform,
+            insecure=insecure,
+            credentials=credentials,
+        )
+    if reference.startswith("docker-daemon:"):
+        return open_daemon_image(reference[len("docker-daemon:") :])
+    return open_containers_storage(reference[len("containers-storage:") :])
+
+
+def _looks_like_reference(text: str) -> bool:
+    from slimage.errors import UsageError
+    from slimage.image.reference import parse_reference
+
+    if text.startswith(("/", "./", "../")) or text.endswith((".tar", ".tar.gz", ".tgz")):
+        return False
+    try:
+        parse_reference(text)
+    except UsageError:
+        return False
+    return True
+
+
+def _open_by_name(
+    name: str, platform: str | None, insecure: bool, credentials: Credentials | None
+) -> Image:
+    """A plain name: the local daemon when one answers and has it, else the registry."""
+    from slimage.errors import DaemonUnavailable
+    from slimage.image.daemon import open_daemon_image
+    from slimage.image.registry import open_registry_image
+
+    try:
+        return open_daemon_image(name)
+    except (DaemonUnavailable, ImageNotFound):
+        pass
+    return open_registry_image(name, platform=platform, insecure=insecure, credentials=credentials)
 
 
 def _refuse_compressed(path: str, reference: str) -> None:
