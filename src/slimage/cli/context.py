@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 @app.command("context")
 def context_command(
     directory: Path = typer.Argument(
-        Path("."), help="The build context directory.", show_default="."
+        Path("."), help="The build context directory.", show_default=".", metavar="DIR"
     ),
     dockerfile: Path | None = typer.Option(
         None,
@@ -44,10 +44,8 @@ def context_command(
 ) -> None:
     """Show the build context: size, biggest entries, exclusions, what reaches the image.
 
-    Exit codes: 0 ok; 1 Docker would fail (unreadable directory, a COPY source that is
-    missing or excluded) or a secret is copied into the image; 2 usage error; 3 the
-    directory, Dockerfile or ignore file cannot be used.
-    """
+    Exit codes: 0 ok; 1 Docker would fail (unreadable directory, a COPY source that is missing or excluded) or a secret is copied into the image; 2 usage error; 3 the directory, Dockerfile or ignore file cannot be used.
+    """  # noqa: E501 - one line per paragraph: the help renderer re-wraps it
     from slimage.context.inspect import inspect_context, report_to_json
     from slimage.errors import UsageError
 
