@@ -436,3 +436,31 @@ def mentions(instruction: Instruction, *needles: str) -> bool:
     if any(needle in instruction.rest for needle in needles):
         return True
     return any(needle in h.content for h in instruction.heredocs for needle in needles)
+
+
+# --- BuildKit's own checks -----------------------------------------------------------------
+
+# `docker build --check` rule names and the slimage rule covering each, so that a
+# `# check=skip=JSONArgsRecommended` directive (BuildKit's suppression) can be honoured.
+BUILDKIT_CHECKS: dict[str, str] = {
+    "StageNameCasing": "SL3011",
+    "FromAsCasing": "SL3012",
+    "NoEmptyContinuation": "SL3018",
+    "ConsistentInstructionCasing": "SL3017",
+    "FileConsistentCommandCasing": "SL3017",
+    "SelfConsistentCommandCasing": "SL3017",
+    "DuplicateStageName": "SL3003",
+    "ReservedStageName": "SL3013",
+    "JSONArgsRecommended": "SL3001",
+    "MaintainerDeprecated": "SL3007",
+    "UndefinedArgInFrom": "SL3015",
+    "WorkdirRelativePath": "SL3005",
+    "UndefinedVar": "SL3002",
+    "MultipleInstructionsDisallowed": "SL3006",
+    "LegacyKeyValueFormat": "SL3014",
+    "InvalidDefaultArgInFrom": "SL3016",
+    "FromPlatformFlagConstDisallowed": "SL3019",
+    "SecretsUsedInArgOrEnv": "SL2005",
+    "ExposeInvalidFormat": "SL3008",
+    "ExposeProtoCasing": "SL3009",
+}
