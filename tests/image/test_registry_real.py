@@ -110,3 +110,61 @@ def test_credentials_from_docker_config(
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
     image = open_registry_image(reference)
     assert len(image.layers) == 2
+
+
+def _cli_json(*args: str, stdin: str | None = None) -> dict[str, object]:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "analyze", *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def _without_source(report: dict[str, object]) -> dict[str, object]:
+    image = dict(report["image"])  # type: ignore[call-overload]
+    image.pop("source")
+    return {**report, "image": image}
+
+
+def test_cli_registry_report_equals_the_file_report(registry: Registry, layout: Path) -> None:
+    reference = registry.push_oci(layout, "team/cli", "1")
+    remote = _cli_json(f"docker://{reference}")
+    plain = _cli_json(reference)  # a plain name: no daemon answers here, so the registry
+    local = _cli_json(f"oci:{layout}")
+    assert remote["image"]["source"] == f"docker://{reference}"  # type: ignore[index]
+    assert plain["image"]["source"] == f"docker://{reference}"  # type: ignore[index]
+    assert _without_source(remote) == _without_source(local) == _without_source(plain)
+
+
+def test_cli_password_stdin(private_registry: Registry, layout: Path) -> None:
+    reference = private_registry.push_oci(layout, "secret/cli")
+    report = _cli_json(
+        f"docker://{reference}", "--username", "alice", "--password-stdin", stdin="s3cret!\n"
+    )
+    assert report["image"]["layer_count"] == 2  # type: ignore[index]
+
+
+def test_cli_missing_credentials_is_one_line(
+    private_registry: Registry, layout: Path, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    reference = private_registry.push_oci(layout, "secret/cli2")
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "analyze", f"docker://{reference}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and "needs credentials" in result.stderr

@@ -58,8 +58,11 @@ def analyze_command(
     image: str = typer.Argument(
         ...,
         help=(
-            "The image: a docker-archive or oci-archive file, an OCI layout directory, or "
-            "docker-archive:FILE[:NAME], oci:DIR[:TAG], oci-archive:FILE[:TAG]."
+            "The image: a docker-archive or oci-archive file, an OCI layout directory, "
+            "docker-archive:FILE[:NAME], oci:DIR[:TAG], oci-archive:FILE[:TAG], "
+            "docker://REF (a registry), docker-daemon:REF, containers-storage:REF, or a plain "
+            "name such as registry.example.com/team/app:1.4 (tried in the local daemon, "
+            "then its registry)."
         ),
         show_default=False,
     ),
@@ -96,6 +99,20 @@ def analyze_command(
         help="Fail when dive's efficiency score is below this (0.9 or 90%), as dive's CI does.",
         show_default=False,
     ),
+    insecure_registry: bool = typer.Option(
+        False,
+        "--insecure-registry",
+        help="Allow plain HTTP to the registry (always allowed for localhost and 127.0.0.0/8).",
+    ),
+    username: str | None = typer.Option(
+        None,
+        "--username",
+        help="Registry user name (the password comes from --password-stdin).",
+        show_default=False,
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the registry password from standard input."
+    ),
     gate_ignore: list[str] | None = typer.Option(
         None,
         "--gate-ignore",
@@ -124,7 +141,10 @@ def analyze_command(
         ),
         ignore=tuple(gate_ignore or ()),
     )
-    opened = open_image(image, platform=platform)
+    credentials = _credentials(username, password_stdin)
+    opened = open_image(
+        image, platform=platform, insecure=insecure_registry, credentials=credentials
+    )
     total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
         result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore)
@@ -140,6 +160,23 @@ def analyze_command(
     sys.stdout.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
+
+
+def _credentials(username: str | None, password_stdin: bool) -> Any:
+    if password_stdin and not username:
+        raise UsageError("--password-stdin needs --username")
+    if username is None:
+        return None
+    from slimage.image.credentials import Credentials
+
+    if not password_stdin:
+        raise UsageError(
+            "--username needs --password-stdin (a password never goes on the command line)"
+        )
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise UsageError("--password-stdin: no password on standard input")
+    return Credentials(username, password)
 
 
 # A progress bar only on a terminal and only for images big enough to wait for.
