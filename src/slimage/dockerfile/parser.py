@@ -14,6 +14,7 @@ adds a warning), and continuation lines keep their leading blanks.
 from __future__ import annotations
 
 import os
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
@@ -38,6 +39,9 @@ __all__ = ["decode_dockerfile", "parse_dockerfile", "read_dockerfile"]
 # bufio.MaxScanTokenSize: BuildKit's scanner refuses a longer line (newline included).
 MAX_LINE_BYTES = 64 * 1024
 _MAX_LINE_MESSAGE = f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES - 1}"
+# BuildKit's parser nests ONBUILD ONBUILD ... without limit; slimage stops at this depth.
+MAX_ONBUILD_DEPTH = 64
+_RE_GO_BLANKS = re.compile("[" + re.escape(GO_SPACE) + "]*")
 
 
 def parse_dockerfile(text: str, *, path: str = "Dockerfile") -> Dockerfile:
@@ -133,21 +137,16 @@ class _Parser:
         self.limit, self.too_long = self._scannable_lines()
 
     def _scannable_lines(self) -> tuple[int, bool]:
-        """How many lines bufio.Scanner yields before a line exceeds its 64 KiB buffer."""
-        parts = self.parts
-        last = len(parts) - 1
-        has_final_newline = self.text.endswith("\n")
-        for index, part in enumerate(parts):
-            if len(part) * 4 < MAX_LINE_BYTES - 4:
-                continue
-            size = utf8_length(part)
-            # A line with its newline may fill the buffer; the last line without one must
-            # leave a byte free for the read that reports end of file.
-            newline = 1 if index < last or has_final_newline else 0
-            allowed = MAX_LINE_BYTES if newline else MAX_LINE_BYTES - 1
-            if size + newline > allowed:
+        """How many lines bufio.Scanner yields before one overflows its 64 KiB buffer.
+
+        A line and its newline fill at most 65536 bytes; a last line without newline must
+        leave one byte free for the read that finds the end of the file. Either way the
+        line itself may have at most 65535 bytes.
+        """
+        for index, part in enumerate(self.parts):
+            if len(part) * 4 >= MAX_LINE_BYTES and utf8_length(part) >= MAX_LINE_BYTES:
                 return index, True
-        return len(parts), False
+        return len(self.parts), False
 
     # -- positions -------------------------------------------------------------------
 
@@ -342,14 +341,20 @@ class _Parser:
                 extract_builder_flags(line, remainder, end) if remainder < end else (end, [])
             )
             header = _Header(line[start:keyword_end], start, flags)
-            args_start = flags_end + (
-                len(line[flags_end:end]) - len(line[flags_end:end].lstrip(GO_SPACE))
-            )
+            blanks = _RE_GO_BLANKS.match(line, flags_end)
+            args_start = blanks.end() if blanks else flags_end
             header.args_start, header.args_end = args_start, max(args_start, end)
             chain.append(header)
             key = go_lower(header.keyword)
             if key == "onbuild":
                 if args_start < end:
+                    if len(chain) > MAX_ONBUILD_DEPTH:
+                        # Each level copies the rest of the line: thousands of levels would
+                        # take quadratic memory. docker build rejects any ONBUILD ONBUILD.
+                        raise LineParseError(
+                            "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed "
+                            f"(more than {MAX_ONBUILD_DEPTH} levels)"
+                        )
                     start = args_start  # parseSubCommand: the rest is an instruction
                     continue
                 return chain
