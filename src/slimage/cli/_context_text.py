@@ -78,7 +78,7 @@ def render_report(
             sources = " ".join(copy.sources)
             console.print(
                 f"  line {copy.line}: {copy.keyword} {escape(sources)} -> "
-                f"{escape(copy.destination)} ({len(copy.matched)} matched)"
+                f"{escape(copy.destination)} ({_count(copy.files, 'file')})"
             )
         for missing in reach.missing:
             why = "excluded by the ignore file" if missing.excluded else "not in the context"

@@ -188,6 +188,7 @@ def report_to_json(report: ContextReport, *, top: int = 10) -> dict[str, Any]:
                     "sources": copy.sources,
                     "destination": copy.destination,
                     "matched": copy.matched,
+                    "files": copy.files,
                 }
                 for copy in reach.copies
             ],

@@ -40,6 +40,7 @@ class ContextCopy:
     sources: list[str]  # after variable expansion, relative to the context root
     destination: str  # absolute path in the stage
     matched: list[str] = field(default_factory=list)  # context paths the sources matched
+    files: int = 0  # context files it reads (directory sources counted file by file)
 
 
 @dataclass
@@ -243,6 +244,7 @@ class _Replay:
         for _, pairs in items:
             for _, (context_path, _) in pairs:
                 self.report.needed.add(context_path)
+            record.files += len(pairs)
         self._place_items(items, destination, dest_is_dir, model, exclude_matcher)
 
     def _stage_named(self, ref: str, current: int) -> int | None:
