@@ -108,3 +108,10 @@ def test_target_selects_the_runtime_stage() -> None:
     text = "FROM node:20 AS dev\nCMD x\nFROM node:20-alpine AS prod\nCMD x\n"
     assert findings(RULE, text) == []
     assert [f.location.line for f in findings(RULE, text, target="dev")] == [1]
+
+
+def test_arg_values_are_expanded_in_from() -> None:
+    text = "ARG NODE_VERSION=18\nFROM node:${NODE_VERSION}\nCMD node s.js\n"
+    finding = only(text)
+    assert finding.extra["suggested_image"] == "node:18-alpine"
+    assert finding.location.line == 2

@@ -43,3 +43,8 @@ def test_fix_inserts_after_install() -> None:
         "FROM python:3.12-slim\nRUN python3 -m pip install --no-cache-dir -U pip \\\n"
         " && pip install --no-cache-dir -r r.txt\n"
     )
+
+
+def test_arg_in_scope_counts_like_env() -> None:
+    text = "FROM python:3.12-slim\nARG PIP_NO_CACHE_DIR=1\nRUN pip install x\n"
+    assert findings(RULE, text) == []
