@@ -45,6 +45,8 @@ def parse_heredoc(word: str) -> HeredocWord | None:
         words = process_words(rest, raw_quotes=False, raw_escapes=False)
     except LexError as error:
         raise HeredocError(str(error)) from None
+    except RecursionError:
+        return None  # thousands of nested ${a:-${b:-...}}: no heredoc name
     if len(words) != 1:
         return None
     try:
@@ -69,8 +71,9 @@ def heredocs_from_line(line: str) -> list[HeredocWord]:
     """``heredocsFromLine``: every heredoc announced on an instruction line, in order."""
     try:
         words = process_words(line, raw_quotes=True, raw_escapes=True)
-    except LexError:
-        # BuildKit ignores the lexer's error here and so finds no heredoc at all.
+    except (LexError, RecursionError):
+        # BuildKit ignores the lexer's error here and so finds no heredoc at all. (Python
+        # cannot follow thousands of nested ${...} as Go does; such a line gets none too.)
         return []
     found: list[HeredocWord] = []
     for word in words:

@@ -280,6 +280,8 @@ def _unknown(keyword: str) -> str:
 def _suggest(word: str) -> str | None:
     best: tuple[int, str] | None = None
     for candidate in KNOWN_INSTRUCTIONS:
+        if abs(len(candidate) - len(word)) > 2:
+            continue
         distance = _levenshtein(word, candidate)
         if distance <= 2 and (best is None or distance < best[0]):
             best = (distance, candidate)
