@@ -13,7 +13,7 @@ is taken as needed, since those extensions may link to any of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -147,7 +147,11 @@ def has_native_extensions(paths: Iterable[str]) -> bool:
 
 
 def _package_roots(
-    entry: EntryPoint, db: PackageDb, owners: Mapping[str, str], language: str
+    entry: EntryPoint,
+    db: PackageDb,
+    owners: Mapping[str, str],
+    language: str,
+    removable: Collection[str],
 ) -> list[str]:
     roots = list(RUNTIME_DATA_PACKAGES)
     programs = [p for p in [entry.program, *entry.wrappers] if p]
@@ -156,10 +160,14 @@ def _package_roots(
     # python3.11-minimal runs /usr/bin/python3.11; the full standard library is python3.11's.
     roots.extend(name.removesuffix("-minimal") for name in owned if name.endswith("-minimal"))
     globs = LANGUAGE_PACKAGE_GLOBS.get(language, ())
+    # Language packages a build tool brought (npm's node-*, node-gyp's python3) are the
+    # build's, not the runtime's.
     roots.extend(
         name
         for name in db.packages
-        if any(fnmatchcase(name, glob) for glob in globs) and build_only_category(name) is None
+        if any(fnmatchcase(name, glob) for glob in globs)
+        and build_only_category(name) is None
+        and name not in removable
     )
     if entry.program not in owners:
         roots.extend(RUNTIME_LIBRARIES.get(language, C_RUNTIME))
@@ -173,6 +181,7 @@ def judge_base(
     owners: Mapping[str, str],
     *,
     go_app: bool,
+    removable: Collection[str] = (),
 ) -> BaseVerdict | None:
     """What the runtime needs, or None when the entry program is unknown (nothing judged)."""
     language = entry.language
@@ -189,7 +198,7 @@ def judge_base(
             libraries = [] if static else RUNTIME_LIBRARIES["binary"]
             needed_packages = {name for name in libraries if name in db.packages}
         else:
-            roots = _package_roots(entry, db, owners, language)
+            roots = _package_roots(entry, db, owners, language, removable)
             needed_packages = dependency_closure(db.packages, roots, skip=plumbing - set(roots))
             if has_native_extensions(regular):
                 needed_packages |= {

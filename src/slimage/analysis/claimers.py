@@ -13,7 +13,15 @@ from collections.abc import Callable
 
 from slimage.analysis import node_deps, python_deps, secrets, wanted
 from slimage.analysis.base_os import SLIM_BASES, base_waste, judge_base
-from slimage.analysis.claims import PACKAGE_GROUP, Cause, Claim, Claims, ImageFacts, used_locales
+from slimage.analysis.claims import (
+    PACKAGE_GROUP,
+    Cause,
+    Claim,
+    Claims,
+    ImageFacts,
+    merged_dirs,
+    used_locales,
+)
 from slimage.analysis.classify import PathClassifier, WasteClass
 from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import image_config_body
@@ -44,7 +52,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
         "npm-package",
         Cause(
             "SA119",
-            "the distribution's npm and the hundreds of node-* packages it depends on",
+            "the distribution's npm and what it pulled in (hundreds of node-* packages)",
             "run `npm ci` in a builder stage and copy node_modules; or "
             "`apt-get purge -y --auto-remove {names}` after installing dependencies",
         ),
@@ -134,8 +142,9 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
     for name in removal.build_only:
         if name in removal.removable and name not in required:
             named.setdefault(removal.removable[name], []).append(name)
+    directories = _generated_file_owners(facts, set(removal.removable))
     for path in facts.regular:
-        owner = facts.owners.get(path)
+        owner = facts.owners.get(path) or directories.get(path)
         if owner is None or owner not in removal.removable:
             continue
         category = removal.removable[owner]
@@ -149,9 +158,33 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
             Claim(WasteClass.BUILD_TOOLCHAIN, cause_id, PACKAGE_GROUP + owner),
             Cause(cause.code, cause.title, cause.help.format(names=shown), cause.severity),
         )
+    facts.removable_packages = set(removal.removable)
     if removal.kept_build_only:
         kept = ", ".join(removal.kept_build_only[:10])
         facts.notes.append(f"build-only packages kept because a runtime package needs them: {kept}")
+
+
+def _generated_file_owners(facts: ImageFacts, removable: set[str]) -> dict[str, str]:
+    """Unowned files that maintainer scripts made inside a removable package's directories
+    (py3compile's __pycache__, update-alternatives links' targets): path -> that package.
+
+    The nearest ancestor directory a package lists decides, and only when every package
+    listing it is removable (usr/lib is listed by hundreds of packages: it never decides).
+    """
+    if facts.db is None or not removable:
+        return {}
+    listed = facts.db.listings(merged_dirs(facts.files))
+    found: dict[str, str] = {}
+    for path in facts.regular:
+        if path in facts.owners:
+            continue
+        directory = path.rpartition("/")[0]
+        while directory and directory not in listed:
+            directory = directory.rpartition("/")[0]
+        packages = listed.get(directory)
+        if packages and packages <= removable:
+            found[path] = min(packages)
+    return found
 
 
 def claim_secrets(facts: ImageFacts, claims: Claims) -> None:
@@ -222,7 +255,14 @@ def claim_duplicates(facts: ImageFacts, claims: Claims) -> None:
 
 def claim_base(facts: ImageFacts, claims: Claims) -> None:
     go_app = any(p.endswith(".go") or p.startswith("usr/local/go/") for p in facts.regular)
-    verdict = judge_base(facts.entry, facts.regular, facts.db, facts.owners, go_app=go_app)
+    verdict = judge_base(
+        facts.entry,
+        facts.regular,
+        facts.db,
+        facts.owners,
+        go_app=go_app,
+        removable=facts.removable_packages,
+    )
     if verdict is None:
         facts.notes.append(
             "the entry program was not found in the image: the base OS is not judged"

@@ -68,6 +68,7 @@ class ImageFacts:
     owners: dict[str, str]
     entry: EntryPoint
     notes: list[str]
+    removable_packages: set[str] = field(default_factory=set)  # set by the package claimer
     secret_hits: list[secrets.SecretHit] = field(default_factory=list)
     node_packages: list[node_deps.NodePackage] = field(default_factory=list)
     python_distributions: list[python_deps.Distribution] = field(default_factory=list)

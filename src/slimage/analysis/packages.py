@@ -46,6 +46,17 @@ class PackageDb:
     knows_auto_installed: bool = False
     requested: set[str] | None = None  # apk's /etc/apk/world: what was asked for
 
+    def listings(self, merged_dirs: Iterable[str] = ()) -> dict[str, set[str]]:
+        """path -> every package listing it (directories are listed by many packages)."""
+        merged = tuple(f"{d}/" for d in merged_dirs)
+        listed: dict[str, set[str]] = {}
+        for package in self.packages.values():
+            for path in package.files:
+                listed.setdefault(path, set()).add(package.name)
+                if merged and path.startswith(merged):
+                    listed.setdefault(f"usr/{path}", set()).add(package.name)
+        return listed
+
     def owners(self, merged_dirs: Iterable[str] = ()) -> dict[str, str]:
         """path -> package name; ``merged_dirs`` (usrmerge) also map ``bin/x`` to ``usr/bin/x``."""
         merged = tuple(f"{d}/" for d in merged_dirs)
@@ -457,7 +468,11 @@ def removable_packages(db: PackageDb) -> Removal:
     for category in order:
         members = [n for n, c in sorted(build_only.items()) if c == category]
         members = [n for n in members if n in removable_names]
-        for name in dependency_closure(db.packages, members, skip=frozenset(kept)):
+        # apt installs Recommends by default: what a build tool recommended came with it.
+        pulled = dependency_closure(
+            db.packages, members, skip=frozenset(kept), recommends_skip=frozenset()
+        )
+        for name in pulled:
             removable.setdefault(name, category)
     for name in removable_names:
         removable.setdefault(name, "no longer needed")
