@@ -33,7 +33,10 @@ def test_bom_only_stripped_on_first_line() -> None:
 
 def test_line_over_64k_is_an_error() -> None:
     with pytest.raises(IgnoreFileError, match="line 2 is longer than 64 KiB"):
-        read_ignore_file("ok\n" + "a" * 70_000)
+        read_ignore_file("ok\n" + "a" * 65_536)
+    assert read_ignore_file("a" * 65_535) == ["a" * 65_535]
+    with pytest.raises(IgnoreFileError, match="line 1 is longer"):
+        read_ignore_file("a" * 65_535 + "\r\n")
 
 
 def test_invalid_pattern_names_file_and_line() -> None:

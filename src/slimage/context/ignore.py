@@ -49,10 +49,13 @@ def read_ignore_lines(text: str) -> list[tuple[int, str]]:
     if lines and lines[-1] == "":
         lines.pop()  # a final newline does not start another line
     for number, line in enumerate(lines, start=1):
+        # bufio.Scanner fails once a line (with its '\r', without '\n') fills 64 KiB.
+        if len(line) * 4 >= _MAX_LINE_BYTES and (
+            len(line.encode("utf-8", "surrogateescape")) >= _MAX_LINE_BYTES
+        ):
+            raise IgnoreFileError(f"line {number} is longer than 64 KiB; Docker cannot read it")
         if line.endswith("\r"):
             line = line[:-1]
-        if len(line.encode("utf-8", "surrogateescape")) >= _MAX_LINE_BYTES:
-            raise IgnoreFileError(f"line {number} is longer than 64 KiB; Docker cannot read it")
         if number == 1 and line.startswith(_BOM):
             line = line[1:]
         if line.startswith("#"):
