@@ -7,7 +7,7 @@ def test_no_user_in_runtime_stage_fires_on_from() -> None:
     text = 'FROM node:20-slim\nCOPY . /app\nCMD ["node", "/app/server.js"]\n'
     found = findings(RuntimeUserRoot, text)
     assert [f.location.line for f in found] == [1]
-    assert "No USER" in found[0].message
+    assert "no USER" in found[0].message
     assert found[0].fix is None
 
 

@@ -97,10 +97,10 @@ class RuntimeUserRoot(Rule):
                 if value is None or not is_root_user(value):
                     return  # unknown ($VAR without value) or a non-root user
                 yield Violation(
-                    message=f"The runtime stage runs as root: the last USER is {value!r}",
+                    message=f"the runtime stage runs as root: the last USER is {value!r}",
                     span=user.span,
-                    help="Switch to a non-root user (USER app, or a numeric UID like 10001) "
-                    "after the steps that need root",
+                    help="switch to a non-root user (`USER app`, or a numeric UID like "
+                    "`USER 10001`) after the steps that need root",
                 )
                 return
             if stage.base_stage is None:
@@ -113,14 +113,14 @@ class RuntimeUserRoot(Rule):
         created = _created_user(context, [graph.stages[i] for i in sorted(seen)])
         if created is not None:
             name, line = created
-            help_text = f"User {name!r} is created on line {line} but never used: add USER {name}"
+            help_text = f"user {name!r} is created on line {line} but never used: add `USER {name}`"
         else:
             help_text = (
-                "Add a USER with a non-root user (create one with useradd/adduser, or use "
-                "a numeric UID like 10001) after installing packages"
+                "add `USER` with a non-root user (create one with `useradd`/`adduser`, or use "
+                "a numeric UID like `USER 10001`) after installing packages"
             )
         yield Violation(
-            message=f"No USER in {where}: the container runs as root",
+            message=f"no USER in {where}: the container runs as root",
             span=keyword_span(df, runtime.from_instruction),
             help=help_text,
         )

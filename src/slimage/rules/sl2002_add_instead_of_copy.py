@@ -94,7 +94,7 @@ class AddInsteadOfCopy(Rule):
                 "archive extraction and URL fetching",
                 span=keyword_span(df, instruction),
                 fix=fix,
-                help="Use COPY for local files; keep ADD only to extract a tar archive",
+                help="use `COPY` for local files; keep `ADD` only to extract a tar archive",
             )
 
 

@@ -65,6 +65,6 @@ class AddRemoteUrl(Rule):
                 yield Violation(
                     message=message,
                     span=word_span(df, instruction, source),
-                    help="Add --checksum=sha256:<digest>, or download in a RUN and verify "
-                    "with sha256sum -c",
+                    help="add `--checksum=sha256:<digest>`, or download in a RUN and verify "
+                    "with `sha256sum -c`",
                 )

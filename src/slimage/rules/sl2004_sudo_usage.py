@@ -66,5 +66,5 @@ class SudoUsage(Rule):
                     yield Violation(
                         message="sudo in a build step: use USER to change users",
                         span=command_span(df, instruction, command),
-                        help="Drop sudo and run the step under USER root (then switch back)",
+                        help="drop `sudo` and run the step under `USER root` (then switch back)",
                     )

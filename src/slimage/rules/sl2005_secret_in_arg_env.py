@@ -86,8 +86,8 @@ class SecretInArgEnv(Rule):
                         message=f"{instruction.keyword} {pair.key} holds what looks like "
                         f"{what} ({mask(matched)}): it is stored in the image",
                         span=span,
-                        help="Remove the value from the Dockerfile, rotate the credential, and "
-                        "pass it with RUN --mount=type=secret",
+                        help="remove the value from the Dockerfile, rotate the credential, and "
+                        "pass it with `RUN --mount=type=secret`",
                     )
                 elif secret_name(pair.key) and not (value and is_reference_only(value)):
                     shown = f"={mask(value)}" if value else ""
@@ -95,8 +95,8 @@ class SecretInArgEnv(Rule):
                         message=f"{instruction.keyword} {pair.key}{shown} looks like a secret: "
                         f"{_where(instruction.keyword)}",
                         span=span,
-                        help="Use RUN --mount=type=secret,id=<name> and read "
-                        "/run/secrets/<name> in the command that needs it",
+                        help="use `RUN --mount=type=secret,id=<name>` and read "
+                        "`/run/secrets/<name>` in the command that needs it",
                     )
 
 

@@ -64,10 +64,10 @@ class BaseImageLatest(Rule):
             shown = stage.base if stage.base == raw else f"{raw} ({stage.base})"
             problem = "has no tag, so it means :latest" if ref.tag is None else "uses :latest"
             yield Violation(
-                message=f"Base image {shown} {problem}, which changes under you",
+                message=f"base image {shown} {problem}, which changes under you",
                 span=word_span(df, stage.from_instruction, raw),
-                help=f"Pin a version tag ({ref.short_name}:<version>), or better a digest "
-                f"({ref.short_name}:<version>@sha256:...)",
+                help=f"pin a version tag (`{ref.short_name}:<version>`), or better a digest "
+                f"(`{ref.short_name}:<version>@sha256:...`)",
             )
         yield from _copied_images(context)
 
@@ -96,5 +96,5 @@ def _copied_images(context: LintContext) -> Iterator[Violation]:
             yield Violation(
                 message=f"{what}={ref.ref} {problem}, which changes under you",
                 span=flag.span if flag is not None else ref.instruction.span,
-                help=f"Pin a version tag ({image.short_name}:<version>) or a digest",
+                help=f"pin a version tag (`{image.short_name}:<version>`) or a digest",
             )

@@ -84,15 +84,15 @@ class DisallowedBaseImage(Rule):
             span = word_span(df, stage.from_instruction, stage.base_raw)
             if registries and not registry_allowed(ref, registries):
                 yield Violation(
-                    message=f"Base image {stage.base} comes from {ref.registry}, which is not "
+                    message=f"base image {stage.base} comes from {ref.registry}, which is not "
                     f"an allowed registry ({', '.join(registries)})",
                     span=span,
-                    help="Pull the image through an allowed registry (a mirror), or add the "
+                    help="pull the image through an allowed registry (a mirror), or add the "
                     "registry to allowed-registries",
                 )
             elif images and not image_allowed(ref, stage.base, images):
                 yield Violation(
-                    message=f"Base image {stage.base} is not in allowed-base-images",
+                    message=f"base image {stage.base} is not in allowed-base-images",
                     span=span,
-                    help=f"Use one of: {', '.join(images)}",
+                    help=f"use one of: {', '.join(images)}",
                 )

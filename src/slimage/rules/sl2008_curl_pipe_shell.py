@@ -98,7 +98,7 @@ class CurlPipeShell(Rule):
                     message=f"{source.program} output is piped into {command.program}: the "
                     "downloaded script runs unverified",
                     span=_pipeline_span(context, instruction, source, command),
-                    help="Download to a file, check its sha256sum, then run it",
+                    help="download to a file, check it with `sha256sum -c`, then run it",
                 )
             if not reported and substituted:
                 yield from _substitutions(context, instruction, commands)
@@ -137,6 +137,6 @@ def _substitutions(
         yield Violation(
             message="A downloaded script runs through command substitution, unverified",
             span=span,
-            help="Download to a file, check its sha256sum, then run it",
+            help="download to a file, check it with `sha256sum -c`, then run it",
         )
         return

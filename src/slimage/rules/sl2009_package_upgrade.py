@@ -90,6 +90,6 @@ class PackageUpgrade(Rule):
                         message=f"{command.program} {command.subcommand} upgrades every "
                         "package into a new layer",
                         span=command_span(df, instruction, command),
-                        help="Use a newer base image tag instead, or upgrade only the packages "
-                        "that need it",
+                        help="use a newer base image tag instead, or upgrade only the packages "
+                        "that need it (`apt-get install --only-upgrade <pkg>`)",
                     )

@@ -89,7 +89,9 @@ class Chmod777(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
-        help_text = "Set the owner (chown, COPY --chown) and use 755/644, or 1777 for a shared dir"
+        help_text = (
+            "set the owner (`chown`, `COPY --chown`) and use 755/644, or 1777 for a shared dir"
+        )
         for instruction in df.instructions:
             if instruction.keyword in ("COPY", "ADD"):
                 flag = instruction.flag("chmod")

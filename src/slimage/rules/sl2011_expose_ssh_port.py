@@ -65,5 +65,6 @@ class ExposeSshPort(Rule):
                     yield Violation(
                         message=f"EXPOSE {word} publishes SSH from the container",
                         span=word_span(df, instruction, word),
-                        help="Remove the SSH server; use docker exec or kubectl exec for a shell",
+                        help="remove the SSH server; use `docker exec` or `kubectl exec` for a "
+                        "shell",
                     )

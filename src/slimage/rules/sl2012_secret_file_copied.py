@@ -118,6 +118,6 @@ class SecretFileCopied(Rule):
                 yield Violation(
                     message=f"{instruction.keyword} {source} puts {kind} into an image layer",
                     span=word_span(df, instruction, source),
-                    help="Mount it for the one RUN that needs it (RUN --mount=type=secret, or "
-                    "--mount=type=ssh for SSH keys) and list it in .dockerignore",
+                    help="mount it for the one RUN that needs it (`RUN --mount=type=secret`, or "
+                    "`--mount=type=ssh` for SSH keys) and list it in `.dockerignore`",
                 )

@@ -143,7 +143,7 @@ class VerificationDisabled(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
-        help_text = "Keep verification on; trust a private CA with update-ca-certificates"
+        help_text = "keep verification on; trust a private CA with `update-ca-certificates`"
         for instruction in df.instructions:
             if instruction.keyword == "RUN" and _suspect(instruction):
                 for command in context.commands(instruction):

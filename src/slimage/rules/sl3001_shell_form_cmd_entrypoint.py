@@ -132,8 +132,8 @@ class ShellFormCmdEntrypoint(Rule):
                     "does not forward signals to your program",
                     span=rest_span(df, instruction, 0, len(instruction.rest)),
                     fix=_fix(instruction, safe),
-                    help=f"Write {instruction.keyword} as a JSON array: "
-                    f'{instruction.keyword} ["program", "arg"]',
+                    help=f"write {instruction.keyword} as a JSON array: "
+                    f'`{instruction.keyword} ["program", "arg"]`',
                 )
 
 

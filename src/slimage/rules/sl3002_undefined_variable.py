@@ -134,10 +134,10 @@ class UndefinedVariable(Rule):
             hint = f" (did you mean {close[0]}?)" if close else ""
             global_only = stage is not None and name in graph.global_args
             if global_only:
-                help_text = f"Declare it again inside the stage: ARG {name}"
+                help_text = f"declare it again inside the stage: `ARG {name}`"
                 why = "; an ARG before FROM is only visible to FROM"
             else:
-                help_text = f"Define it with ARG {name}=... or ENV {name}=... before this line"
+                help_text = f"define it with `ARG {name}=...` or `ENV {name}=...` before this line"
                 why = ", so it expands to an empty string"
                 if from_image:
                     why += " unless the base image sets it"

@@ -52,10 +52,10 @@ class DuplicateStageName(Rule):
                 continue
             if stage.name in first_line:
                 yield Violation(
-                    message=f"Stage name {stage.name!r} is already used on line "
+                    message=f"stage name {stage.name!r} is already used on line "
                     f"{first_line[stage.name]}",
                     span=stage_name_span(df, stage.from_instruction),
-                    help="Rename one of the stages (and the COPY --from that means it)",
+                    help="rename one of the stages (and the COPY --from that means it)",
                 )
             else:
                 first_line[stage.name] = stage.from_instruction.span.line

@@ -80,7 +80,7 @@ def _problem(stages: list[Stage], stage: Stage, ref: StageRef) -> tuple[str, str
         if target >= len(stages):
             return (
                 f"{what}={name}: there is no stage {name} (stages are numbered from 0)",
-                "Refer to an earlier stage by its name",
+                "refer to an earlier stage by its name",
             )
     else:
         lowered = name.lower()
@@ -96,18 +96,18 @@ def _problem(stages: list[Stage], stage: Stage, ref: StageRef) -> tuple[str, str
             return (
                 f"{what}={name}: no earlier stage is named {name!r}{hint}; it would be pulled "
                 f"as the image docker.io/library/{lowered}:latest",
-                "Name an earlier stage, or write an image with its tag (--from=image:tag); "
+                "name an earlier stage, or write an image with its tag (--from=image:tag); "
                 "a name given with --build-context is fine (suppress this finding)",
             )
     if target == stage.index:
         return (
             f"{what}={name} refers to its own stage",
-            "Copy from an earlier stage; a stage cannot read its own result",
+            "copy from an earlier stage; a stage cannot read its own result",
         )
     if target > stage.index:
         return (
             f"{what}={name} refers to a stage defined later in the file",
-            "Move that stage above this one",
+            "move that stage above this one",
         )
     return None
 

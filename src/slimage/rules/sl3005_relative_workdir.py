@@ -96,7 +96,7 @@ class RelativeWorkdir(Rule):
                     "directory, which this file does not set",
                     span=word_span(df, instruction, path),
                     fix=fix,
-                    help=f"Use an absolute path, e.g. WORKDIR /{path.lstrip('./') or 'app'}",
+                    help=f"use an absolute path, e.g. `WORKDIR /{path.lstrip('./') or 'app'}`",
                 )
                 seen_absolute = True  # later relative WORKDIRs build on this one
             absolute_set[stage.index] = seen_absolute

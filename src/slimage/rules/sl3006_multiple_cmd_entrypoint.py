@@ -65,7 +65,7 @@ class MultipleCmdEntrypoint(Rule):
                     continue
                 winner = last[keyword]
                 yield Violation(
-                    message=f"This {keyword} is overridden by the {keyword} on line "
+                    message=f"this {keyword} is overridden by the {keyword} on line "
                     f"{winner.span.line}; only the last one takes effect",
                     span=keyword_span(df, instruction),
                     fix=Fix(
@@ -73,7 +73,7 @@ class MultipleCmdEntrypoint(Rule):
                         edits=(_delete_lines(df, instruction),),
                         applicability=Applicability.UNSAFE,
                     ),
-                    help=f"Keep a single {keyword} in the stage",
+                    help=f"keep a single {keyword} in the stage",
                 )
 
 

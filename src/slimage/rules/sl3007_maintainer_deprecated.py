@@ -62,7 +62,7 @@ class MaintainerDeprecated(Rule):
                 message="MAINTAINER is deprecated",
                 span=keyword_span(df, instruction),
                 fix=_fix(instruction),
-                help=f'Use LABEL {AUTHORS_LABEL}="..."',
+                help=f'use `LABEL {AUTHORS_LABEL}="..."`',
             )
 
 

@@ -84,7 +84,7 @@ class JsonArgsSingleQuotes(Rule):
                 "valid JSON, so they are used as shell form",
                 span=rest_span(df, instruction, 0, len(instruction.rest)),
                 fix=_fix(instruction),
-                help='Use double quotes and no trailing comma: ["a", "b"]',
+                help='use double quotes and no trailing comma: `["a", "b"]`',
             )
 
 

@@ -64,7 +64,7 @@ class StageNameCasing(Rule):
                     applicability=Applicability.SAFE,
                 )
             yield Violation(
-                message=f"Stage name {name!r} should be lower case",
+                message=f"stage name {name!r} should be lower case",
                 span=span,
                 fix=fix,
             )

@@ -53,5 +53,5 @@ class ReservedStageName(Rule):
                 yield Violation(
                     message=f"{stage.name!r} is a reserved word and should not name a stage",
                     span=stage_name_span(df, stage.from_instruction),
-                    help="Pick another stage name",
+                    help="pick another stage name",
                 )

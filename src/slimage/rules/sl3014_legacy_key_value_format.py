@@ -74,7 +74,7 @@ class LegacyKeyValueFormat(Rule):
                 f'"{keyword} key value" format',
                 span=keyword_span(df, instruction),
                 fix=_fix(df, instruction),
-                help=f'Write {keyword} {pairs[0].key}="..."',
+                help=f'write `{keyword} {pairs[0].key}="..."`',
             )
 
 

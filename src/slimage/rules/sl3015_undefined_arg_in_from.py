@@ -65,6 +65,6 @@ class UndefinedArgInFrom(Rule):
                         message=f"FROM uses ${name}, which no ARG before the first FROM "
                         f"declares{hint}",
                         span=word_span(df, instruction, text),
-                        help=f"Add ARG {name}=<default> at the top of the file, before the "
+                        help=f"add `ARG {name}=<default>` at the top of the file, before the "
                         "first FROM",
                     )

@@ -73,8 +73,8 @@ class InvalidDefaultArgInFrom(Rule):
                 continue
             shown = repr(expanded) if expanded else "an empty name"
             yield Violation(
-                message=f"With the ARG defaults, FROM {raw} becomes {shown}, which is not a "
+                message=f"with the ARG defaults, FROM {raw} becomes {shown}, which is not a "
                 "valid image",
                 span=word_span(df, stage.from_instruction, raw),
-                help="Give the ARG a default value that makes the image reference valid",
+                help="give the ARG a default value that makes the image reference valid",
             )

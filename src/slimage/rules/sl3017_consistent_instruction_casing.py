@@ -67,9 +67,9 @@ class ConsistentInstructionCasing(Rule):
                 continue
             wanted = raw.lower() if majority == "lowercase" else raw.upper()
             if raw.isupper() or raw.islower():
-                message = f"Instruction {raw!r} should match the case of the majority ({majority})"
+                message = f"instruction {raw!r} should match the case of the majority ({majority})"
             else:
-                message = f"Instruction {raw!r} should be consistently cased"
+                message = f"instruction {raw!r} should be consistently cased"
             yield Violation(
-                message=message, span=keyword_span(df, instruction), help=f"Write {wanted}"
+                message=message, span=keyword_span(df, instruction), help=f"write `{wanted}`"
             )

@@ -64,8 +64,8 @@ class NoEmptyContinuation(Rule):
                 if number == span.line or number in heredoc_lines or text.strip():
                     continue
                 yield Violation(
-                    message=f"Empty continuation line inside {instruction.keyword}",
+                    message=f"empty continuation line inside {instruction.keyword}",
                     span=span_at(df, line_start, line_start + len(text)),
-                    help="Delete the empty line (a comment line is fine)",
+                    help="delete the empty line (a comment line is fine)",
                 )
                 break

@@ -61,6 +61,6 @@ class FromPlatformFlagConst(Rule):
             yield Violation(
                 message=f'FROM --platform flag should not use constant value "{flag.value}"',
                 span=flag.span,
-                help="Use --platform=$BUILDPLATFORM (cross-compile) or drop the flag and pass "
-                "--platform to the build",
+                help="use `--platform=$BUILDPLATFORM` (cross-compile) or drop the flag and pass "
+                "`--platform` to the build",
             )

@@ -58,7 +58,7 @@ class EnvSelfReference(Rule):
                             message=f"${name} in {pair.key} is the value from before this ENV, "
                             f"not the {name} this ENV sets",
                             span=word_span(df, instruction, pair.key),
-                            help=f"Move {pair.key} into a separate ENV after the one setting "
+                            help=f"move {pair.key} into a separate ENV after the one setting "
                             f"{name}",
                         )
                         break

@@ -52,5 +52,5 @@ class OnbuildDisallowedTrigger(Rule):
                 yield Violation(
                     message=f"{trigger.keyword} isn't allowed as an ONBUILD trigger",
                     span=keyword_span(df, trigger),
-                    help="Remove it; child images fail to build with it",
+                    help="remove it; child images fail to build with it",
                 )

@@ -53,5 +53,5 @@ class InstructionBeforeFrom(Rule):
                     message=f"{instruction.keyword} before the first FROM: only ARG may come "
                     "before the first stage",
                     span=keyword_span(df, instruction),
-                    help="Move it below the FROM of the stage it belongs to",
+                    help="move it below the FROM of the stage it belongs to",
                 )

@@ -69,7 +69,7 @@ class AptInsteadOfAptGet(Rule):
                     message="apt is an interactive tool; scripts should use apt-get",
                     span=command_span(df, instruction, command),
                     fix=_fix(df.source, command),
-                    help="Use apt-get (install, update, ...) or apt-cache (search, show)",
+                    help="use apt-get (install, update, ...) or apt-cache (search, show)",
                 )
 
 

@@ -133,7 +133,7 @@ class InstallWithoutYes(Rule):
                     "confirmation prompt and fails the build",
                     span=command_span(df, instruction, command),
                     fix=_fix(command),
-                    help=f"Add -y: {command.program} {command.subcommand} -y ...",
+                    help=f"add -y: {command.program} {command.subcommand} -y ...",
                 )
 
 

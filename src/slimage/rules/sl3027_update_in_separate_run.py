@@ -86,7 +86,7 @@ class UpdateInSeparateRun(Rule):
                         message=f"{command.program} {command.subcommand} runs in its own RUN; "
                         f"the install on line {later.span.line} can reuse a stale cached index",
                         span=command_span(df, instruction, command),
-                        help="Refresh and install in the same RUN: "
+                        help="refresh and install in the same RUN: "
                         f"{command.program} {command.subcommand} && ... install ...",
                     )
 
