@@ -14,6 +14,8 @@ RULES = [r for r in all_rules() if r.code.startswith(("SL2", "SL3"))]
 
 ODD_FILES = {
     "args-only-before-from": "ARG A\nARG B=1\nFROM scratch\n",
+    "no-stage-at-all": "# syntax=docker/dockerfile:1\nARG A=1\n",
+    "stage-name-cycle-like": "FROM a:1 AS x\nFROM x AS y\nFROM y AS x\nCOPY --from=x /a /a\n",
     "onbuild": "FROM alpine:3.20\nONBUILD ADD app.py /app/\nONBUILD run echo $X\n",
     "escape-backtick": "# escape=`\nFROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n"
     "ENV GOPATH C:\\go\nRUN echo `\n  hi\nWORKDIR C:\\app\n",
