@@ -62,3 +62,13 @@ def test_fix_adds_ldflags_unsafely() -> None:
     assert fixed(RULE, text, unsafe=True) == (
         'FROM golang:1.22 AS b\nRUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /s .\n' + TO_SCRATCH
     )
+
+
+def test_only_binaries_copied_into_the_image_count() -> None:
+    build = "FROM golang:1.22 AS b\nWORKDIR /code\nRUN go build -o bin/tool ./tool\n"
+    other = build + "FROM debian:12-slim\nCOPY --from=b /etc/ssl/certs /etc/ssl/certs\n"
+    assert messages(other) == []
+    copied = build + "FROM debian:12-slim\nCOPY --from=b /code/bin/tool /usr/local/bin/\n"
+    assert len(messages(copied)) == 1
+    whole_dir = build + "FROM debian:12-slim\nCOPY --from=b /code/bin /app\n"
+    assert len(messages(whole_dir)) == 1

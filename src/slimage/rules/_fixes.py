@@ -371,3 +371,51 @@ def normalize_context_path(source: str) -> str:
 
 def is_whole_context(source: str) -> bool:
     return normalize_context_path(source) in (".", "*")
+
+
+# --- what a build stage hands to the image ------------------------------------------------------
+
+
+def workdir_at(stage: Stage, instruction: Instruction) -> str:
+    """The WORKDIR in effect for ``instruction`` (as written; "/" by default)."""
+    workdir = "/"
+    for candidate in stage.instructions:
+        if candidate is instruction:
+            break
+        if candidate.keyword == "WORKDIR" and candidate.args:
+            workdir = posixpath.normpath(posixpath.join(workdir, candidate.args[0]))
+    return workdir
+
+
+def path_reaches_runtime(context: LintContext, stage: Stage, path: str | None) -> bool:
+    """Whether ``path`` (absolute, in ``stage``) can end up in the image.
+
+    True when the image is built FROM the stage, or a stage whose files reach the image
+    copies ``path`` (or a directory holding it, or something inside it) with
+    ``COPY --from``. When the path or a copied source is not known exactly (variables,
+    wildcards), it is assumed to reach the image whenever the stage does.
+    """
+    if context.is_base_of_runtime(stage):
+        return True
+    if not context.reaches_runtime(stage):
+        return False
+    if path is None or "$" in path:
+        return True
+    path = posixpath.normpath(path)
+    for other in context.stages.stages:
+        if not context.reaches_runtime(other):
+            continue
+        for ref in other.copies_from:
+            if ref.stage != stage.index:
+                continue
+            for source in ref.instruction.args[:-1]:
+                if "$" in source or any(ch in source for ch in "*?["):
+                    return True
+                copied = posixpath.normpath(posixpath.join("/", source))
+                if (
+                    copied in ("/", path)
+                    or path.startswith(copied + "/")
+                    or copied.startswith(path + "/")
+                ):
+                    return True
+    return False

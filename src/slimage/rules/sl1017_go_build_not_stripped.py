@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
@@ -72,6 +73,9 @@ class GoBuildNotStripped(Rule):
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):
                         continue
+                    output = _output(command.argv, _fixes.workdir_at(stage, instruction))
+                    if not _fixes.path_reaches_runtime(context, stage, output):
+                        continue
                     yield from self._check_build(
                         context, stage, instruction, commands, index, needs_static
                     )
@@ -120,6 +124,19 @@ class GoBuildNotStripped(Rule):
                 span=span,
                 help="build with `CGO_ENABLED=0` so the binary is static",
             )
+
+
+def _output(argv: list[str], workdir: str) -> str | None:
+    """The absolute ``-o`` path of a go build, or None when it is not given."""
+    for i, word in enumerate(argv):
+        value = None
+        if word == "-o" and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif word.startswith("-o="):
+            value = word[3:]
+        if value:
+            return posixpath.normpath(posixpath.join(workdir, value))
+    return None
 
 
 def _exports(commands: list[Command]) -> dict[str, str]:
