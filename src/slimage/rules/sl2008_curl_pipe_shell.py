@@ -135,7 +135,7 @@ def _substitutions(
             else instruction.span
         )
         yield Violation(
-            message="A downloaded script runs through command substitution, unverified",
+            message="a downloaded script runs through command substitution, unverified",
             span=span,
             help="download to a file, check it with `sha256sum -c`, then run it",
         )
