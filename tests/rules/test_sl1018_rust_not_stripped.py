@@ -44,3 +44,16 @@ def test_cargo_toml_profile_is_read_from_the_context(tmp_path: Path) -> None:
     assert findings(RULE, text, context_dir=tmp_path) == []
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "app"\n')
     assert lines(RULE, text, context_dir=tmp_path) == [2]
+
+
+def test_only_binaries_copied_into_the_image_count() -> None:
+    build = "FROM rust:1.77 AS b\nWORKDIR /app\nRUN cargo build --release\n"
+    assert findings(RULE, build + "FROM debian:12-slim\nCOPY --from=b /etc/x /etc/x\n") == []
+    other_dir = "FROM rust:1.77 AS b\nWORKDIR /app\nRUN cargo build --release --target-dir /out\n"
+    assert lines(RULE, other_dir + "FROM debian:12-slim\nCOPY --from=b /out/release/app /a\n") == [
+        3
+    ]
+    installed = "FROM rust:1.77 AS b\nRUN cargo install ripgrep\n"
+    assert lines(
+        RULE, installed + "FROM debian:12-slim\nCOPY --from=b /usr/local/cargo/bin/rg /\n"
+    ) == [2]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
@@ -74,12 +75,31 @@ class RustNotStripped(Rule):
                         continue
                     if any("strip" in w for w in command.argv):
                         continue
+                    output = _output_dir(
+                        command.argv, command.subcommand, env, _fixes.workdir_at(stage, instruction)
+                    )
+                    if not _fixes.path_reaches_runtime(context, stage, output):
+                        continue
                     yield Violation(
                         message="this release binary keeps its symbol table: nothing strips it",
                         span=_fixes.command_span(context.dockerfile, instruction, command),
                         help="set `strip = true` in [profile.release] of Cargo.toml, or run "
                         "`strip` on the binary",
                     )
+
+
+def _output_dir(argv: list[str], subcommand: str | None, env: dict[str, str], workdir: str) -> str:
+    """Where cargo puts the binary: ``target/`` (or --target-dir, CARGO_TARGET_DIR) for a
+    build, ``$CARGO_HOME/bin`` (or --root) for an install."""
+    option = "--root" if subcommand == "install" else "--target-dir"
+    for i, word in enumerate(argv):
+        if word == option and i + 1 < len(argv):
+            return posixpath.join(workdir, argv[i + 1])
+        if word.startswith(option + "="):
+            return posixpath.join(workdir, word.split("=", 1)[1])
+    if subcommand == "install":
+        return posixpath.join(env.get("CARGO_HOME", "/usr/local/cargo"), "bin")
+    return posixpath.join(workdir, env.get("CARGO_TARGET_DIR", "target"))
 
 
 def _strips(context: LintContext, stage: Stage) -> bool:
