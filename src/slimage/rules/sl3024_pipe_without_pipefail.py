@@ -77,11 +77,11 @@ class PipeWithoutPipefail(Rule):
                     else instruction.span
                 )
                 yield Violation(
-                    message=f"A failing {commands[first].program} in this pipeline goes "
+                    message=f"a failing {commands[first].program} in this pipeline goes "
                     f"unnoticed: only {command.program}'s status counts without pipefail",
                     span=span,
-                    help='Add SHELL ["/bin/bash", "-o", "pipefail", "-c"] before this RUN, or '
-                    "start the script with set -o pipefail",
+                    help='add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN, or '
+                    "start the script with `set -o pipefail`",
                 )
                 break
 
