@@ -53,6 +53,8 @@ def run_registry(root: Path, *, htpasswd: tuple[str, str] | None = None) -> Iter
         "version: 0.1",
         "log:",
         "  level: error",
+        "  accesslog:",
+        "    disabled: true",
         "storage:",
         "  filesystem:",
         f"    rootdirectory: {root / 'data'}",

@@ -1,0 +1,180 @@
+"""Analyse an image straight from a registry vs. a plain download of it, side by side.
+
+Writes a ~300 MB OCI image (three gzip layers of incompressible data), pushes it into a
+local docker-registry (Debian's) on 127.0.0.1, then times, in the same run:
+
+* ``slimage analyze docker://127.0.0.1:PORT/bench/app:1 --format json``
+  (download, decompress, verify and analyse, streaming);
+* ``skopeo copy docker://... dir:TMP`` (a plain download to disk).
+
+Needs docker-registry and skopeo (the tests' .ci/run installs both). Not a timed test.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+LAYER_MB = (120, 100, 80)
+
+
+def _layer(seed: int, megabytes: int) -> bytes:
+    rng = random.Random(seed)
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        for index in range(megabytes):
+            data = rng.randbytes(1 << 20)
+            info = tarfile.TarInfo(f"data/layer{seed}/file{index:04d}.bin")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def _write_layout(path: Path) -> int:
+    blobs = path / "blobs" / "sha256"
+    blobs.mkdir(parents=True)
+
+    def put(data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        (blobs / digest).write_bytes(data)
+        return "sha256:" + digest
+
+    layers, diff_ids, total = [], [], 0
+    for seed, megabytes in enumerate(LAYER_MB):
+        raw = _layer(seed, megabytes)
+        diff_ids.append("sha256:" + hashlib.sha256(raw).hexdigest())
+        packed = gzip.compress(raw, compresslevel=1, mtime=0)
+        total += len(packed)
+        layers.append(
+            {
+                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                "digest": put(packed),
+                "size": len(packed),
+            }
+        )
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+            "history": [{"created_by": f"layer {i}"} for i in range(len(layers))],
+        }
+    )
+    config_bytes = config.encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": put(config_bytes),
+                "size": len(config_bytes),
+            },
+            "layers": layers,
+        }
+    ).encode()
+    index = {
+        "schemaVersion": 2,
+        "manifests": [
+            {
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": put(manifest),
+                "size": len(manifest),
+                "annotations": {"org.opencontainers.image.ref.name": "1"},
+            }
+        ],
+    }
+    (path / "index.json").write_text(json.dumps(index))
+    (path / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    for tool in ("docker-registry", "skopeo"):
+        if shutil.which(tool) is None:
+            print(f"registry benchmark: {tool} is not installed", file=sys.stderr)
+            return 1
+    slimage = [sys.executable, "-m", "slimage"]
+    with tempfile.TemporaryDirectory(prefix="slimage-bench-") as tmp:
+        root = Path(tmp)
+        stored = _write_layout(root / "layout")
+        port = _free_port()
+        (root / "config.yml").write_text(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n"
+            f"    rootdirectory: {root / 'registry'}\nhttp:\n  addr: 127.0.0.1:{port}\n"
+        )
+        server = subprocess.Popen(
+            ["docker-registry", "serve", str(root / "config.yml")], stderr=subprocess.DEVNULL
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1)
+                    break
+                except (urllib.error.URLError, OSError):
+                    time.sleep(0.1)
+            reference = f"127.0.0.1:{port}/bench/app:1"
+            subprocess.run(
+                [
+                    "skopeo",
+                    "copy",
+                    "--quiet",
+                    "--dest-tls-verify=false",
+                    f"oci:{root / 'layout'}:1",
+                    f"docker://{reference}",
+                ],
+                check=True,
+            )
+            download = _timed(
+                [
+                    "skopeo",
+                    "copy",
+                    "--quiet",
+                    "--src-tls-verify=false",
+                    f"docker://{reference}",
+                    f"dir:{root / 'download'}",
+                ]
+            )
+            analyse = _timed([*slimage, "analyze", f"docker://{reference}", "--format", "json"])
+        finally:
+            server.terminate()
+            server.wait()
+    print(
+        f"image: {stored / 1e6:.0f} MB stored (gzip), {sum(LAYER_MB)} MiB of files, "
+        f"{len(LAYER_MB)} layers, registry on 127.0.0.1"
+    )
+    print(f"skopeo copy docker:// dir: (plain download)  {download:6.2f} s")
+    print(f"slimage analyze docker://                    {analyse:6.2f} s")
+    print(f"ratio slimage / download: {analyse / download:.2f} (target <= 1.2)")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    sys.exit(main())
