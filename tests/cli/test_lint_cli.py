@@ -167,6 +167,8 @@ def test_target_changes_the_runtime_stage(
     assert json.loads(run(args, capsys)[1])["findings"] == []
     found = json.loads(run([*args, "--target", "dev"], capsys)[1])["findings"]
     assert [f["line"] for f in found] == [1]
+    code, _, err = run([*args, "--target", "prod"], capsys)
+    assert code == 2 and "--target prod: no such stage" in err
 
 
 def test_build_arg_expands_base_images(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -118,6 +118,13 @@ def test_context_views_with_target() -> None:
     assert _Views.seen["reaches"] == [False, True, False]
 
 
+def test_unknown_target_is_a_usage_error() -> None:
+    from slimage.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"--target prod: no such stage \(stages: build, tools\)"):
+        lint(TEXT, rules=[_Views], target="prod")
+
+
 def test_context_reaches_runtime_through_base_stages() -> None:
     text = (
         "FROM alpine AS base\nRUN echo\n"

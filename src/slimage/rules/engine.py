@@ -16,6 +16,7 @@ from pathlib import Path
 
 from slimage.config import LintConfig, discover_config
 from slimage.dockerfile.model import Dockerfile
+from slimage.errors import UsageError
 from slimage.findings import Finding, Location
 from slimage.rules.base import Rule, Violation
 from slimage.rules.context import LintContext
@@ -48,7 +49,8 @@ def lint(
     target: str | None = None,
     rules: Iterable[type[Rule]] | None = None,
 ) -> LintResult:
-    """Lint Dockerfile ``text``. Raises DockerfileSyntaxError when it does not parse.
+    """Lint Dockerfile ``text``. Raises DockerfileSyntaxError when it does not parse,
+    UsageError when ``target`` names no stage of the file.
 
     ``rules`` replaces the registry (still filtered by ``config``), for tests and tools.
     """
@@ -118,10 +120,15 @@ def lint_dockerfile(
     result = LintResult(path=path, dockerfile=dockerfile)
     if not selected or not dockerfile.instructions:
         return result
+    stages = build_stage_graph(dockerfile, dict(build_args or {}))
+    if target and stages.by_name(target) is None:
+        # As `docker build --target`: naming a stage the file does not have is an error.
+        names = ", ".join(s.name for s in stages.stages if s.name) or "none"
+        raise UsageError(f"{path}: --target {target}: no such stage (stages: {names})")
     context = LintContext(
         dockerfile=dockerfile,
         path=path,
-        stages=build_stage_graph(dockerfile, dict(build_args or {})),
+        stages=stages,
         config=config,
         context_dir=context_dir,
         target=target,
