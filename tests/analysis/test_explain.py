@@ -185,3 +185,26 @@ def test_static_binary_on_a_full_base_leaves_only_the_binary_certs_and_zones() -
     heavy = next(f for f in result.findings if f.name == "heavy-base")
     assert "FROM scratch" in heavy.help
     assert result.classes["build-leftovers"] == 2_030  # main.go and go.mod
+
+
+def test_squashed_build_names_the_step_by_the_cause() -> None:
+    # buildah bud without --layers: every step recorded, all but the last empty_layer.
+    history: list[dict[str, Any]] = [
+        {"created_by": "/bin/sh -c #(nop) ADD file:abc in / "},
+        {"created_by": "/bin/sh -c apt-get update", "empty_layer": True},
+        {"created_by": "/bin/sh -c apt-get install -y gcc", "empty_layer": True},
+        {"created_by": "/bin/sh -c #(nop) ENV A=b", "empty_layer": True},
+        {"created_by": "/bin/sh -c npm install", "empty_layer": True},
+        {"created_by": '/bin/sh -c #(nop) CMD ["node"]'},
+    ]
+    files = fs(
+        record("var/lib/apt/lists/x_Packages", 1_000, 1),
+        record("root/.npm/_cacache/index-v5/ab", 2_000, 1),
+        record("usr/share/doc/gcc/copyright", 10, 0),
+    )
+    result = explain(files, {}, {}, history, [10, 3_000])
+    helps = {f.name: f.help for f in result.findings}
+    assert helps["apt-lists"].endswith("(layer 2/2, squashed from 4 steps: `RUN apt-get update`)")
+    assert helps["node-cache"].endswith("squashed from 4 steps: `RUN npm install`)")
+    assert helps["documentation"].endswith("(layer 1/2: `ADD file:abc in /`)")
+    assert any("squashed" in note for note in result.notes)

@@ -22,7 +22,7 @@ from slimage.analysis.claims import (
     merged_dirs,
     used_locales,
 )
-from slimage.analysis.classify import PathClassifier, WasteClass
+from slimage.analysis.classify import PACKAGE_INSTALL, PathClassifier, WasteClass
 from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import image_config_body
 from slimage.analysis.packages import removable_packages
@@ -87,6 +87,7 @@ PYTHON_CAUSES: dict[str, tuple[str, Cause]] = {
             "Python test, lint and type-check tools (and what only they require)",
             "install only runtime requirements in the runtime stage (keep dev tools in a "
             "separate requirements file or dependency group)",
+            keywords=("pip ", "uv ", "poetry "),
         ),
     ),
     "packaging-tool": (
@@ -97,6 +98,7 @@ PYTHON_CAUSES: dict[str, tuple[str, Cause]] = {
             "install into a virtualenv in a builder stage and copy it into a runtime base "
             "without pip (e.g. distroless/python3)",
             Severity.INFO,
+            ("pip ", "python"),
         ),
     ),
 }
@@ -116,7 +118,7 @@ def claim_paths(facts: ImageFacts, claims: Claims) -> None:
         claims.offer(
             path,
             Claim(rule.waste_class, rule.id, match.group),
-            Cause(rule.code, rule.title, rule.help),
+            Cause(rule.code, rule.title, rule.help, keywords=rule.keywords),
         )
 
 
@@ -156,7 +158,13 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
         claims.offer(
             path,
             Claim(WasteClass.BUILD_TOOLCHAIN, cause_id, PACKAGE_GROUP + owner),
-            Cause(cause.code, cause.title, cause.help.format(names=shown), cause.severity),
+            Cause(
+                cause.code,
+                cause.title,
+                cause.help.format(names=shown),
+                cause.severity,
+                PACKAGE_INSTALL,
+            ),
         )
     facts.removable_packages = set(removal.removable)
     if removal.kept_build_only:
@@ -202,6 +210,7 @@ def claim_secrets(facts: ImageFacts, claims: Claims) -> None:
             "delete it and rotate it; pass secrets with `RUN --mount=type=secret` and keep "
             "them out of the build context with .dockerignore",
             Severity.ERROR,
+            ("COPY", "ADD"),
         )
         claims.offer(path, Claim(WasteClass.SECRETS, f"secret:{path}", path), cause)
         facts.secret_hits.extend(hits)
@@ -219,6 +228,7 @@ def claim_dev_dependencies(facts: ImageFacts, claims: Claims) -> None:
             "only they need)",
             f"install with `npm ci --omit=dev` (yarn: `--production`) in {where}, or build "
             "in a builder stage and copy a production node_modules",
+            keywords=("npm ", "yarn", "pnpm"),
         )
         for path, package in node_deps.dev_only_files(app, facts.regular).items():
             claims.offer(
@@ -281,6 +291,7 @@ def claim_base(facts: ImageFacts, claims: Claims) -> None:
         "SL1002",  # single-stage-build
         "source code and build inputs beside the compiled binary",
         "build in a builder stage and `COPY --from=builder` only the binary",
+        keywords=("COPY", "ADD"),
     )
     for path in verdict.app_source:
         claims.offer(

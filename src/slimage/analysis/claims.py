@@ -40,6 +40,7 @@ class Cause:
     title: str
     help: str
     severity: Severity = Severity.WARNING
+    keywords: tuple[str, ...] = ()  # to pick the step in a squashed layer (steps.py)
 
 
 class Claims:

@@ -56,6 +56,8 @@ class PathRule:
     inside: frozenset[str] = frozenset()  # components: only below one of these names
     suffixes: tuple[str, ...] = ()
     under: tuple[str, ...] = ()  # suffixes: only below one of these prefixes
+    # Words of the build step that likely wrote the bytes, to name it in a squashed layer.
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,15 @@ class PathMatch:
 # SL1011-SL1014 package caches. Other causes have analysis codes (docs/findings.md).
 CODE_APT_LISTS = "SL1009"  # apt-lists-kept
 
+PACKAGE_INSTALL = (
+    "apt-get install",
+    "apt install",
+    "apk add",
+    "dnf install",
+    "yum install",
+    "microdnf install",
+    "zypper install",
+)
 _LANG_MARKERS = frozenset({"node_modules", "site-packages", "dist-packages"})
 
 PATH_RULES: tuple[PathRule, ...] = (
@@ -79,6 +90,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "version control metadata",
         "add the directory to .dockerignore (or copy only what the app needs)",
         components=((".git",), (".svn",), (".hg",), (".bzr",)),
+        keywords=("COPY", "ADD", "git clone"),
     ),
     PathRule(
         "apt-lists",
@@ -87,6 +99,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "apt package lists",
         "add `&& rm -rf /var/lib/apt/lists/*` to the RUN that ran `apt-get update`",
         prefixes=("var/lib/apt/lists/",),
+        keywords=("apt-get update", "apt update"),
     ),
     PathRule(
         "apt-archives",
@@ -96,6 +109,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "run `apt-get clean` in the same RUN as `apt-get install` "
         "(or use `--mount=type=cache,target=/var/cache/apt`)",
         prefixes=("var/cache/apt/", "var/cache/debconf/templates.dat-old"),
+        keywords=("apt-get install", "apt install"),
     ),
     PathRule(
         "apk-cache",
@@ -104,6 +118,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "apk package cache",
         "use `apk add --no-cache`",
         prefixes=("var/cache/apk/", "etc/apk/cache/"),
+        keywords=("apk add", "apk update"),
     ),
     PathRule(
         "rpm-cache",
@@ -112,6 +127,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "yum/dnf/zypper package cache",
         "add `&& dnf clean all` (or `yum clean all`, `zypper clean -a`) to the installing RUN",
         prefixes=("var/cache/yum/", "var/cache/dnf/", "var/cache/zypp/", "var/lib/dnf/repos/"),
+        keywords=("dnf ", "yum ", "zypper "),
     ),
     PathRule(
         "pip-cache",
@@ -126,6 +142,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "~/.cache/pipenv/",
             "~/.cache/pdm/",
         ),
+        keywords=("pip ", "uv ", "poetry "),
     ),
     PathRule(
         "node-cache",
@@ -145,6 +162,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "~/.local/share/pnpm/store/",
             "~/.pnpm-store/",
         ),
+        keywords=("npm ", "yarn", "pnpm"),
     ),
     PathRule(
         "go-cache",
@@ -154,6 +172,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "build in a builder stage (or use `--mount=type=cache` for /go/pkg/mod and "
         "/root/.cache/go-build) and copy only the binary",
         prefixes=("go/pkg/mod/", "~/go/pkg/mod/", "~/.cache/go-build/", "go/pkg/sumdb/"),
+        keywords=("go build", "go mod", "go install", "go get"),
     ),
     PathRule(
         "cargo-cache",
@@ -167,6 +186,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "usr/local/cargo/registry/",
             "usr/local/cargo/git/",
         ),
+        keywords=("cargo ",),
     ),
     PathRule(
         "jvm-cache",
@@ -175,6 +195,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "maven/gradle dependency caches",
         "build in a builder stage and copy only the jar (or use a cache mount for ~/.m2)",
         prefixes=("~/.m2/repository/", "~/.gradle/caches/", "~/.gradle/wrapper/dists/"),
+        keywords=("mvn", "gradle"),
     ),
     PathRule(
         "misc-cache",
@@ -188,6 +209,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "~/.nuget/packages/",
             "usr/local/bundle/cache/",
         ),
+        keywords=("composer", "bundle", "dotnet"),
     ),
     PathRule(
         "go-sdk",
@@ -220,6 +242,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "usr/local/lib/python3.*/config-3.*/",
             "usr/lib/python3.*/config-3.*/",
         ),
+        keywords=PACKAGE_INSTALL,
     ),
     PathRule(
         "static-libraries",
@@ -229,6 +252,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "link in a builder stage; the runtime needs no .a or .o files",
         suffixes=(".a", ".o"),
         under=("usr/lib/", "usr/local/lib/", "lib/", "opt/"),
+        keywords=PACKAGE_INSTALL,
     ),
     PathRule(
         "jdk-only",
@@ -249,6 +273,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         prefixes=("~/.cache/node-gyp/", "~/.node-gyp/"),
         components=(("node-gyp",),),
         inside=frozenset({"node_modules"}),
+        keywords=("npm ", "yarn", "node-gyp"),
     ),
     PathRule(
         "node-package-manager",
@@ -266,6 +291,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "usr/local/lib/node_modules/yarn/",
             "usr/local/lib/node_modules/pnpm/",
         ),
+        keywords=PACKAGE_INSTALL,
     ),
     PathRule(
         "temporary-files",
@@ -293,6 +319,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "var/log/hawkey.log",
             "~/.npm/_logs/",
         ),
+        keywords=PACKAGE_INSTALL,
     ),
     PathRule(
         "rust-build-directory",
@@ -307,6 +334,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             ("target", "release", ".fingerprint"),
             ("target", "debug"),
         ),
+        keywords=("cargo build",),
     ),
     PathRule(
         "python-bytecode",
@@ -316,6 +344,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "set `PYTHONDONTWRITEBYTECODE=1` and use `pip install --no-compile`; the standard "
         "library's .pyc files are not counted (removing them slows every start-up)",
         components=(("__pycache__",),),
+        keywords=("pip ", "python"),
     ),
     PathRule(
         "source-maps",
@@ -324,6 +353,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "JavaScript/CSS source maps",
         "build without source maps for production (or delete `*.map` in the build stage)",
         suffixes=(".js.map", ".css.map", ".ts.map"),
+        keywords=("build", "COPY"),
     ),
     PathRule(
         "dependency-tests",
@@ -333,6 +363,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "delete test directories from site-packages/node_modules in the installing RUN",
         components=(("tests",), ("test",), ("__tests__",)),
         inside=_LANG_MARKERS,
+        keywords=("npm ", "pip ", "yarn", "pnpm"),
     ),
     PathRule(
         "documentation",
@@ -353,6 +384,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         ),
         components=(("docs",), ("doc",), ("man",), ("examples",), ("example",)),
         inside=frozenset({"node_modules"}),
+        keywords=PACKAGE_INSTALL,
     ),
     PathRule(
         "locales",
@@ -367,6 +399,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "usr/share/i18n/",
             "usr/lib/locale/locale-archive",
         ),
+        keywords=PACKAGE_INSTALL,
     ),
 )
 

@@ -102,7 +102,7 @@ def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap)
                 message=f"{cause.title}: {_human(total)} in {count} files ({where})",
                 severity=cause.severity,
                 location=Location(path=f"/{location}"),
-                help=f"{cause.help} ({steps.describe(main_layer)})",
+                help=f"{cause.help} ({steps.describe(main_layer, cause.keywords)})",
                 bytes_saved=total,
                 extra={
                     "class": str(tally.waste_class),

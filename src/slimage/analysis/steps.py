@@ -40,32 +40,64 @@ def shorten(text: str, limit: int = MAX_STEP_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+FILESYSTEM_STEPS = ("RUN ", "COPY ", "ADD ")
+
+
 @dataclass
 class StepMap:
-    steps: list[str | None]  # per layer index: the instruction text, None when unknown
+    """Per layer index, the build steps that wrote it (usually one; several when squashed).
+
+    ``buildah bud`` without ``--layers`` (and ``docker build --squash``) records every step
+    but marks all except the last ``empty_layer``: the single layer holds what the RUN,
+    COPY and ADD steps before it wrote. Those steps are gathered onto the layer, and a
+    finding picks among them by its cause's keywords (``apt-get update`` for apt lists).
+    """
+
+    steps: list[list[str]]  # per layer index; empty when unknown
     notes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_history(cls, history: Sequence[Mapping[str, Any]], layer_count: int) -> StepMap:
-        made_layers = [
-            instruction_text(str(entry.get("created_by") or ""))
-            for entry in history
-            if not entry.get("empty_layer")
-        ]
-        if len(made_layers) == layer_count:
-            return cls(list(made_layers))
+        layers: list[list[str]] = []
+        pending: list[str] = []
+        for entry in history:
+            text = instruction_text(str(entry.get("created_by") or ""))
+            if entry.get("empty_layer"):
+                if text.startswith(FILESYSTEM_STEPS):
+                    pending.append(text)
+                continue
+            layers.append([*pending, text])
+            pending = []
+        if len(layers) == layer_count:
+            notes = []
+            if any(len(steps) > 1 for steps in layers):
+                notes.append(
+                    "the builder squashed several steps into one layer: a finding names the "
+                    "step most likely to have written its bytes"
+                )
+            return cls(layers, notes)
         notes = []
         if history:
             notes.append(
-                f"the history lists {len(made_layers)} layer-making steps for {layer_count} "
+                f"the history lists {len(layers)} layer-making steps for {layer_count} "
                 "layers (squashed or rewritten image): steps are named by layer number only"
             )
-        return cls([None] * layer_count, notes)
+        return cls([[] for _ in range(layer_count)], notes)
 
-    def describe(self, layer_index: int) -> str:
-        """``layer 3/5: `RUN apt-get update && ...``` (layer numbers count from 1)."""
+    def describe(self, layer_index: int, keywords: Sequence[str] = ()) -> str:
+        """``layer 3/5: `RUN apt-get update && ...``` (layer numbers count from 1).
+
+        With several steps in the layer, the last one mentioning a keyword is named, else
+        the last filesystem step, else the layer's own entry.
+        """
         label = f"layer {layer_index + 1}/{len(self.steps)}"
-        step = self.steps[layer_index] if 0 <= layer_index < len(self.steps) else None
-        if not step:
+        steps = self.steps[layer_index] if 0 <= layer_index < len(self.steps) else []
+        if not steps:
             return label
+        step = steps[-1]
+        if len(steps) > 1:
+            matching = [s for s in steps if any(word in s for word in keywords)]
+            writing = [s for s in steps if s.startswith(FILESYSTEM_STEPS)]
+            step = (matching or writing or steps)[-1]
+            label += f", squashed from {len(steps)} steps"
         return f"{label}: `{shorten(step)}`"
