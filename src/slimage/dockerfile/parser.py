@@ -96,6 +96,9 @@ def trim_continuation(text: str, escape: str) -> tuple[str, bool]:
     Returns the text without the escape (and the blanks after it) and whether the line
     ends the instruction. An escaped escape (``\\\\``) at the end does not continue.
     """
+    last = text[-1:]
+    if last != escape and last != " " and last != "\t":
+        return text, True  # the common case, decided without copying
     stripped = text.rstrip(" \t")
     if stripped.endswith(escape) and (len(stripped) == 1 or stripped[-2] != escape):
         return stripped[:-1], False
@@ -143,9 +146,10 @@ class _Parser:
         leave one byte free for the read that finds the end of the file. Either way the
         line itself may have at most 65535 bytes.
         """
-        for index, part in enumerate(self.parts):
-            if len(part) * 4 >= MAX_LINE_BYTES and utf8_length(part) >= MAX_LINE_BYTES:
-                return index, True
+        if self.parts and max(map(len, self.parts)) * 4 >= MAX_LINE_BYTES:
+            for index, part in enumerate(self.parts):
+                if len(part) * 4 >= MAX_LINE_BYTES and utf8_length(part) >= MAX_LINE_BYTES:
+                    return index, True
         return len(self.parts), False
 
     # -- positions -------------------------------------------------------------------
