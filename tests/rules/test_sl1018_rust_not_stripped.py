@@ -13,7 +13,10 @@ RUNTIME = "FROM debian:12-slim\nCOPY --from=b /app/target/release/app /app\n"
 
 def test_unstripped_release_build_fires() -> None:
     assert lines(RULE, "FROM rust:1.77 AS b\nRUN cargo build --release\n" + RUNTIME) == [2]
-    assert lines(RULE, "FROM rust:1.77 AS b\nRUN cargo install --path .\n" + RUNTIME) == [2]
+    install = "FROM rust:1.77 AS b\nRUN cargo install --path .\n"
+    assert lines(
+        RULE, install + "FROM debian:12-slim\nCOPY --from=b /usr/local/cargo/bin/app /\n"
+    ) == [2]
 
 
 @pytest.mark.parametrize(

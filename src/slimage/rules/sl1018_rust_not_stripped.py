@@ -88,7 +88,9 @@ class RustNotStripped(Rule):
                     )
 
 
-def _output_dir(argv: list[str], subcommand: str | None, env: dict[str, str], workdir: str) -> str:
+def _output_dir(
+    argv: list[str], subcommand: str | None, env: dict[str, str], workdir: str
+) -> str | None:
     """Where cargo puts the binary: ``target/`` (or --target-dir, CARGO_TARGET_DIR) for a
     build, ``$CARGO_HOME/bin`` (or --root) for an install."""
     option = "--root" if subcommand == "install" else "--target-dir"
@@ -99,6 +101,8 @@ def _output_dir(argv: list[str], subcommand: str | None, env: dict[str, str], wo
             return posixpath.join(workdir, word.split("=", 1)[1])
     if subcommand == "install":
         return posixpath.join(env.get("CARGO_HOME", "/usr/local/cargo"), "bin")
+    if workdir == "/" and "CARGO_TARGET_DIR" not in env:
+        return None  # a `cd` in the RUN may pick the directory: unknown
     return posixpath.join(workdir, env.get("CARGO_TARGET_DIR", "target"))
 
 
