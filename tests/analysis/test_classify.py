@@ -41,6 +41,7 @@ CASES = [
     ("var/log/apt/term.log", "package-logs"),
     ("app/target/release/deps/libserde-1.rlib", "rust-build-directory"),
     ("app/__pycache__/main.cpython-312.pyc", "python-bytecode"),
+    ("usr/local/lib/python3.12/test/test_os.py", "python-stdlib-tests"),
     ("app/static/app.js.map", "source-maps"),
     ("app/node_modules/lodash/test/test.js", "dependency-tests"),
     ("usr/lib/python3/dist-packages/yaml/tests/x.py", "dependency-tests"),
@@ -65,6 +66,7 @@ NOT_WASTE = [
     "usr/lib/x86_64-linux-gnu/libc.so.6",
     "usr/lib/python3.11/__pycache__/os.cpython-311.pyc",  # stdlib bytecode: start-up speed
     "usr/local/lib/python3.12/__pycache__/abc.cpython-312.pyc",
+    "opt/venv/lib/python3.12/site-packages/flask/__pycache__/app.cpython-312.pyc",
     "app/tests/test_app.py",  # the app's own tests: the app decides
     "usr/share/zoneinfo/Europe/Paris",
     "etc/ssl/certs/ca-certificates.crt",
@@ -91,7 +93,7 @@ def test_locale_in_use_is_kept() -> None:
 
 def test_precedence_decides_a_file_with_several_causes() -> None:
     # A cached .deb of a -dev package: the cache is the cause (package-cache before toolchain).
-    path = "root/.cache/pip/http/__pycache__/x.pyc"
+    path = "root/.cache/pip/http/__pycache__/x.pyc"  # not installed bytecode: both apply
     matches = {m.rule.id for m in path_matches(path)}
     assert matches == {"pip-cache", "python-bytecode"}
     chosen = classify_path(path)

@@ -340,9 +340,10 @@ PATH_RULES: tuple[PathRule, ...] = (
         "python-bytecode",
         WasteClass.BYTECODE_CACHE,
         "SA110",
-        "Python bytecode caches outside the standard library",
-        "set `PYTHONDONTWRITEBYTECODE=1` and use `pip install --no-compile`; the standard "
-        "library's .pyc files are not counted (removing them slows every start-up)",
+        "Python bytecode caches in app directories",
+        "set `PYTHONDONTWRITEBYTECODE=1` for build steps that run the app or its tests, and "
+        "add `__pycache__` to .dockerignore; the standard library's and site-packages' .pyc "
+        "files are not counted (removing them slows every start-up)",
         components=(("__pycache__",),),
         keywords=("pip ", "python"),
     ),
@@ -364,6 +365,19 @@ PATH_RULES: tuple[PathRule, ...] = (
         components=(("tests",), ("test",), ("__tests__",)),
         inside=_LANG_MARKERS,
         keywords=("npm ", "pip ", "yarn", "pnpm"),
+    ),
+    PathRule(
+        "python-stdlib-tests",
+        WasteClass.TESTS,
+        "SA109",
+        "the Python standard library's own test suite",
+        "delete it in the RUN that installed Python (the official images do: "
+        "`find /usr/local -depth -type d -name test -exec rm -rf '{}' +`)",
+        prefixes=(
+            "usr/local/lib/python3.*/test/",
+            "usr/lib/python3.*/test/",
+            "usr/local/lib/python3.*/idlelib/idle_test/",
+        ),
     ),
     PathRule(
         "documentation",
@@ -518,10 +532,10 @@ def _suffix_matches(path: str) -> list[PathMatch]:
     return found
 
 
-def _is_stdlib_bytecode(path: str) -> bool:
-    if not path.startswith(_STDLIB_DIRS):
-        return False
-    return "/site-packages/" not in path and "/dist-packages/" not in path
+def _is_installed_bytecode(path: str) -> bool:
+    """Bytecode of the standard library or of installed packages: compiled on purpose,
+    so imports do not recompile at every start (and a read-only filesystem cannot)."""
+    return path.startswith(_STDLIB_DIRS) or "/site-packages/" in path or "/dist-packages/" in path
 
 
 def _locale_used(group_path: str, path: str, used_locales: frozenset[str]) -> bool:
@@ -573,7 +587,7 @@ class PathClassifier:
         rule_id = match.rule.id
         if rule_id in self.skip_rules:
             return False
-        if rule_id == "python-bytecode" and _is_stdlib_bytecode(path):
+        if rule_id == "python-bytecode" and _is_installed_bytecode(path):
             return False
         return not (
             rule_id == LOCALE_RULE_ID and _locale_used(match.group, path, self.used_locales)
