@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
@@ -44,6 +46,7 @@ _SECRET_DIRS: tuple[tuple[str, str], ...] = (
     (".kube", "cluster credentials"),
     (".docker", "registry credentials"),
 )
+_SECRET_DIR_NAMES = frozenset(name for name, _ in _SECRET_DIRS)
 # Templates that document variables without holding values.
 _HARMLESS_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tmpl", ".pub")
 
@@ -75,7 +78,10 @@ class SecretFileCopied(Rule):
     their name: SSH and TLS private keys (`id_rsa`, `*.key`, `*.p12`),
     `.env` files, registry and cloud credentials (`.npmrc`, `.pypirc`,
     `.netrc`, `.aws/`, `.docker/`, `kubeconfig`). Templates such as
-    `.env.example` and public keys (`*.pub`) pass.
+    `.env.example` and public keys (`*.pub`) pass. When a directory is copied
+    (`COPY . /app`) and the build context is known, such files inside it that
+    `.dockerignore` lets through are reported too (a bounded walk; `.env` files there
+    are left to `dockerignore-incomplete`).
 
     Why is this bad?
     ----------------
@@ -113,11 +119,75 @@ class SecretFileCopied(Rule):
                 if source.startswith("<<") or is_url(source):
                     continue
                 kind = secret_file_kind(source)
-                if kind is None:
+                span = word_span(df, instruction, source)
+                if kind is not None:
+                    yield Violation(
+                        message=f"{instruction.keyword} {source} puts {kind} into an image layer",
+                        span=span,
+                        help="mount it for the one RUN that needs it (`RUN --mount=type=secret`, "
+                        "or `--mount=type=ssh` for SSH keys) and list it in `.dockerignore`",
+                    )
                     continue
-                yield Violation(
-                    message=f"{instruction.keyword} {source} puts {kind} into an image layer",
-                    span=word_span(df, instruction, source),
-                    help="mount it for the one RUN that needs it (`RUN --mount=type=secret`, or "
-                    "`--mount=type=ssh` for SSH keys) and list it in `.dockerignore`",
-                )
+                found = _secrets_in_context_dir(context, source)
+                if found:
+                    shown = ", ".join(found[:3]) + (
+                        f" and {len(found) - 3} more" if len(found) > 3 else ""
+                    )
+                    yield Violation(
+                        message=f"{instruction.keyword} {source} copies {shown} from the build "
+                        "context into an image layer; .dockerignore does not exclude them",
+                        span=span,
+                        help="add them to `.dockerignore` and mount what a build step needs with "
+                        "`RUN --mount=type=secret`",
+                    )
+
+
+# Directories a scan of the context skips: big, and not where keys are kept by hand.
+_SKIP_DIRS = frozenset(
+    {"node_modules", ".git", "vendor", "target", "__pycache__", ".venv", "venv", "dist", "build"}
+)
+_SCAN_LIMIT = 2000  # entries; a lint must stay fast on a huge context
+_SCAN_DEPTH = 3
+
+
+def _secrets_in_context_dir(context: LintContext, source: str) -> list[str]:
+    """Secret-looking files under a copied context directory that the ignore file lets
+    through (``.env`` files are left to dockerignore-incomplete). Bounded walk."""
+    if context.context_dir is None or any(c in source for c in "*?[$"):
+        return []
+    relative = source.strip("/").removeprefix("./").strip("/")
+    relative = "" if relative == "." else relative
+    root = context.context_dir / relative if relative else context.context_dir
+    if not root.is_dir():
+        return []
+    matcher = context.ignore_matcher()
+    found: list[str] = []
+    pending: list[tuple[Path, str, int]] = [(root, relative, 0)]
+    seen = 0
+    while pending and seen < _SCAN_LIMIT:
+        directory, prefix, depth = pending.pop(0)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            path = f"{prefix}/{entry.name}" if prefix else entry.name
+            if matcher is not None and matcher.matches(path):
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in _SKIP_DIRS or depth + 1 >= _SCAN_DEPTH:
+                    continue
+                if entry.name in _SECRET_DIR_NAMES:
+                    found.append(path + "/")
+                    continue
+                pending.append((Path(entry.path), path, depth + 1))
+                continue
+            kind = secret_file_kind(path)
+            if kind is not None and kind != "environment secrets":
+                found.append(path)
+    return found
