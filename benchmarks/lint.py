@@ -1,6 +1,6 @@
 """Benchmark: slimage lint vs hadolint over the 191-file corpus (tests/data/corpus).
 
-    .venv/bin/python benchmarks/lint.py [--repeat N]
+    .venv/bin/python benchmarks/lint.py [--repeat N] [--breakdown]
 
 Measures, on the same files:
 1. in one process: mean milliseconds per file of ``slimage.rules.engine.lint`` (all
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "corpus" / "dockerfiles"
@@ -51,6 +52,60 @@ def slimage_in_process(files: list[Path], repeat: int) -> tuple[float, int]:
     return best * 1000 / len(texts), findings
 
 
+def breakdown(files: list[Path]) -> list[tuple[str, float]]:
+    """Where in-process lint time goes: parsing, stage graph, shell commands, each rule.
+
+    Wraps the stages with timers (so the total runs a little slower than the plain
+    sweep); shares are what matters.
+    """
+    from collections import defaultdict
+
+    from slimage.dockerfile import parser, run_commands, stages
+    from slimage.rules import engine, registry
+
+    totals: dict[str, float] = defaultdict(float)
+
+    def timed(label: str, function: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                totals[label] += time.perf_counter() - start
+
+        return wrapper
+
+    parse, graph, commands = (
+        parser.parse_dockerfile,
+        stages.build_stage_graph,
+        run_commands.run_commands,
+    )
+    parser.parse_dockerfile = timed("parse", parse)
+    stages.build_stage_graph = timed("stage graph", graph)
+    run_commands.run_commands = timed("shell commands (run_commands)", commands)
+    checks = {rule: rule.check for rule in registry.all_rules()}
+    for rule, check in checks.items():
+
+        def check_all(self: Any, context: Any, _check: Any = check) -> Any:
+            return iter(list(_check(self, context)))
+
+        rule.check = timed(f"rule {rule.code} {rule.name}", check_all)  # type: ignore[method-assign]
+    try:
+        texts = [(path.name, path.read_text(encoding="utf-8")) for path in files]
+        start = time.perf_counter()
+        for name, text in texts:
+            engine.lint(text, path=name)
+        totals["total"] = time.perf_counter() - start
+    finally:
+        parser.parse_dockerfile = parse
+        stages.build_stage_graph = graph
+        run_commands.run_commands = commands
+        for rule, check in checks.items():
+            rule.check = check  # type: ignore[method-assign]
+    count = len(files)
+    return sorted(((k, v * 1000 / count) for k, v in totals.items()), key=lambda kv: -kv[1])
+
+
 def hadolint_per_file(hadolint: str, files: list[Path]) -> float:
     """Mean ms per file, one hadolint process per file (how it lints one file)."""
     start = time.perf_counter()
@@ -77,12 +132,19 @@ def whole_run(command: list[str], repeat: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best)")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also show where lint time goes (top 12)"
+    )
     args = parser.parse_args()
     files = sorted(p for p in CORPUS.iterdir() if p.is_file())
     print(f"corpus: {len(files)} files ({CORPUS.relative_to(ROOT)})")
 
     per_file, findings = slimage_in_process(files, args.repeat)
     print(f"slimage lint, in process:   {per_file:8.2f} ms/file  ({findings} findings)")
+    if args.breakdown:
+        print("  where the time goes (ms/file; rules include the views they compute first):")
+        for label, ms in breakdown(files)[:12]:
+            print(f"    {label:45} {ms:7.2f}")
 
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     slimage_cmd = [sys.executable, "-m", "slimage", "lint", "--format", "json", *map(str, files)]
