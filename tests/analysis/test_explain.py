@@ -208,3 +208,25 @@ def test_squashed_build_names_the_step_by_the_cause() -> None:
     assert helps["node-cache"].endswith("squashed from 4 steps: `RUN npm install`)")
     assert helps["documentation"].endswith("(layer 1/2: `ADD file:abc in /`)")
     assert any("squashed" in note for note in result.notes)
+
+
+def test_alpine_toolchain_is_removed_with_apk_del() -> None:
+    from test_packages import APK_INSTALLED
+
+    files = fs(
+        record("lib/ld-musl-x86_64.so.1", 600_000, 0),
+        record("usr/bin/gcc", 900_000, 1),
+        record("usr/libexec/gcc/x86_64-alpine-linux-musl/13.2.1/cc1", 30_000_000, 1),
+        record("usr/bin/ld", 700_000, 1),
+        record("lib/apk/db/installed", len(APK_INSTALLED), 1),
+    )
+    contents = {
+        "lib/apk/db/installed": APK_INSTALLED.encode(),
+        "etc/apk/world": b"alpine-baselayout busybox gcc\n",
+    }
+    result = explain(files, contents, {}, [], [600_000, 31_600_000])
+    [toolchain] = [f for f in result.findings if f.name == "build-toolchain-packages"]
+    # cc1 is also a c-toolchain path; each byte once, under the package cause here.
+    assert toolchain.bytes_saved == 900_000 + 700_000
+    assert "`apk del gcc`" in toolchain.help
+    assert result.classes["build-toolchain"] == 31_600_000

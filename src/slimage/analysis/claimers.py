@@ -29,6 +29,12 @@ from slimage.analysis.packages import removable_packages
 from slimage.analysis.runtime import PACKAGE_MANAGER_RUNNERS
 from slimage.findings import Severity
 
+# How each package manager removes packages and what only they needed.
+REMOVE_COMMANDS: dict[str, tuple[str, str]] = {
+    "dpkg": ("apt-get purge -y --auto-remove {names}", "apt-get autoremove -y"),
+    "apk": ("apk del {names}", "apk del {names}"),
+}
+
 # Build-only package categories (packages.BUILD_ONLY_CATEGORIES) -> the cause they report.
 PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
     "compilers and build tools": (
@@ -37,7 +43,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
             "SL1003",  # toolchain-in-runtime
             "build toolchain packages (compilers, headers, -dev packages) and what they pulled in",
             "build in a builder stage and copy only the results into a runtime stage; or "
-            "`apt-get purge -y --auto-remove {names}` in the RUN that installed them",
+            "`{remove}` in the RUN that installed them",
         ),
     ),
     "version control": (
@@ -45,7 +51,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
         Cause(
             "SL1003",  # toolchain-in-runtime lists git too
             "version control tools (git, subversion, mercurial) and their dependencies",
-            "fetch sources in a builder stage; or `apt-get purge -y --auto-remove {names}`",
+            "fetch sources in a builder stage; or `{remove}`",
         ),
     ),
     "npm (install-time only)": (
@@ -54,7 +60,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
             "SA119",
             "the distribution's npm and what it pulled in (hundreds of node-* packages)",
             "run `npm ci` in a builder stage and copy node_modules; or "
-            "`apt-get purge -y --auto-remove {names}` after installing dependencies",
+            "`{remove}` after installing dependencies",
         ),
     ),
     "download tools": (
@@ -62,8 +68,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
         Cause(
             "SA104",
             "download tools (curl, wget, gnupg) used only while building",
-            "download in a builder stage (or `ADD <url>`); or "
-            "`apt-get purge -y --auto-remove {names}`",
+            "download in a builder stage (or `ADD <url>`); or `{remove}`",
             Severity.INFO,
         ),
     ),
@@ -72,7 +77,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
         Cause(
             "SA104",
             "packages installed as dependencies that nothing installed needs any more",
-            "run `apt-get autoremove -y` in the RUN that removed their users ({names})",
+            "run `{autoremove}` in the RUN that removed their users ({names})",
             Severity.INFO,
         ),
     ),
@@ -144,6 +149,7 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
     for name in removal.build_only:
         if name in removal.removable and name not in required:
             named.setdefault(removal.removable[name], []).append(name)
+    remove, autoremove = REMOVE_COMMANDS[facts.db.manager]
     directories = _generated_file_owners(facts, set(removal.removable))
     for path in facts.regular:
         owner = facts.owners.get(path) or directories.get(path)
@@ -161,7 +167,11 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
             Cause(
                 cause.code,
                 cause.title,
-                cause.help.format(names=shown),
+                cause.help.format(
+                    names=shown,
+                    remove=remove.format(names=shown),
+                    autoremove=autoremove.format(names=shown),
+                ),
                 cause.severity,
                 PACKAGE_INSTALL,
             ),
