@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
@@ -102,18 +104,54 @@ class RegionReader:
         return data
 
 
+class BackgroundHasher:
+    """sha256 computed on a worker thread, so hashing overlaps with tar parsing.
+
+    hashlib releases the GIL while hashing buffers of a few kB or more, so on two cores
+    the layer's digest costs almost no wall time. At most ``MAX_PENDING`` chunks wait,
+    which bounds the memory it holds.
+    """
+
+    MAX_PENDING = 4
+    _executor: ThreadPoolExecutor | None = None
+
+    def __init__(self) -> None:
+        self._hasher = hashlib.sha256()
+        self._pending: deque[Future[None]] = deque()
+
+    @classmethod
+    def _pool(cls) -> ThreadPoolExecutor:
+        if cls._executor is None:
+            cls._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slimage-hash")
+        return cls._executor
+
+    def update(self, data: bytes) -> None:
+        if len(self._pending) >= self.MAX_PENDING:
+            self._pending.popleft().result()
+        self._pending.append(self._pool().submit(self._hasher.update, data))
+
+    def hexdigest(self) -> str:
+        while self._pending:
+            self._pending.popleft().result()
+        return self._hasher.hexdigest()
+
+
 class _HashingReader:
     """Counts and hashes the stored bytes as a decompressor pulls them."""
 
     def __init__(self, raw: _RawReader) -> None:
         self.raw = raw
-        self.hasher = hashlib.sha256()
+        self.hasher = BackgroundHasher()
         self.count = 0
+        # For an uncompressed layer the stored bytes are the tar: LayerStream hashes them
+        # once, as the diff_id, and turns this off.
+        self.hashing = True
 
     def read(self, size: int = -1, /) -> bytes:
         data = self.raw.read(size if size > 0 else CHUNK)
         if data:
-            self.hasher.update(data)
+            if self.hashing:
+                self.hasher.update(data)
             self.count += len(data)
         return data
 
@@ -141,7 +179,7 @@ class LayerStream:
         self._source = _HashingReader(raw)
         self._expected_digest = expected_digest
         self._expected_diff_id = expected_diff_id
-        self._diff_hasher = hashlib.sha256()
+        self._diff_hasher = BackgroundHasher()
         self.uncompressed_size = 0
         self._done = False
         announced = compression_for(media_type, label)
@@ -154,6 +192,8 @@ class LayerStream:
             )
         self.compression = actual
         self._head = head
+        if not actual:
+            self._source.hashing = False
         self._gzip: zlib._Decompress | None = None
         self._gzip_input = b""
         self._zstd: _RawReader | None = None
@@ -251,8 +291,8 @@ class LayerStream:
             pass
 
     def _verify(self) -> None:
-        digest = "sha256:" + self._source.hasher.hexdigest()
         diff_id = "sha256:" + self._diff_hasher.hexdigest()
+        digest = "sha256:" + self._source.hasher.hexdigest() if self.compression else diff_id
         if self._expected_digest and self._expected_digest != digest:
             raise DigestMismatch(
                 f"{self.label}: digest mismatch: expected {self._expected_digest}, got {digest}"
