@@ -247,3 +247,19 @@ def test_same_numbers_from_every_format(tmp_path: Path, shape: str) -> None:
     assert from_archive.hidden == from_layout.hidden
     assert sorted(from_archive.files) == sorted(from_layout.files)
     assert from_archive.dive == from_layout.dive
+
+
+def test_buildah_squash_marks_steps_empty_layer() -> None:
+    # What `buildah bud` without --layers writes: one layer, earlier steps empty_layer.
+    history = [
+        {"created_by": "/bin/sh"},
+        {"created_by": "/bin/sh -c #(nop) COPY dir:85 in /data/ ", "empty_layer": True},
+        {"created_by": "/bin/sh -c #(nop) ENV A=1", "empty_layer": True},
+        {"created_by": "/bin/sh -c rm /data/big.bin", "empty_layer": True},
+        {"created_by": "/bin/sh -c echo done"},
+    ]
+    mapping, notes = map_history(history, 2)
+    assert mapping[0] == (0, "/bin/sh", 1)
+    assert mapping[1][0] == 4 and mapping[1][2] == 3
+    assert "rm /data/big.bin" in (mapping[1][1] or "")
+    assert "layer 2 also holds 2 earlier RUN/COPY/ADD steps" in notes[0]

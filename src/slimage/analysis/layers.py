@@ -31,6 +31,7 @@ from typing import Any
 
 from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
 from slimage.analysis.records import FileKind, FileRecord
+from slimage.analysis.steps import instruction_text
 from slimage.image.model import Image
 from slimage.image.tarstream import ContentSink, LayerStream, TarEntry, scan_tar
 
@@ -159,7 +160,34 @@ def map_history(
             mapping.append((making[index][0], making[index][1], 1))
         else:
             mapping.append((None, None, 0))
+    _note_squashed_into_layers(history, making, mapping, notes)
     return mapping, notes
+
+
+def _note_squashed_into_layers(
+    history: Sequence[Mapping[str, Any]],
+    making: list[tuple[int, str]],
+    mapping: list[tuple[int | None, str | None, int]],
+    notes: list[str],
+) -> None:
+    """buildah without ``--layers`` commits one layer for a whole build and marks the
+    earlier RUN/COPY/ADD steps ``empty_layer``: count those into the layer that follows."""
+    previous = -1
+    for layer, (position, text) in enumerate(making[: len(mapping)]):
+        folded = [
+            str(history[earlier].get("created_by") or "")
+            for earlier in range(previous + 1, position)
+            if instruction_text(str(history[earlier].get("created_by") or "")).startswith(
+                ("RUN ", "COPY ", "ADD ")
+            )
+        ]
+        previous = position
+        if folded:
+            mapping[layer] = (position, " && ".join([*folded, text]), len(folded) + 1)
+            notes.append(
+                f"layer {layer + 1} also holds {len(folded)} earlier RUN/COPY/ADD steps marked "
+                "empty_layer: the builder squashed them into it (or they changed nothing)"
+            )
 
 
 class _Pass:
