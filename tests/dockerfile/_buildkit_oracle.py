@@ -41,6 +41,8 @@ def slimage_rows(df: Dockerfile) -> list[Row]:
                 ()
                 if sub_cmd is not None
                 else tuple((h.name, h.file_descriptor, h.content) for h in instruction.heredocs),
+                # Node.Original; the binding's includes heredoc bodies, so only without them.
+                None if instruction.heredocs and sub_cmd is None else instruction.original,
             )
         )
     return rows
@@ -59,6 +61,7 @@ def oracle_rows(text: str) -> list[Row]:
             tuple(command.flags),
             tuple(command.value),
             tuple((h.name, h.file_descriptor, h.content) for h in command.heredocs),
+            None if "\n" in (command.original or "") else (command.original or ""),
         )
         for command in dockerfile.parse_string(text)
     ]
