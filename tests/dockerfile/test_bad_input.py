@@ -41,6 +41,11 @@ def test_directory(tmp_path: Path) -> None:
     assert str(tmp_path) in line and "directory" in line
 
 
+def test_device_is_refused() -> None:
+    line = _one_error_line(_run("/dev/zero"), 3)
+    assert "/dev/zero" in line and "device" in line
+
+
 def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "Dockerfile"
     path.write_bytes(b"")

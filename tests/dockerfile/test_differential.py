@@ -157,6 +157,7 @@ def _dockerfile(draw: st.DrawFn) -> str:
     return newline.join(chunks) + ending
 
 
+@pytest.mark.slow
 @settings(
     max_examples=300,
     derandomize=True,

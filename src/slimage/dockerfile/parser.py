@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
@@ -76,6 +77,10 @@ def read_dockerfile(path: str | os.PathLike[str]) -> Dockerfile:
     name = os.fspath(path)
     file = Path(name)
     try:
+        mode = file.stat().st_mode
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            # /dev/zero and friends never end; a pipe (e.g. <(cat Dockerfile)) is fine.
+            raise InputError(f"{name}: is a device, not a Dockerfile")
         data = file.read_bytes()
     except FileNotFoundError:
         raise InputNotFound(f"{name}: no such file") from None
