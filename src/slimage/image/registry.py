@@ -19,10 +19,12 @@ import base64
 import email.utils
 import hashlib
 import json
+import queue
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +57,8 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 5
 MAX_RETRY_AFTER = 30.0
 CHUNK = 1 << 20
+# Chunks of a blob the download may run ahead of the analysis (each at most ~64 KiB).
+PREFETCH_CHUNKS = 256
 
 _ACCEPT = ", ".join(
     [
@@ -334,8 +338,8 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     return scheme.lower(), params
 
 
-class _BlobReader:
-    """A blob's bytes as a ``read(size)`` stream, resuming with Range after a dropped link."""
+class _BlobFetcher:
+    """A blob's bytes as chunks, resuming with a Range request after a dropped link."""
 
     def __init__(self, client: RegistryClient, digest: str, size: int, label: str) -> None:
         self._client = client
@@ -344,67 +348,94 @@ class _BlobReader:
         self._label = label
         self._received = 0
         self._resumes = 0
-        self._buffer = b""
-        self._response: httpx.Response | None = None
-        self._chunks: Iterator[bytes] | None = None
+        self.stopped = False
 
-    def _open(self) -> None:
-        headers = {"Range": f"bytes={self._received}-"} if self._received else None
-        response = self._client.get(f"blobs/{self._digest}", headers=headers, stream=True)
-        if self._received and response.status_code != 206:
-            response.close()
-            raise ImageSourceError(
-                f"{self._label}: connection lost after {self._received} bytes and the "
-                "registry cannot resume (no Range support)"
-            )
-        self._response = response
-        # Chunks as they arrive, so a dropped link loses nothing already received.
-        self._chunks = response.iter_raw()
+    def chunks(self) -> Iterator[bytes]:
+        while self._received < self._size and not self.stopped:
+            headers = {"Range": f"bytes={self._received}-"} if self._received else None
+            response = self._client.get(f"blobs/{self._digest}", headers=headers, stream=True)
+            try:
+                if self._received and response.status_code != 206:
+                    raise ImageSourceError(
+                        f"{self._label}: connection lost after {self._received} bytes and the "
+                        "registry cannot resume (no Range support)"
+                    )
+                # Chunks as they arrive, so a dropped link loses nothing already received.
+                for chunk in response.iter_raw():
+                    self._received += len(chunk)
+                    if self._received > self._size:
+                        raise ImageFormatError(
+                            f"{self._label}: the registry sent more than the {self._size} "
+                            "bytes the manifest declares"
+                        )
+                    yield chunk
+                    if self.stopped:
+                        return
+            except httpx.TransportError:
+                pass  # resumed below
+            finally:
+                response.close()
+            if self._received < self._size:
+                # A dropped link, or a server that ended early without an error.
+                self._resumes += 1
+                if self._resumes >= MAX_ATTEMPTS:
+                    raise ImageSourceError(
+                        f"{self._label}: connection lost {self._resumes} times; got "
+                        f"{self._received} of {self._size} bytes"
+                    )
+
+
+_END = object()
+
+
+class _BlobReader:
+    """``read(size)`` over a blob downloaded by a background thread.
+
+    The download (socket reads and the registry's own pacing) overlaps with the
+    decompression, hashing and tar parsing the caller does; the queue bounds how far it
+    runs ahead, so memory stays bounded whatever the layer's size.
+    """
+
+    def __init__(self, client: RegistryClient, digest: str, size: int, label: str) -> None:
+        self._fetcher = _BlobFetcher(client, digest, size, label)
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=PREFETCH_CHUNKS)
+        self._buffer = b""
+        self._done = False
+        self._thread = threading.Thread(target=self._pump, name=f"slimage {label}", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        try:
+            for chunk in self._fetcher.chunks():
+                self._queue.put(chunk)
+            self._queue.put(_END)
+        except BaseException as error:  # handed to the reading thread
+            self._queue.put(error)
 
     def read(self, size: int = -1, /) -> bytes:
         want = CHUNK if size is None or size < 0 else size
         while not self._buffer:
-            if self._chunks is None:
-                if self._received >= self._size:
-                    return b""
-                self._open()
-            assert self._chunks is not None
-            try:
-                chunk = next(self._chunks)
-            except StopIteration:
-                self.close()
-                if self._received < self._size:
-                    # The server ended early without an error: resume like a dropped link.
-                    self._retry_or_fail()
-                    continue
+            if self._done:
                 return b""
-            except httpx.TransportError:
-                self.close()
-                self._retry_or_fail()
-                continue
-            self._received += len(chunk)
-            if self._received > self._size:
-                raise ImageFormatError(
-                    f"{self._label}: the registry sent more than the {self._size} bytes "
-                    "the manifest declares"
-                )
-            self._buffer = chunk
+            item = self._queue.get()
+            if item is _END:
+                self._done = True
+                return b""
+            if isinstance(item, BaseException):
+                self._done = True
+                raise item
+            assert isinstance(item, bytes)
+            self._buffer = item
         data, self._buffer = self._buffer[:want], self._buffer[want:]
         return data
 
-    def _retry_or_fail(self) -> None:
-        self._resumes += 1
-        if self._resumes >= MAX_ATTEMPTS:
-            raise ImageSourceError(
-                f"{self._label}: connection lost {self._resumes} times; got "
-                f"{self._received} of {self._size} bytes"
-            )
-
     def close(self) -> None:
-        if self._response is not None:
-            self._response.close()
-        self._response = None
-        self._chunks = None
+        self._fetcher.stopped = True
+        # Unblock the pump if it waits on a full queue, then let it finish.
+        while self._thread.is_alive():
+            with suppress(queue.Empty):
+                self._queue.get(timeout=0.1)
+        self._thread.join()
 
 
 @dataclass(frozen=True)
