@@ -1,5 +1,6 @@
-from sl23_support import findings, lines
+from sl23_support import findings, fixed, lines
 
+from slimage.findings import Applicability
 from slimage.rules.sl2001_runtime_user_root import RuntimeUserRoot, is_root_user
 
 
@@ -8,7 +9,8 @@ def test_no_user_in_runtime_stage_fires_on_from() -> None:
     found = findings(RuntimeUserRoot, text)
     assert [f.location.line for f in found] == [1]
     assert "no USER" in found[0].message
-    assert found[0].fix is None
+    assert found[0].fix is not None
+    assert found[0].fix.applicability is Applicability.UNSAFE
 
 
 def test_last_user_root_fires_on_that_user() -> None:
@@ -75,3 +77,23 @@ def test_created_but_unused_user_is_named_in_the_help() -> None:
 def test_windows_bases_are_out_of_scope() -> None:
     text = 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nCMD ["cmd"]\n'
     assert lines(RuntimeUserRoot, text) == []
+
+
+def test_unsafe_fix_switches_to_the_created_user() -> None:
+    text = (
+        'FROM python:3.12-slim\nRUN useradd -r app\nCOPY . /app\nCMD ["python", "/app/main.py"]\n'
+    )
+    assert fixed(RuntimeUserRoot, text) == text
+    assert fixed(RuntimeUserRoot, text, unsafe=True) == (
+        "FROM python:3.12-slim\nRUN useradd -r app\nCOPY . /app\n"
+        'USER app\nCMD ["python", "/app/main.py"]\n'
+    )
+
+
+def test_unsafe_fix_for_the_node_image_appends_at_the_end() -> None:
+    text = "FROM node:20-slim\nCOPY . /app\n"
+    assert fixed(RuntimeUserRoot, text, unsafe=True) == (
+        "FROM node:20-slim\nCOPY . /app\nUSER node\n"
+    )
+    found = findings(RuntimeUserRoot, "FROM debian:12\nCOPY . /app\n")
+    assert found[0].fix is None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from slimage.findings import Severity
+from slimage.findings import Applicability, Edit, Fix, Severity
 from slimage.rules._security import keyword_span, mentions, parse_image_ref
 from slimage.rules.base import Rule, Violation
 
@@ -73,6 +73,14 @@ class RuntimeUserRoot(Rule):
     ```
     Or create a user (`useradd --system --uid 10001 app`) or use a numeric UID,
     which also works on `scratch`.
+
+    Fix safety
+    ----------
+    When the runtime stage creates a user (`useradd`/`adduser`) but never switches to
+    it, or builds on the `node` image (which has a `node` user), the fix inserts
+    `USER <name>` before `CMD`/`ENTRYPOINT` (or at the end of the stage). It is unsafe:
+    the program may need root for what it does at run time (a port below 1024, files
+    owned by root).
     """
 
     code = "SL2001"
@@ -80,6 +88,7 @@ class RuntimeUserRoot(Rule):
     title = "Run the runtime stage as a non-root USER"
     severity = Severity.WARNING
     hadolint = ("DL3002",)
+    fix_safety = "unsafe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         graph = context.stages
@@ -111,9 +120,14 @@ class RuntimeUserRoot(Rule):
             return
         where = "the runtime stage" if len(seen) == 1 else "the runtime stage or its base stages"
         created = _created_user(context, [graph.stages[i] for i in sorted(seen)])
+        fix = None
         if created is not None:
             name, line = created
             help_text = f"user {name!r} is created on line {line} but never used: add `USER {name}`"
+            fix = _add_user_fix(context, runtime, name, after_line=line)
+        elif external and _image_repository(external) == "library/node":
+            help_text = "the node image has a `node` user (uid 1000): add `USER node`"
+            fix = _add_user_fix(context, runtime, "node", after_line=0)
         else:
             help_text = (
                 "add `USER` with a non-root user (create one with `useradd`/`adduser`, or use "
@@ -122,8 +136,42 @@ class RuntimeUserRoot(Rule):
         yield Violation(
             message=f"no USER in {where}: the container runs as root",
             span=keyword_span(df, runtime.from_instruction),
+            fix=fix,
             help=help_text,
         )
+
+
+def _image_repository(base: str) -> str | None:
+    ref = parse_image_ref(base)
+    return ref.repository if ref is not None and ref.registry == "docker.io" else None
+
+
+def _add_user_fix(context: LintContext, runtime: Stage, name: str, after_line: int) -> Fix | None:
+    """Insert `USER name` before the runtime stage's CMD/ENTRYPOINT, or at its end.
+
+    The user must exist by then, so nothing is inserted above the line creating it.
+    """
+    df = context.dockerfile
+    if not runtime.instructions:
+        return None
+    keyword = "user" if runtime.from_instruction.keyword_raw.islower() else "USER"
+    for instruction in runtime.instructions:
+        if instruction.keyword in ("CMD", "ENTRYPOINT") and instruction.span.line > after_line:
+            start = df.source.rfind("\n", 0, instruction.span.start) + 1
+            if df.source[start : instruction.span.start].strip():
+                return None
+            edit = Edit(start, start, f"{keyword} {name}\n")
+            break
+    else:
+        last = runtime.instructions[-1]
+        if last.span.line <= after_line and last.keyword != "RUN":
+            return None
+        edit = Edit(last.span.end, last.span.end, f"\n{keyword} {name}")
+    return Fix(
+        title=f"Add USER {name}",
+        edits=(edit,),
+        applicability=Applicability.UNSAFE,
+    )
 
 
 # Options of useradd, adduser (Debian and BusyBox) that take a value.
