@@ -216,6 +216,9 @@ class _Pass:
         self.top_files: list[tuple[int, str]] = []
         self.dir_bytes: dict[str, int] = {}
         self.missing_links = 0
+        # Totals of the last _remove_subtree call, for callers that note a hidden item.
+        self._last_subtree_hidden = 0
+        self._last_main = 0
 
     # -- bookkeeping -------------------------------------------------------------------
 
@@ -367,9 +370,6 @@ class _Pass:
         if target not in self.children:
             self._unlink(target)
         self.dive.add_whiteout(raw_path, target, dive_size)
-
-    _last_subtree_hidden = 0
-    _last_main = 0
 
     def _opaque(self, directory: str) -> None:
         kids = self.children.get(directory)
