@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slimage.dockerfile import Dockerfile, dump_buildkit, parse_dockerfile, read_dockerfile
+from slimage.dockerfile.positions import argument_ranges
 from slimage.dockerfile.serialize import dockerfile_to_dict, dockerfile_to_json
+from slimage.dockerfile.validate import validate_instructions
 from slimage.errors import DockerfileSyntaxError, InputError, InputNotFound
 
 DATA = Path(__file__).parent.parent / "data"
@@ -280,3 +285,25 @@ def test_line_longer_than_buildkit_accepts() -> None:
     # Bytes count, not characters: 16384 four-byte characters are 65536 bytes.
     with pytest.raises(DockerfileSyntaxError, match="max allowed size"):
         parse_dockerfile("FROM a\n" + "\U0001f600" * 16384 + "\n")
+
+
+_CHARS = "RUNCOPYADENVLBGFMHT \t\n\r\\`'\"=-<[]{},$#:3é\u00a0\u0085\udce9\x00"
+_PIECES = st.sampled_from(
+    [*_CHARS, "<<EOF", "EOF", "--", "# escape=`\n", '["a"]', "${a:-", "\\\n", "ONBUILD "]
+)
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join))
+def test_any_text_parses_or_fails_cleanly(text: str) -> None:
+    try:
+        df = parse_dockerfile(text)
+    except DockerfileSyntaxError:
+        return
+    assert df.to_text() == text
+    dump_buildkit(df)
+    json.loads(dockerfile_to_json(df))
+    for instruction in df.instructions:
+        argument_ranges(instruction, df.escape)
+    with contextlib.suppress(DockerfileSyntaxError):
+        validate_instructions(df)
