@@ -54,13 +54,16 @@ class Instruction:
     keyword: str  # upper-case: "RUN"
     keyword_raw: str  # as written: "run"
     flags: list[Flag]
-    args: list[str]  # BuildKit's Next chain (ENV/LABEL: key, value, marker triplets)
+    # BuildKit's Next chain (ENV/LABEL: key, value, marker triplets). ONBUILD has none: its
+    # nested instruction is ``trigger``. An unknown keyword has one empty argument.
+    args: list[str]
     json: bool  # the arguments were a JSON array (exec form)
     rest: str  # the text after the flags, continuations joined (BuildKit's arguments text)
     original: str  # BuildKit's node.Original: the whole instruction, continuations joined
     span: Span  # the instruction from keyword to its last line, heredoc bodies included
     heredocs: list[Heredoc] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)  # comment lines just above (PrevComment)
+    # Comment lines just above, "#" and surrounding blanks removed (BuildKit's PrevComment).
+    comments: list[str] = field(default_factory=list)
     # ONBUILD's trigger instruction; None otherwise.
     trigger: Instruction | None = None
     # rest_offsets[i] is the offset in Dockerfile.source of rest[i] (continuations make
