@@ -176,12 +176,35 @@ def _class_char(text: str, pos: int, start: int) -> tuple[int, int]:
     return ord(text[pos]), pos + 1
 
 
-def translate(expression: str) -> str:
+_MAX_REPEAT = 1000
+
+
+def _repeat(text: str, pos: int) -> tuple[str, int] | None:
+    """regexp/syntax parseRepeat at text[pos] == '{': Python text and new pos, or None.
+
+    None means the brace is a literal (not ``{n}``, ``{n,}`` or ``{n,m}``).
+    """
+    match = re.compile(r"\{(0|[1-9][0-9]*)(,(0|[1-9][0-9]*)?)?\}").match(text, pos)
+    if match is None:
+        return None
+    low = int(match.group(1))
+    high = low  # "{n}"
+    if match.group(2) is not None:
+        high = int(match.group(3)) if match.group(3) is not None else -1  # "{n,m}", "{n,}"
+    if low > _MAX_REPEAT or high > _MAX_REPEAT or (high >= 0 and low > high):
+        raise RegexpError(f"invalid repeat count: {match.group(0)}")
+    return match.group(0), match.end()
+
+
+def translate(expression: str) -> tuple[str, bool]:
     """Python ``re`` text equivalent to the RE2 ``expression`` (Perl flags, no multiline).
 
-    The result must be compiled with ``re.ASCII`` (RE2's ``\\b`` is ASCII-only).
+    Also says whether the expression has a top-level ``|``, which makes Go's unanchored
+    MatchString differ from a match at the start. The result must be compiled with
+    ``re.ASCII`` (RE2's ``\\b`` is ASCII-only).
     """
     out: list[str] = []
+    alternation = False
     pos = 0
     length = len(expression)
     while pos < length:
@@ -195,15 +218,15 @@ def translate(expression: str) -> str:
                 raise RegexpError("trailing backslash at end of expression")
             letter = expression[pos + 1]
             if letter == "A":
-                out.append(r"\A")
+                out.append(r"(?:\A)")
                 pos += 2
                 continue
             if letter == "z":
-                out.append(r"\Z")
+                out.append(r"(?:\Z)")
                 pos += 2
                 continue
             if letter in "bB":
-                out.append("\\" + letter)
+                out.append(f"(?:\\{letter})")
                 pos += 2
                 continue
             if letter == "Q":
@@ -220,19 +243,30 @@ def translate(expression: str) -> str:
             code, pos = _escape(expression, pos)
             out.append(_literal(code))
             continue
+        # Assertions are wrapped in a group: RE2 lets a repeat follow them, Python
+        # only allows that on a group.
         if char == "$":
-            out.append(r"\Z")  # RE2 without multi-line: end of text only
+            out.append(r"(?:\Z)")  # RE2 without multi-line: end of text only
         elif char == "^":
-            out.append(r"\A")
+            out.append(r"(?:\A)")
         elif char == "(":
             if expression.startswith("(?", pos):
                 raise UnsupportedRegexp("regexp flags and named groups are not supported")
             out.append("(?:")
-        elif char in ").*+?|":
+        elif char == "|":
+            alternation = True
+            out.append(char)
+        elif char == "{":
+            repeat = _repeat(expression, pos)
+            if repeat is not None:
+                out.append(repeat[0])
+                pos = repeat[1]
+                continue
+            out.append(re.escape(char))
+        elif char in ").*+?":
             out.append(char)
         else:
-            # Anything else, including a '{' that cannot start a repetition here
-            # (patternmatcher escapes every '{' it copies), is a literal.
+            # Anything else is a literal.
             out.append(re.escape(char))
         pos += 1
-    return "".join(out)
+    return "".join(out), alternation

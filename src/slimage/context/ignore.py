@@ -98,11 +98,18 @@ class MatchInfo:
     parent_matched: tuple[bool, ...] = ()
 
 
+# patternmatcher means to escape `.+()|{}$`, but it records them in an [8]byte bitmap
+# with `1 << (b / 8)`: for '{', '|' and '}' (codes >= 64) the bit falls off the byte,
+# so Docker copies those three into the expression unescaped, where RE2 reads `|` as
+# alternation and `{n,m}` as a repeat. Verified against the real code.
+_ESCAPED = frozenset(".+()$")
+
+
 def _go_regexp(pattern: str) -> tuple[MatchType, str]:
     """patternmatcher's ``Pattern.compile`` for '/' separators: the type and Go regexp.
 
     Characters are copied into the expression except ``*``, ``?``, ``**`` and an escaped
-    character; ``.+()|{}$`` are escaped; ``[``, ``]`` and ``\\x`` make it a regexp.
+    character; ``.+()$`` are escaped; ``[``, ``]`` and ``\\x`` make it a regexp.
     """
     out = ["^"]
     kind = MatchType.EXACT
@@ -138,7 +145,7 @@ def _go_regexp(pattern: str) -> tuple[MatchType, str]:
         elif char == "?":
             out.append("[^/]")
             kind = MatchType.REGEXP
-        elif char in ".+()|{}$":
+        elif char in _ESCAPED:
             out.append("\\" + char)
         elif char == "\\":
             if peek is not None:
@@ -171,6 +178,7 @@ class Pattern:
         "_error",
         "_regexp",
         "_test",
+        "alternation",
         "exclusion",
         "line",
         "match_type",
@@ -185,6 +193,7 @@ class Pattern:
         self.raw = raw
         self.line = line
         self.match_type, go_regexp = _go_regexp(text)
+        self.alternation = False  # the expression has a top-level '|' (see _ESCAPED)
         self.python_regexp: str | None = None  # for the regexp type, when it compiles
         self._error: str | None = None
         self._regexp: re.Pattern[str] | None = None
@@ -199,7 +208,7 @@ class Pattern:
         if self.match_type is MatchType.SUFFIX:
             return _suffix_test(text[2:])
         try:
-            self.python_regexp = _re2.translate(go_regexp)
+            self.python_regexp, self.alternation = _re2.translate(go_regexp)
             self._regexp = re.compile(self.python_regexp, re.ASCII)
         except _re2.UnsupportedRegexp as error:
             self._error = f"slimage cannot evaluate it: {error}"
@@ -210,8 +219,10 @@ class Pattern:
         regexp = self._regexp
         if regexp is None:
             return self._raise
-        match = regexp.match
-        return lambda path: match(_regexp_text(path)) is not None
+        # Go's MatchString searches; with an unescaped '|' the anchors bind only the
+        # first and last alternatives, so only then does search differ from match.
+        find = regexp.search if self.alternation else regexp.match
+        return lambda path: find(_regexp_text(path)) is not None
 
     def _raise(self, path: str) -> bool:
         raise _MatchError(self)
@@ -324,10 +335,11 @@ class PatternMatcher:
                 parts.append(r"(?s:.*)" + re.escape(suffix) + r"\Z")
                 if suffix.startswith("/"):
                     parts.append(re.escape(suffix[1:]) + r"\Z")
-            elif pattern.python_regexp is not None:
+            elif pattern.python_regexp is not None and not pattern.alternation:
                 parts.append(pattern.python_regexp)
             else:
-                return None  # a broken pattern must be evaluated to raise
+                # A broken pattern must be evaluated to raise; an alternation searches.
+                return None
         if not parts:
             return lambda path: None
         return re.compile("|".join(f"(?:{part})" for part in parts), re.ASCII).match

@@ -1,0 +1,133 @@
+"""Record the real moby/patternmatcher's answers for random patterns and paths.
+
+Development tool, not run by the test suite. It needs Go and the patternmatcher source
+(Debian: ``apt-get install golang-go golang-github-moby-patternmatcher-dev``), builds
+``main.go`` and writes ``tests/data/context/patternmatcher-oracle.json``, which
+``tests/context/test_differential.py`` replays against slimage.
+
+Patterns are drawn from an alphabet heavy in the characters that make Docker's
+matching subtle: globs, classes, escapes, RE2 escapes that leak through (``\\d``,
+``\\b``, ``\\z``, ``[[:alpha:]]``), and ``|{}`` which patternmatcher fails to escape.
+
+Go before 1.20 does not check the rest of a glob after a failed chunk (``a*\\`` passes
+``filepath.Match``); Docker is built with a newer Go, which rejects it, as slimage
+does. Cases where the two disagree on whether ``New`` accepts the list are therefore
+left out of the file (their number is recorded).
+
+Usage: python tests/context/go_oracle/record.py [--cases N] [--seed S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+OUTPUT = HERE.parent.parent / "data" / "context" / "patternmatcher-oracle.json"
+sys.path.insert(0, str(HERE.parent.parent.parent / "src"))
+
+from slimage.context.ignore import PatternMatcher  # noqa: E402
+from slimage.errors import IgnoreFileError  # noqa: E402
+
+ATOMS = [
+    "a", "b", "ab", "/", "*", "**", "?", "[ab]", "[^a]", "[a-c]", "[", "]", "\\", "\\d",
+    "\\w", "\\*", ".", "$", "(", ")", "{", "}", "{2}", "{1,}", "+", "|", "^", "-", ":",
+    "[[:alpha:]]", "[:", "d", "5", "é", "\\b", "\\z", "[\\d]", "[a-]", "!", "./", "../", " ",
+]  # fmt: skip
+PATH_ATOMS = [
+    "a", "b", "ab", "c", "d", "5", ".", "x", "é", "$", "(", ")", "*", "[", "]", "-", ":",
+    "\\", "aa", "ba", "|", "{", "}",
+]  # fmt: skip
+
+
+def _pattern(rng: random.Random) -> str:
+    text = "".join(rng.choice(ATOMS) for _ in range(rng.randint(1, 5)))
+    return ("!" if rng.random() < 0.3 else "") + text
+
+
+def _component(rng: random.Random) -> str:
+    while True:
+        text = "".join(rng.choice(PATH_ATOMS) for _ in range(rng.randint(1, 3)))
+        if text not in (".", ".."):
+            return text
+
+
+def _path(rng: random.Random) -> str:
+    return "/".join(_component(rng) for _ in range(rng.randint(1, 4)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=20261126)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory() as temp:
+        binary = Path(temp) / "go_oracle"
+        env = {**os.environ, "GO111MODULE": "off", "GOPATH": "/usr/share/gocode"}
+        env.setdefault("GOCACHE", str(Path(temp) / "cache"))
+        subprocess.run(["go", "build", "-o", str(binary), "."], cwd=HERE, env=env, check=True)
+        queries = [
+            {"patterns": [_pattern(rng) for _ in range(rng.randint(1, 3))],
+             "paths": [_path(rng) for _ in range(6)]}
+            for _ in range(args.cases)
+        ]  # fmt: skip
+        stdin = "".join(json.dumps(query) + "\n" for query in queries)
+        lines = subprocess.run(
+            [str(binary)], input=stdin, capture_output=True, text=True, check=True
+        ).stdout.splitlines()
+    groups = []
+    skipped = 0
+    for query, line in zip(queries, lines, strict=True):
+        answers = json.loads(line)
+        try:
+            PatternMatcher(query["patterns"])
+            accepted = True
+        except IgnoreFileError:
+            accepted = False
+        go_accepted = not answers[0].get("new_error", False)
+        if accepted != go_accepted:
+            skipped += 1
+            continue
+        groups.append(
+            {
+                "patterns": query["patterns"],
+                "new_error": not go_accepted,
+                "paths": [
+                    {
+                        "path": path,
+                        "walk": answer.get("walk"),
+                        "parent_matches": answer.get("parent_matches"),
+                        "error": bool(answer.get("error")),
+                    }
+                    for path, answer in zip(query["paths"], answers, strict=True)
+                ],
+            }
+        )
+    document = {
+        "about": (
+            "Answers of moby/patternmatcher 0.5.0 (Debian golang-github-moby-patternmatcher-dev"
+            " 0.5.0-2; its matching code is that of v0.6.1 apart from a panic fix) built with"
+            " Go 1.19, for random patterns and paths. 'walk' is MatchesUsingParentResults"
+            " carried down from the top directory (what fsutil does), 'parent_matches' is"
+            " MatchesOrParentMatches; null with error=true when matching fails. Generated by"
+            " tests/context/go_oracle/record.py."
+        ),
+        "seed": args.seed,
+        "skipped_validation_differences": skipped,
+        "groups": groups,
+    }
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(json.dumps(document, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
+    print(f"wrote {len(groups)} pattern lists ({skipped} skipped) to {OUTPUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
