@@ -62,7 +62,8 @@ class Instruction:
     original: str  # BuildKit's node.Original: the whole instruction, continuations joined
     span: Span  # the instruction from keyword to its last line, heredoc bodies included
     heredocs: list[Heredoc] = field(default_factory=list)
-    # Comment lines just above, "#" and surrounding blanks removed (BuildKit's PrevComment).
+    # Comment lines just above, as BuildKit's PrevComment: the line minus its first
+    # character, trimmed ("# a" -> "a"; an indented "  # a" keeps "# a").
     comments: list[str] = field(default_factory=list)
     # ONBUILD's trigger instruction; None otherwise.
     trigger: Instruction | None = None
