@@ -24,3 +24,11 @@ def test_entrypoint_and_healthcheck() -> None:
 def test_one_per_stage_passes() -> None:
     text = 'FROM node:20 AS a\nCMD ["a"]\nFROM node:20\nCMD ["b"]\nENTRYPOINT ["c"]\n'
     assert lines(MultipleCmdEntrypoint, text) == []
+
+
+def test_identical_adjacent_twin_gets_no_fix() -> None:
+    # Deleting either copy gives the same file; the fix check cannot tell which went.
+    text = 'FROM node:20\nCMD ["a"]\nCMD ["a"]\n'
+    found = findings(MultipleCmdEntrypoint, text)
+    assert [f.location.line for f in found] == [2]
+    assert found[0].fix is None

@@ -64,17 +64,35 @@ class MultipleCmdEntrypoint(Rule):
                 if keyword not in _ONCE or last[keyword] is instruction:
                     continue
                 winner = last[keyword]
+                fix = None
+                if not _twin_follows(stage.instructions, instruction):
+                    fix = Fix(
+                        title=f"Remove the overridden {keyword}",
+                        edits=(_delete_lines(df, instruction),),
+                        applicability=Applicability.UNSAFE,
+                    )
                 yield Violation(
                     message=f"this {keyword} is overridden by the {keyword} on line "
                     f"{winner.span.line}; only the last one takes effect",
                     span=keyword_span(df, instruction),
-                    fix=Fix(
-                        title=f"Remove the overridden {keyword}",
-                        edits=(_delete_lines(df, instruction),),
-                        applicability=Applicability.UNSAFE,
-                    ),
+                    fix=fix,
                     help=f"keep a single {keyword} in the stage",
                 )
+
+
+def _twin_follows(instructions: list[Instruction], instruction: Instruction) -> bool:
+    """Whether the next instruction is the same text: deleting either one gives the same
+    file, and the fix verification cannot tell which one went, so no fix is offered."""
+    index = next(i for i, candidate in enumerate(instructions) if candidate is instruction)
+    if index + 1 >= len(instructions):
+        return False
+    following = instructions[index + 1]
+    return (following.keyword, following.args, following.json, following.rest) == (
+        instruction.keyword,
+        instruction.args,
+        instruction.json,
+        instruction.rest,
+    )
 
 
 def _delete_lines(df: Dockerfile, instruction: Instruction) -> Edit:
