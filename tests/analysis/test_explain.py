@@ -230,3 +230,24 @@ def test_alpine_toolchain_is_removed_with_apk_del() -> None:
     assert toolchain.bytes_saved == 900_000 + 700_000
     assert "`apk del gcc`" in toolchain.help
     assert result.classes["build-toolchain"] == 31_600_000
+
+
+def test_native_extensions_keep_the_libraries_they_were_built_against() -> None:
+    from test_packages import PSYCOPG_STATUS
+
+    site = "usr/local/lib/python3.11/site-packages"
+    files = fs(
+        record("usr/lib/x86_64-linux-gnu/libpq.so.5.15", 330_000, 0),
+        record("usr/include/postgresql/libpq-fe.h", 30_000, 0),
+        record(f"{site}/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so", 900_000, 1),
+    )
+    lists = {
+        "var/lib/dpkg/info/libpq5:amd64.list": b"/usr/lib/x86_64-linux-gnu/libpq.so.5.15\n",
+        "var/lib/dpkg/info/libpq-dev.list": b"/usr/include/postgresql/libpq-fe.h\n",
+    }
+    contents = {"var/lib/dpkg/status": PSYCOPG_STATUS.encode(), **lists}
+    result = explain(files, contents, {}, [], [360_000, 900_000])
+    assert result.classes["build-toolchain"] == 30_000  # the header, not libpq5
+    del files[f"{site}/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so"]
+    result = explain(files, contents, {}, [], [360_000, 0])
+    assert result.classes["build-toolchain"] == 360_000  # no extension: libpq5 goes too

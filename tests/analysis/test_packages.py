@@ -207,3 +207,45 @@ def test_build_only_names() -> None:
     for name in ("libc6", "gcc-12-base", "udev", "python3", "nodejs", "libgcc-s1"):
         assert build_only_category(name) is None, name
     assert build_only_category("npm") == "npm (install-time only)"
+
+
+PSYCOPG_STATUS = """\
+Package: libpq5
+Status: install ok installed
+Depends: libssl3
+
+Package: libssl3
+Status: install ok installed
+
+Package: libpq-dev
+Status: install ok installed
+Depends: libpq5 (= 15.8-0+deb12u1), libssl-dev
+
+Package: libssl-dev
+Status: install ok installed
+Depends: libssl3
+
+Package: libc6-dev
+Status: install ok installed
+Depends: libc6
+
+Package: libc6
+Status: install ok installed
+Priority: required
+
+Package: gcc
+Status: install ok installed
+Depends: libc6-dev
+"""
+
+
+def test_libraries_behind_requested_dev_packages() -> None:
+    from slimage.analysis.packages import dev_runtime_libraries
+
+    db = read_package_db({"var/lib/dpkg/status": PSYCOPG_STATUS.encode()})
+    assert db is not None
+    # libpq-dev was asked for (nothing depends on it); libc6-dev came with gcc.
+    assert dev_runtime_libraries(db) == {"libpq5", "libssl3"}
+    assert "libpq5" in removable_packages(db).removable  # autoremove alone would take it
+    kept = removable_packages(db, keep=dev_runtime_libraries(db))
+    assert set(kept.removable) == {"libpq-dev", "libssl-dev", "libc6-dev", "gcc"}

@@ -7,8 +7,10 @@ runtime needs the binary, CA certificates, time zones and (unless it is a static
 binary) the C runtime libraries: ``FROM scratch`` or distroless/static ships that.
 
 Decisions that cannot be made from paths are made conservatively: when the app carries
-native extensions (``*.node``, ``*.so`` in site-packages), every shared-library package
-is taken as needed, since those extensions may link to any of them.
+native extensions (``*.node``, ``*.so`` in site-packages), the runtime libraries behind
+the ``-dev`` packages it was built with (libpq5 behind libpq-dev) are taken as needed,
+since the extensions were most likely linked against them (see
+:func:`slimage.analysis.packages.dev_runtime_libraries`).
 """
 
 from __future__ import annotations
@@ -138,6 +140,8 @@ class BaseVerdict:
 
 
 def has_native_extensions(paths: Iterable[str]) -> bool:
+    """Whether compiled extension modules (``*.node``, ``*.so`` in site-packages) are in
+    ``paths``: they may link to OS libraries the runtime's own closure does not hold."""
     for path in paths:
         if path.endswith(NATIVE_EXTENSION_SUFFIXES) and (
             "/node_modules/" in path or "-packages/" in path
@@ -182,6 +186,7 @@ def judge_base(
     *,
     go_app: bool,
     removable: Collection[str] = (),
+    native_link_libraries: Collection[str] = (),
 ) -> BaseVerdict | None:
     """What the runtime needs, or None when the entry program is unknown (nothing judged)."""
     language = entry.language
@@ -200,13 +205,7 @@ def judge_base(
         else:
             roots = _package_roots(entry, db, owners, language, removable)
             needed_packages = dependency_closure(db.packages, roots, skip=plumbing - set(roots))
-            if has_native_extensions(regular):
-                needed_packages |= {
-                    name
-                    for name, package in db.packages.items()
-                    if (package.section.endswith("libs") or name.startswith("lib"))
-                    and build_only_category(name) is None
-                }
+            needed_packages |= dependency_closure(db.packages, native_link_libraries, skip=plumbing)
     needed_paths = {entry.program}
     app_source: set[str] = set()
     if compiled:

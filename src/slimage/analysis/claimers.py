@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from slimage.analysis import node_deps, python_deps, secrets, wanted
-from slimage.analysis.base_os import SLIM_BASES, base_waste, judge_base
+from slimage.analysis.base_os import SLIM_BASES, base_waste, has_native_extensions, judge_base
 from slimage.analysis.claims import (
     PACKAGE_GROUP,
     Cause,
@@ -25,7 +25,7 @@ from slimage.analysis.claims import (
 from slimage.analysis.classify import PACKAGE_INSTALL, PathClassifier, WasteClass
 from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import image_config_body
-from slimage.analysis.packages import removable_packages
+from slimage.analysis.packages import dev_runtime_libraries, removable_packages
 from slimage.analysis.runtime import PACKAGE_MANAGER_RUNNERS
 from slimage.findings import Severity
 
@@ -130,7 +130,12 @@ def claim_paths(facts: ImageFacts, claims: Claims) -> None:
 def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
     if facts.db is None:
         return
-    removal = removable_packages(facts.db)
+    # Native extensions left in the app were most likely built against the -dev packages
+    # installed alongside: the libraries behind those stay (libpq5 for psycopg2).
+    unclaimed = (path for path in facts.regular if path not in claims.by_path)
+    if has_native_extensions(unclaimed):
+        facts.native_link_libraries = dev_runtime_libraries(facts.db)
+    removal = removable_packages(facts.db, keep=facts.native_link_libraries)
     if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
         removal.removable = {
             name: category
@@ -282,6 +287,7 @@ def claim_base(facts: ImageFacts, claims: Claims) -> None:
         facts.owners,
         go_app=go_app,
         removable=facts.removable_packages,
+        native_link_libraries=facts.native_link_libraries,
     )
     if verdict is None:
         facts.notes.append(

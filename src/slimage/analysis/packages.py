@@ -414,6 +414,43 @@ def dependency_closure(
     return reached
 
 
+def dev_runtime_libraries(db: PackageDb) -> set[str]:
+    """The shared libraries behind the ``-dev`` packages someone asked for (libpq5 behind
+    libpq-dev), with their dependencies: what a native extension built against those
+    headers links to at run time, and what a runtime stage would install instead.
+
+    Only requested ``-dev`` packages count (apt's manual marks, or without marks those no
+    other build-only package depends on): libc6-dev or libstdc++-12-dev come with the
+    compiler, and their libraries are the C runtime every program has anyway. Only their
+    direct ``lib*`` dependencies: python3-dev's chain of -dev packages adds nothing.
+    """
+    dev = [name for name in db.packages if fnmatchcase(name, "*-dev")]
+    pulled_in = {
+        alternative
+        for name in db.packages
+        if build_only_category(name) is not None
+        for alternatives in db.packages[name].depends
+        for alternative in alternatives
+    }
+    requested = [
+        name
+        for name in dev
+        if (
+            not db.packages[name].auto_installed
+            if db.knows_auto_installed
+            else name not in pulled_in
+        )
+    ]
+    libraries = {
+        alternative
+        for name in requested
+        for alternatives in db.packages[name].depends
+        for alternative in alternatives
+        if alternative.startswith("lib") and build_only_category(alternative) is None
+    }
+    return dependency_closure(db.packages, sorted(libraries))
+
+
 @dataclass
 class Removal:
     """What removing the build-only packages (plus autoremove) would take away."""
@@ -451,14 +488,18 @@ def _kept_roots(db: PackageDb, build_only: Mapping[str, str]) -> list[str]:
     return roots
 
 
-def removable_packages(db: PackageDb) -> Removal:
-    """Build-only packages and their dependencies nothing that stays needs (autoremove)."""
+def removable_packages(db: PackageDb, keep: Iterable[str] = ()) -> Removal:
+    """Build-only packages and their dependencies nothing that stays needs (autoremove).
+
+    ``keep``: packages the caller knows the runtime needs (they and their dependencies
+    stay even if only build tools depend on them).
+    """
     build_only = {
         name: category
         for name in db.packages
         if (category := build_only_category(name)) is not None
     }
-    roots = _kept_roots(db, build_only)
+    roots = _kept_roots(db, build_only) + [name for name in keep if name in db.packages]
     kept = dependency_closure(db.packages, roots, recommends_skip=frozenset(build_only))
     removable_names = set(db.packages) - kept
     # Charge each removable package to the first build-only package that pulls it in,
