@@ -217,7 +217,21 @@ def test_non_posix_shell_uses_the_plain_splitter() -> None:
 
 @pytest.mark.parametrize(
     "script",
-    ['echo "unterminated', "echo $(", ")))", "if then fi", "<<", "a && && b", "`", "\\", "case"],
+    [
+        'echo "unterminated',
+        "echo $(",
+        ")))",
+        "if then fi",
+        "<<",
+        "a && && b",
+        "`",
+        "\\",
+        "case",
+        # bashlex 0.18 never returns on these without our guard (_bashlex_guard).
+        "echo ${",
+        '"${"',
+        "$|<ab'))${a\n\\\\'\t<#;\\;\\#<=",
+    ],
 )
 def test_broken_scripts_do_not_raise(script: str) -> None:
     for command in split_script(script):
@@ -275,3 +289,24 @@ def test_docker_library_php_run() -> None:
     assert ("apt-get", "install") in facts
     assert ("apt-get", "purge") in facts or ("apt-get", "autoremove") in facts
     assert ("rm", "/var/lib/apt/lists/*") in facts
+
+
+def test_onbuild_run_and_other_instructions() -> None:
+    df = parse_dockerfile("FROM alpine\nONBUILD RUN apk add curl\nCMD apk add x\n")
+    onbuild, cmd = df.instructions[1:]
+    assert [c.words for c in run_commands(onbuild)] == [["apk", "add", "curl"]]
+    assert run_commands(cmd) == []
+
+
+@pytest.mark.parametrize(
+    ("run", "body_commands"),
+    [
+        ("RUN <<EOF bash\napk add x\nEOF\n", [["apk", "add", "x"]]),
+        ("RUN <<-EOF\n\tapk add x\n\tEOF\n", [["apk", "add", "x"]]),
+        # Two bodies and no command: BuildKit gives the shell nothing to run.
+        ("RUN <<A <<B\napk add x\nA\napk add y\nB\n", []),
+    ],
+)
+def test_heredoc_forms(run: str, body_commands: list[list[str]]) -> None:
+    _, commands = _commands("FROM alpine\n" + run)
+    assert [c.words for c in commands if c.in_heredoc] == body_commands

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slimage.dockerfile import _run_words
+from slimage.dockerfile import _bashlex_guard, _run_words
 from slimage.dockerfile._shell_words import RawCommand, split_commands
 from slimage.dockerfile.model import Heredoc, Instruction
 
@@ -33,8 +33,9 @@ __all__ = ["ShellCommand", "run_commands", "split_script"]
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh", "busybox"})
 
-# "<<EOF", "<<-'EOF'", "3<<EOF" alone: BuildKit runs such a heredoc's body as the script.
-_ONLY_HEREDOCS = re.compile(r"\s*(?:\d*<<-?\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>|&;]+)\s*)+")
+# "<<EOF", "<<-'EOF'", "3<<EOF" alone: BuildKit runs that heredoc's body as the script
+# (dispatchRun, parser.MustParseHeredoc); anything more is handed to the shell as is.
+_ONLY_HEREDOCS = re.compile(r"\s*\d*<<-?\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>|&;'\"]+)\s*")
 
 
 @dataclass(slots=True)
@@ -89,7 +90,11 @@ class ShellCommand:
 
 
 def run_commands(instruction: Instruction, shell: list[str] | None = None) -> list[ShellCommand]:
-    """The simple commands ``instruction`` (a RUN) executes, in order; never raises."""
+    """The simple commands ``instruction`` (a RUN, or ONBUILD RUN) executes, in order.
+
+    ``shell`` is the SHELL in effect (None: ``/bin/sh -c``); a non-POSIX shell such as
+    PowerShell skips bashlex. Never raises; other instructions give ``[]``.
+    """
     try:
         return _run_commands(instruction, shell)
     except Exception:  # facts are best effort: a rule must never crash on them
@@ -102,6 +107,10 @@ def split_script(script: str, *, posix: bool = True) -> list[ShellCommand]:
 
 
 def _run_commands(instruction: Instruction, shell: list[str] | None) -> list[ShellCommand]:
+    if instruction.keyword == "ONBUILD" and instruction.trigger is not None:
+        instruction = instruction.trigger  # ONBUILD RUN ...: the trigger's commands
+    if instruction.keyword != "RUN":
+        return []
     if instruction.json:
         return _exec_form(instruction)
     posix = shell is None or not shell or _run_words.basename(shell[0]) in POSIX_SHELLS
@@ -315,9 +324,7 @@ def _bashlex_commands(script: str) -> list[RawCommand] | None:
     if not script.strip():
         return []
     try:
-        import bashlex
-
-        trees = bashlex.parse(script)
+        trees = _bashlex_guard.parse(script)
     except Exception:  # bashlex raises many kinds of errors; the fallback handles all
         return None
     walker = _TreeWalker()
