@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slimage.context.ignore import PatternMatcher, matcher_from_text
 from slimage.context.scan import DIR, FILE, SYMLINK, scan_context
@@ -153,3 +155,48 @@ def test_scan_time_is_linear(tmp_path: Path) -> None:
     assert scan_context(large, matcher).sent_files == 8_000
     ratio = _best_scan_time(large, matcher) / _best_scan_time(small, matcher)
     assert ratio < 20, ratio
+
+
+_NAMES = st.sampled_from(["a", "b", "ab", "docs", "x.md", "y.log", "node_modules"])
+_TREES = st.lists(st.lists(_NAMES, min_size=1, max_size=4).map("/".join), min_size=1, max_size=8)
+_LINES = st.lists(
+    st.sampled_from(
+        ["a", "!a/b", "**/*.md", "!docs/x.md", "docs", "*/ab", "!**/y.log", "node_modules",
+         "a/**", "!a/ab", "b*", "!*/b", "**/ab/**"]
+    ),
+    min_size=1,
+    max_size=5,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(tree=_TREES, lines=_LINES)
+def test_walk_sends_exactly_what_matches_allows(tree: list[str], lines: list[str]) -> None:
+    # Skipping excluded directories (fsutil's optimisation) must never lose a path
+    # that the patterns let through, and nothing excluded may be sent, except bare
+    # parent directories of re-included paths.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as temp:
+        root = Path(temp)
+        for rel in tree:
+            path = root / rel
+            if path.is_dir():
+                continue
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("x")
+            except (FileExistsError, NotADirectoryError):
+                continue  # a file where the tree wants a directory
+        matcher = PatternMatcher(lines)
+        scan = scan_context(root, matcher)
+        sent = scan.sent_paths()
+        expected = set()
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in dirnames + filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), root)
+                if not matcher.matches(rel):
+                    expected.add(rel)
+                    parts = rel.split("/")
+                    expected.update("/".join(parts[:i]) for i in range(1, len(parts)))
+        assert sent == expected

@@ -134,7 +134,7 @@ def _sorted_entries(path: str) -> list[os.DirEntry[str]]:
     # Go's os.ReadDir order: by name, byte-wise. Code-point order is the same for
     # valid UTF-8; names with undecodable bytes need the bytes themselves.
     entries.sort(key=_name)
-    if not all(entry.name.isascii() for entry in entries):
+    if not "".join([entry.name for entry in entries]).isascii():
         entries.sort(key=lambda entry: os.fsencode(entry.name))
     return entries
 
