@@ -245,5 +245,5 @@ def base_waste(
         elif verdict.compiled:
             charged[path] = "/".join(path.split("/", 2)[:2])
         elif path.startswith(OS_STATE_PREFIXES):
-            charged[path] = "package database"
+            charged[path] = next(p for p in OS_STATE_PREFIXES if path.startswith(p)).rstrip("/")
     return charged

@@ -88,6 +88,8 @@ def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap)
         cause = claims.causes[cause_id]
         total = sum(size for size, _ in tally.groups.values())
         count = sum(files for _, files in tally.groups.values())
+        if total == 0:
+            continue  # empty files (apt's lists/lock): nothing to save, nothing to say
         ranked = sorted(tally.groups.items(), key=lambda item: (-item[1][0], item[0]))
         top_group = ranked[0][0]
         more = f" and {len(ranked) - 1} more" if len(ranked) > 1 else ""

@@ -69,13 +69,8 @@ class StepMap:
             layers.append([*pending, text])
             pending = []
         if len(layers) == layer_count:
-            notes = []
-            if any(len(steps) > 1 for steps in layers):
-                notes.append(
-                    "the builder squashed several steps into one layer: a finding names the "
-                    "step most likely to have written its bytes"
-                )
-            return cls(layers, notes)
+            # The layer report already says when steps were squashed; no note here.
+            return cls(layers)
         notes = []
         if history:
             notes.append(
