@@ -38,7 +38,7 @@ EXPECTED = [
 ]
 
 
-@pytest.mark.parametrize("shape", ["legacy", "podman", "docker25"])
+@pytest.mark.parametrize("shape", ["legacy", "podman", "docker25", "tarball", "tarball-unnamed"])
 def test_docker_archive_shapes(tmp_path: Path, shape: str) -> None:
     archive = write_docker_archive(tmp_path / "img.tar", LAYERS, shape=shape)
     for reference in (str(archive), f"docker-archive:{archive}"):
@@ -218,3 +218,16 @@ def test_archive_with_two_images_needs_a_name(tmp_path: Path) -> None:
     with pytest.raises(ImageNotFound, match="holds 2 images"):
         open_image(str(rebuilt))
     assert paths(open_image(f"docker-archive:{rebuilt}:other:1")) == EXPECTED
+
+
+def test_compressed_tarball_digest_is_checked(tmp_path: Path) -> None:
+    import gzip
+
+    archive = write_docker_archive(tmp_path / "img.tar", LAYERS, shape="tarball")
+    image = open_image(str(archive))
+    assert image.layers[1].digest == sha256(gzip.compress(LAYERS[1], mtime=0))
+    assert image.layers[1].digest != image.layers[1].diff_id
+    unnamed = open_image(
+        str(write_docker_archive(tmp_path / "u.tar", LAYERS, shape="tarball-unnamed"))
+    )
+    assert [layer.digest for layer in unnamed.layers] == [layer.digest for layer in image.layers]

@@ -96,7 +96,8 @@ def write_docker_archive(
     history: Sequence[dict[str, Any]] | None = None,
     tags: Sequence[str] = ("example:latest",),
 ) -> Path:
-    """``shape``: "legacy" (``<id>/layer.tar``), "podman" (``<hex>.tar``) or "docker25"."""
+    """``shape``: "legacy" (``<id>/layer.tar``), "podman" (``<hex>.tar``), "docker25",
+    "tarball" (gzip ``<digest>.tar.gz``) or "tarball-unnamed" (gzip ``l0.tgz``)."""
     diff_ids = [sha256(layer) for layer in layers]
     config = make_config(diff_ids, history)
     with tarfile.open(path, "w") as tar:
@@ -105,6 +106,15 @@ def write_docker_archive(
             _write_layout(tar, layers, config)
             names = [f"blobs/sha256/{sha256(layer)[7:]}" for layer in layers]
             config_name = f"blobs/sha256/{sha256(config)[7:]}"
+        elif shape in ("tarball", "tarball-unnamed"):
+            # go-containerregistry's tarball: gzip layers named by their digest.
+            config_name = f"sha256:{sha256(config)[7:]}"
+            _add_bytes(tar, config_name, config)
+            for number, layer in enumerate(layers):
+                blob = gzip.compress(layer, mtime=0)
+                name = f"{sha256(blob)[7:]}.tar.gz" if shape == "tarball" else f"l{number}.tgz"
+                _add_bytes(tar, name, blob)
+                names.append(name)
         else:
             config_name = f"{sha256(config)[7:]}.json"
             _add_bytes(tar, config_name, config)

@@ -20,10 +20,34 @@ from collections.abc import Mapping
 from typing import Any
 
 from slimage.errors import ImageFormatError, ImageNotFound
-from slimage.image.stored import StoredImage, StoredLayer, TarMembers, diff_ids, parse_json
+from slimage.image.stored import (
+    Region,
+    StoredImage,
+    StoredLayer,
+    TarMembers,
+    diff_ids,
+    parse_json,
+)
+from slimage.image.tarstream import RegionReader, sniff_compression
 
 _BLOB_NAME = re.compile(r"(?:^|/)blobs/sha256/([0-9a-f]{64})$")
+_HEX_NAME = re.compile(r"(?:^|/)(?:sha256:)?([0-9a-f]{64})\.(?:tar\.gz|tgz|tar\.zst)$")
 _DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar"
+
+
+def _head(region: Region) -> bytes:
+    with open(region.path, "rb") as file:
+        file.seek(region.offset)
+        return file.read(min(4, region.length))
+
+
+def _hash_region(region: Region) -> str:
+    hasher = hashlib.sha256()
+    with open(region.path, "rb") as file:
+        reader = RegionReader(file, region.offset, region.length, region.path)
+        while chunk := reader.read(1 << 20):
+            hasher.update(chunk)
+    return "sha256:" + hasher.hexdigest()
 
 
 def is_docker_archive(members: TarMembers) -> bool:
@@ -76,6 +100,14 @@ def docker_archive_from_members(
                 described = sources.get(digest)
                 if isinstance(described, Mapping) and isinstance(described.get("mediaType"), str):
                     media_type = described["mediaType"]
+        elif sniff_compression(_head(region)):
+            # A compressed layer with no stated digest (go-containerregistry's tarballs
+            # write `<hex>.tar.gz`): the name gives it when it is one; else hash it here.
+            named = _HEX_NAME.search(layer_name)
+            if named:
+                digest, verify_digest = f"sha256:{named.group(1)}", True
+            else:
+                digest, verify_digest = _hash_region(region), False
         else:
             # Old archives state no stored digest; their layer.tar is uncompressed, so
             # its digest is its diff_id (checked by the diff_id).
