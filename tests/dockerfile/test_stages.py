@@ -287,3 +287,18 @@ def test_corpus_graphs() -> None:
                 assert graph.stage_of(instruction) is stage
         assert graph.needed_for()[-1] is graph.final
     assert multi_stage == 41
+
+
+def test_shell_for() -> None:
+    text = (
+        'FROM mcr.microsoft.com/windows AS win\nRUN dir\nSHELL ["powershell", "-Command"]\n'
+        "RUN Get-Item x\nFROM win\nRUN Get-Item y\nFROM alpine\nRUN ls\n"
+    )
+    df, graph = _graph(text)
+    runs = [i for i in df.instructions if i.keyword == "RUN"]
+    assert [graph.shell_for(run) for run in runs] == [
+        None,
+        ["powershell", "-Command"],
+        ["powershell", "-Command"],
+        None,
+    ]

@@ -140,6 +140,7 @@ class StageGraph:
     path: str = "Dockerfile"
     _env_before: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)
     _stage_of: dict[int, int] = field(default_factory=dict, repr=False)
+    _shell_before: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def final(self) -> Stage:
@@ -183,6 +184,14 @@ class StageGraph:
         """ARG and ENV values in scope just before ``instruction`` (its expansion env)."""
         return dict(self._env_before.get(id(instruction), {}))
 
+    def shell_for(self, instruction: Instruction) -> list[str] | None:
+        """The SHELL in effect for ``instruction``; None for the default ``/bin/sh -c``.
+
+        A stage built FROM another stage inherits its SHELL, as the image config does.
+        """
+        shell = self._shell_before.get(id(instruction))
+        return None if shell is None else list(shell)
+
 
 def build_stage_graph(df: Dockerfile, build_args: Mapping[str, str] | None = None) -> StageGraph:
     """The stages of ``df`` with ``build_args`` (``--build-arg``) applied; never raises."""
@@ -222,21 +231,22 @@ class _GraphBuilder:
         stage_env: dict[str, str] = {}
         declared: set[str] = set()
         stage: Stage | None = None
-        final_envs: list[tuple[dict[str, str], set[str]]] = []
+        final_envs: list[tuple[dict[str, str], set[str], list[str] | None]] = []
+        shell: list[str] | None = None
         for instruction in self.df.instructions:
             keyword = instruction.keyword
             if keyword == "FROM":
                 if stage is not None:
-                    final_envs.append((stage_env, declared))
+                    final_envs.append((stage_env, declared, shell))
                 stage = self.open_stage(instruction, global_env, declared_globals)
                 self.graph.stages.append(stage)
                 self.graph._env_before[id(instruction)] = dict(global_env)
                 self.graph._stage_of[id(instruction)] = stage.index
                 if stage.base_stage is not None:
-                    base_env, base_declared = final_envs[stage.base_stage]
+                    base_env, base_declared, shell = final_envs[stage.base_stage]
                     stage_env, declared = dict(base_env), set(base_declared)
                 else:
-                    stage_env, declared = {"PATH": DEFAULT_PATH}, set()
+                    stage_env, declared, shell = {"PATH": DEFAULT_PATH}, set(), None
                 continue
             if stage is None:
                 self.graph._env_before[id(instruction)] = dict(global_env)
@@ -248,6 +258,12 @@ class _GraphBuilder:
             if instruction.trigger is not None:
                 self.graph._stage_of[id(instruction.trigger)] = stage.index
             self.graph._env_before[id(instruction)] = dict(stage_env)
+            if shell is not None:
+                self.graph._shell_before[id(instruction)] = shell
+                if instruction.trigger is not None:
+                    self.graph._shell_before[id(instruction.trigger)] = shell
+            if keyword == "SHELL" and instruction.json and instruction.args:
+                shell = list(instruction.args)
             self.stage_instruction(stage, instruction, stage_env, declared, global_env)
         self.resolve_references()
         return self.graph
