@@ -251,3 +251,10 @@ def test_native_extensions_keep_the_libraries_they_were_built_against() -> None:
     del files[f"{site}/psycopg2/_psycopg.cpython-311-x86_64-linux-gnu.so"]
     result = explain(files, contents, {}, [], [360_000, 0])
     assert result.classes["build-toolchain"] == 360_000  # no extension: libpq5 goes too
+
+
+def test_rpm_images_say_the_database_is_not_read() -> None:
+    files = fs(record("var/lib/rpm/rpmdb.sqlite", 5_000_000, 0), record("var/cache/dnf/x", 9, 0))
+    result = explain(files, {}, {}, [], [5_000_009])
+    assert result.classes["package-cache"] == 9
+    assert any("rpm database" in note for note in result.notes)

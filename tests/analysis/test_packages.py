@@ -249,3 +249,16 @@ def test_libraries_behind_requested_dev_packages() -> None:
     assert "libpq5" in removable_packages(db).removable  # autoremove alone would take it
     kept = removable_packages(db, keep=dev_runtime_libraries(db))
     assert set(kept.removable) == {"libpq-dev", "libssl-dev", "libc6-dev", "gcc"}
+
+
+def test_distroless_status_d_gives_an_inventory_without_files() -> None:
+    contents = {
+        "var/lib/dpkg/status.d/libc6": b"Package: libc6\nVersion: 2.36-9\nInstalled-Size: 12000\n",
+        "var/lib/dpkg/status.d/libc6.md5sums": b"abc  lib/x86_64-linux-gnu/libc.so.6\n",
+        "var/lib/dpkg/status.d/tzdata": b"Package: tzdata\nVersion: 2024a\n",
+    }
+    db = read_package_db(contents)
+    assert db is not None
+    assert sorted(db.packages) == ["libc6", "tzdata"]
+    assert db.packages["libc6"].installed_bytes == 12000 * KIB
+    assert db.owners() == {}

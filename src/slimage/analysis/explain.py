@@ -30,6 +30,8 @@ from slimage.analysis.runtime import find_entry_point
 from slimage.analysis.steps import StepMap
 from slimage.findings import Finding, Location, Severity
 
+RPM_DATABASES = ("var/lib/rpm/", "usr/lib/sysimage/rpm/")
+
 
 @dataclass
 class Explanation:
@@ -197,6 +199,8 @@ def explain(
     steps = StepMap.from_history(history, len(layer_sizes))
     notes = list(steps.notes)
     db = read_package_db(contents)
+    if any(path.startswith(RPM_DATABASES) for path in files):
+        notes.append("the rpm database is not read: RPM packages are classified by path only")
     owners = db.owners(merged_dirs(files)) if db is not None else {}
     facts = ImageFacts(
         files, regular, contents, config, db, owners, find_entry_point(files, config), notes

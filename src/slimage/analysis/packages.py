@@ -345,6 +345,14 @@ def read_package_db(contents: Mapping[str, bytes]) -> PackageDb | None:
             for package in packages.values():
                 package.auto_installed = package.name in auto
         return db
+    # distroless: one status stanza per package under status.d, and no file lists.
+    stanzas = [
+        data.decode("utf-8", "replace")
+        for path, data in sorted(contents.items())
+        if path.startswith("var/lib/dpkg/status.d/") and not path.endswith(".md5sums")
+    ]
+    if stanzas:
+        return PackageDb("dpkg", parse_dpkg_status("\n\n".join(stanzas)))
     for path in ("lib/apk/db/installed", "usr/lib/apk/db/installed"):
         installed = contents.get(path)
         if installed is not None:
