@@ -64,6 +64,8 @@ def _family(program: str) -> str:
 
 def prompts(command: Command, previous: Command | None) -> bool:
     """Whether the command would stop at a confirmation prompt (and fail the build)."""
+    if not any(name in command.text for name in ("apt", "yum", "dnf", "zypper")):
+        return False
     program = command.program
     family = _family(program)
     sub = command.subcommand

@@ -24,6 +24,8 @@ _REFRESH = {
 
 
 def _refresh(command: Command) -> str | None:
+    if not any(word in command.text for word in ("update", "makecache", "ref")):
+        return None
     manager = package_manager(command)
     if manager is not None and command.subcommand in _REFRESH[manager]:
         return manager
