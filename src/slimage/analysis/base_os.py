@@ -66,7 +66,7 @@ RUNTIME_LIBRARIES: dict[str, tuple[str, ...]] = {
 }
 # Distribution packages of the language's own libraries: the app may import any of them.
 LANGUAGE_PACKAGE_GLOBS: dict[str, tuple[str, ...]] = {
-    "python": ("python3-*", "python3.*", "py3-*"),
+    "python": ("python3", "python3-*", "python3.*", "py3-*"),
     "node": ("node-*", "nodejs*"),
     "ruby": ("ruby-*", "ruby*"),
     "perl": ("lib*-perl", "perl*"),
