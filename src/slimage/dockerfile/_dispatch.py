@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slimage.dockerfile._gotext import BYTE_SPACE_SET, RE_WHITESPACE, byte_view, from_byte_view
+from slimage.dockerfile._gotext import (
+    BYTE_SPACE_SET,
+    RE_WHITESPACE,
+    byte_view,
+    from_byte_view,
+    go_quote,
+)
 from slimage.dockerfile._json import parse_json_array
 from slimage.dockerfile._words import parse_words
 
@@ -17,13 +23,6 @@ class LineParseError(ValueError):
 
 Args = tuple[list[str], bool]
 LineParser = Callable[[str, str], Args]
-
-
-def go_quote_simple(text: str) -> str:
-    """Go's %q for error messages (ASCII-printable fast path, else escapes)."""
-    from slimage.dockerfile.dump import go_quote
-
-    return go_quote(text)
 
 
 def parse_ignore(rest: str, escape: str) -> Args:
@@ -46,8 +45,7 @@ def parse_name_val(rest: str, key: str, escape: str) -> list[str]:
     for word in words:
         if "=" not in word:
             raise LineParseError(
-                f"Syntax error - can't find = in {go_quote_simple(word)}. "
-                "Must be of the form: name=value"
+                f"Syntax error - can't find = in {go_quote(word)}. Must be of the form: name=value"
             )
         name, value = word.split("=", 1)
         args += (name, value, "=")

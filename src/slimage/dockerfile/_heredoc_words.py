@@ -9,7 +9,7 @@ expansion (``shell_lex``), which answers a different question.
 
 from __future__ import annotations
 
-from slimage.dockerfile._gotext import GO_SPACE_SET
+from slimage.dockerfile._gotext import GO_SPACE_SET, go_quote
 
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _ESCAPE = "\\"
@@ -232,5 +232,5 @@ def process_words(text: str, *, raw_quotes: bool, raw_escapes: bool) -> list[str
     try:
         _, words = lexer.process_stop_on("", raw_escapes)
     except LexError as error:
-        raise LexError(f"failed to process {text!r}: {error}") from None
+        raise LexError(f"failed to process {go_quote(text)}: {error}") from None
     return words
