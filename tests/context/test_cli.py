@@ -121,3 +121,20 @@ def test_dockerfile_specific_ignore_file(tmp_path: Path) -> None:
     document = json.loads(result.stdout)
     assert document["ignore_file"].endswith("app.Dockerfile.dockerignore")
     assert [item["path"] for item in document["excluded"]["items"]] == ["secret.txt"]
+
+
+def test_target_stage(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Dockerfile": "FROM scratch AS docs\nCOPY docs /docs\nFROM scratch\nCOPY app.py /\n",
+            "docs/index.md": "# docs",
+            "app.py": "print(1)",
+        },
+    )
+    final = json.loads(run(str(tmp_path), "--format", "json").stdout)
+    assert final["reach"]["files"] == 1 and final["reach"]["copies"][0]["sources"] == ["app.py"]
+    docs = json.loads(run(str(tmp_path), "--target", "docs", "--format", "json").stdout)
+    assert docs["reach"]["target_stage"] == "docs" and docs["reach"]["files"] == 1
+    missing = run(str(tmp_path), "--target", "nope")
+    assert missing.returncode == 2 and "nope" in missing.stderr
