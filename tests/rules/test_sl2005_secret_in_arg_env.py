@@ -53,3 +53,13 @@ def test_public_keys_pointers_and_plain_names_pass() -> None:
         assert lines(SecretInArgEnv, f"FROM alpine:3.20\n{text}\n") == [], text
     assert not secret_name("KEYRING")
     assert secret_name("signing_key")
+
+
+def test_switches_and_empty_values_pass() -> None:
+    for text in (
+        "ENV MYSQL_ALLOW_EMPTY_PASSWORD=yes",
+        "ENV MYSQL_RANDOM_ROOT_PASSWORD=1",
+        'ENV API_KEY=""',
+    ):
+        assert lines(SecretInArgEnv, f"FROM alpine:3.20\n{text}\n") == [], text
+    assert lines(SecretInArgEnv, "FROM alpine:3.20\nARG API_KEY\n") == [2]

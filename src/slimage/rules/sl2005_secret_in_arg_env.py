@@ -36,8 +36,10 @@ class SecretInArgEnv(Rule):
     as BuildKit's `SecretsUsedInArgOrEnv` check does) or whose value has the shape
     of a known credential (`AKIA...` AWS keys, `ghp_...` GitHub tokens,
     `-----BEGIN ... PRIVATE KEY-----`, `scheme://user:password@host`). Names that
-    point to a secret rather than hold it (`*_FILE`, `*_PATH`) and public keys
-    (`GPG_KEY`, `*_PUBLIC_KEY`) pass. Values are shown masked.
+    point to a secret rather than hold it (`*_FILE`, `*_PATH`), public keys
+    (`GPG_KEY`, `*_PUBLIC_KEY`), and values that cannot be a secret (a variable, an
+    empty string, a switch like `MYSQL_ALLOW_EMPTY_PASSWORD=yes`) pass. Values are
+    shown masked.
 
     Why is this bad?
     ----------------
@@ -89,7 +91,7 @@ class SecretInArgEnv(Rule):
                         help="remove the value from the Dockerfile, rotate the credential, and "
                         "pass it with `RUN --mount=type=secret`",
                     )
-                elif secret_name(pair.key) and not (value and is_reference_only(value)):
+                elif secret_name(pair.key) and not _not_a_secret_value(pair.value):
                     shown = f"={mask(value)}" if value else ""
                     yield Violation(
                         message=f"{instruction.keyword} {pair.key}{shown} looks like a secret: "
@@ -98,6 +100,18 @@ class SecretInArgEnv(Rule):
                         help="use `RUN --mount=type=secret,id=<name>` and read "
                         "`/run/secrets/<name>` in the command that needs it",
                     )
+
+
+# Switches such as MYSQL_ALLOW_EMPTY_PASSWORD=yes: a name about a secret, a value that is not.
+_FLAG_VALUES = frozenset({"yes", "no", "true", "false", "on", "off", "0", "1", "y", "n"})
+
+
+def _not_a_secret_value(value: str | None) -> bool:
+    """A value that cannot be the secret: a flag, an explicit empty string, a variable."""
+    if value is None:
+        return False  # `ARG TOKEN`: the secret comes with --build-arg
+    bare = value.strip().strip("\"'")
+    return bare.lower() in _FLAG_VALUES or bare == "" or is_reference_only(value)
 
 
 def _where(keyword: str) -> str:
