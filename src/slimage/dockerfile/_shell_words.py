@@ -10,12 +10,15 @@ of compound commands, and removes quotes from words (no expansion).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Operators, longest first so "&&" wins over "&".
 _OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&", "(", ")")
 _REDIRECTS = ("<<<", "<<-", "<<", ">>", "&>>", "&>", "<&", ">&", ">|", "<>", "<", ">")
 _BLANKS = " \t"
+_PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+")
+_PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
 # Words that open, continue or close a compound command instead of naming a program.
 _RESERVED_SKIP = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "esac"}
@@ -150,8 +153,11 @@ class _Scanner:
                 value.append(text[self.pos : end])
                 self.pos = end
             else:
-                value.append(char)
-                self.pos += 1
+                # A run of ordinary characters in one step: most of any script.
+                plain = _PLAIN.match(text, self.pos)
+                end = plain.end() if plain else self.pos + 1
+                value.append(text[self.pos : end])
+                self.pos = end
         self.pos = min(self.pos, len(text))
         self.tokens.append(Token("word", "".join(value), start, self.pos, quoted))
 
@@ -179,8 +185,10 @@ class _Scanner:
                 value.append(text[self.pos : end])
                 self.pos = end
             else:
-                value.append(char)
-                self.pos += 1
+                plain = _PLAIN_IN_DOUBLE_QUOTES.match(text, self.pos)
+                end = plain.end() if plain else self.pos + 1
+                value.append(text[self.pos : end])
+                self.pos = end
         self.pos += 1  # the closing quote (or one past the end)
         return "".join(value)
 
