@@ -19,3 +19,13 @@ def test_sudo_after_assignment_and_in_heredoc() -> None:
 def test_installing_or_mentioning_sudo_passes() -> None:
     assert lines(SudoUsage, "FROM debian:12\nRUN apt-get install -y sudo\n") == []
     assert lines(SudoUsage, "FROM debian:12\nRUN echo sudo\n") == []
+
+
+def test_passwordless_sudo_fires() -> None:
+    text = (
+        "FROM debian:12\nRUN apt-get install -y sudo \\\n"
+        " && echo 'app ALL=(ALL) NOPASSWD:ALL' >> /etc/sudoers\nUSER app\n"
+    )
+    found = findings(SudoUsage, text)
+    assert len(found) == 1 and "NOPASSWD" in found[0].message
+    assert found[0].location.line == 3
