@@ -125,9 +125,9 @@ _STACKS: dict[str, list[Candidate]] = {
     ],
     "rust": [Candidate("target", "cargo build output", essential=True)],
     "java": [
-        Candidate("target", "Maven build output"),
+        Candidate("target", "Maven build output", essential=True),
         Candidate("build", "Gradle build output"),
-        Candidate(".gradle", "Gradle cache"),
+        Candidate(".gradle", "Gradle cache", essential=True),
         Candidate("out", "IDE build output"),
         Candidate("**/*.class", "compiled classes"),
     ],
