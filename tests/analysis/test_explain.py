@@ -258,3 +258,26 @@ def test_rpm_images_say_the_database_is_not_read() -> None:
     result = explain(files, {}, {}, [], [5_000_009])
     assert result.classes["package-cache"] == 9
     assert any("rpm database" in note for note in result.notes)
+
+
+def test_a_healthcheck_tool_is_not_charged_to_the_build() -> None:
+    files = bookworm_files()
+    config = {
+        "config": {
+            "Cmd": ["python3", "-m", "app"],
+            "Healthcheck": {"Test": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]},
+        }
+    }
+    files["usr/bin/python3"] = fixture_record(
+        "usr/bin/python3", 0, kind=FileKind.SYMLINK, link_target="python3.11"
+    )
+    result = explain(files, dpkg_contents(), config, [], [1])
+    names = {f.name for f in result.findings}
+    assert "download-tool-packages" not in names
+    assert "build-toolchain-packages" in names
+    # Nor to the base: the runtime runs it. Without the healthcheck, curl is charged.
+    del config["config"]["Healthcheck"]
+    without = explain(files, dpkg_contents(), config, [], [1])
+    curl = sum(files[p].size for p in _owned_by({"curl", "libcurl4"}) if p in files)
+    assert curl > 100_000
+    assert without.explained_bytes - result.explained_bytes >= curl

@@ -135,7 +135,8 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
     unclaimed = (path for path in facts.regular if path not in claims.by_path)
     if has_native_extensions(unclaimed):
         facts.native_link_libraries = dev_runtime_libraries(facts.db)
-    removal = removable_packages(facts.db, keep=facts.native_link_libraries)
+    facts.run_time_tools = _run_time_tools(facts)
+    removal = removable_packages(facts.db, keep=facts.native_link_libraries | facts.run_time_tools)
     if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
         removal.removable = {
             name: category
@@ -184,7 +185,28 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
     facts.removable_packages = set(removal.removable)
     if removal.kept_build_only:
         kept = ", ".join(removal.kept_build_only[:10])
-        facts.notes.append(f"build-only packages kept because a runtime package needs them: {kept}")
+        facts.notes.append(
+            f"build-only packages kept (runtime packages or the image's commands need them): {kept}"
+        )
+
+
+def _run_time_tools(facts: ImageFacts) -> set[str]:
+    """Build-only-looking packages the image runs: `curl` in a HEALTHCHECK, `make` as the
+    entry program. Their names appear as words of the healthcheck or entry command."""
+    body = image_config_body(facts.config)
+    healthcheck = body.get("Healthcheck") or {}
+    words = (
+        [str(word) for word in (healthcheck.get("Test") or [])]
+        if isinstance(healthcheck, dict)
+        else []
+    )
+    words += facts.entry.argv
+    text = " ".join(words).replace("/", " ")
+    names = set(text.split())
+    if facts.entry.program and facts.entry.program in facts.owners:
+        names.add(facts.owners[facts.entry.program])
+    assert facts.db is not None
+    return {name for name in names if name in facts.db.packages}
 
 
 def _generated_file_owners(facts: ImageFacts, removable: set[str]) -> dict[str, str]:
@@ -287,7 +309,7 @@ def claim_base(facts: ImageFacts, claims: Claims) -> None:
         facts.owners,
         go_app=go_app,
         removable=facts.removable_packages,
-        native_link_libraries=facts.native_link_libraries,
+        native_link_libraries=facts.native_link_libraries | facts.run_time_tools,
     )
     if verdict is None:
         facts.notes.append(
@@ -299,7 +321,10 @@ def claim_base(facts: ImageFacts, claims: Claims) -> None:
         title = "the base OS around a compiled binary (it needs only itself, CA certs, tzdata)"
     else:
         program = facts.entry.program_name or "the runtime"
-        title = f"OS packages and files that `{program}` does not need at run time"
+        title = (
+            f"OS packages `{program}` does not depend on (a slim or distroless runtime "
+            "ships without them)"
+        )
     cause = Cause("SL1001", title, f"use {suggestion} as the runtime base", Severity.WARNING)
     for path, group in base_waste(verdict, facts.regular, facts.owners).items():
         claims.offer(path, Claim(WasteClass.HEAVY_BASE, "heavy-base", group), cause)

@@ -71,6 +71,7 @@ class ImageFacts:
     notes: list[str]
     removable_packages: set[str] = field(default_factory=set)  # set by the package claimer
     native_link_libraries: set[str] = field(default_factory=set)  # likewise
+    run_time_tools: set[str] = field(default_factory=set)  # likewise
     secret_hits: list[secrets.SecretHit] = field(default_factory=list)
     node_packages: list[node_deps.NodePackage] = field(default_factory=list)
     python_distributions: list[python_deps.Distribution] = field(default_factory=list)
