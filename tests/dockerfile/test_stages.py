@@ -302,3 +302,26 @@ def test_shell_for() -> None:
         ["powershell", "-Command"],
         None,
     ]
+
+
+def test_quoted_arg_and_env_values_lose_their_quotes() -> None:
+    text = 'FROM alpine\nARG abc="123 456" def\nENV G="a b" H=\'$abc\' I=$abc\nUSER x\n'
+    df, graph = _graph(text)
+    assert graph.env_before(_first(df, "USER")) == _env(
+        abc="123 456", G="a b", H="$abc", I="123 456"
+    )
+    assert graph.undefined_variables == []
+
+
+CONFORMANCE = Path(__file__).resolve().parent.parent / "data" / "conformance" / "buildkit-parser"
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CONFORMANCE.iterdir()))
+def test_buildkit_parser_files_build_a_graph(case: str) -> None:
+    df = parse_dockerfile((CONFORMANCE / case / "Dockerfile").read_text("utf-8"))
+    graph = build_stage_graph(df)
+    assert len(graph.stages) == sum(i.keyword == "FROM" for i in df.instructions)
+    for stage in graph.stages:
+        assert graph.stage_of(stage.from_instruction) is stage
+        if stage.name is not None:
+            assert graph.needed_for(stage.name)[-1] is graph.by_name(stage.name)
