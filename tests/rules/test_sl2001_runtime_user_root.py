@@ -97,3 +97,13 @@ def test_unsafe_fix_for_the_node_image_appends_at_the_end() -> None:
     )
     found = findings(RuntimeUserRoot, "FROM debian:12\nCOPY . /app\n")
     assert found[0].fix is None
+
+
+def test_images_that_default_to_non_root_pass() -> None:
+    for base in (
+        "nginxinc/nginx-unprivileged:1.27",
+        "bitnami/node:20",
+        "cgr.dev/chainguard/python:latest",
+    ):
+        assert lines(RuntimeUserRoot, f"FROM {base}\nCOPY . /app\n") == [], base
+    assert lines(RuntimeUserRoot, "FROM cgr.dev/chainguard/python:latest-dev\n") == [1]

@@ -22,11 +22,28 @@ def is_root_user(user: str) -> bool:
     return user.split(":", 1)[0].strip() in _ROOT
 
 
+# Image families documented to run as a non-root user by default:
+# (registry, repository prefix).
+_NONROOT_IMAGES = (
+    ("docker.io", "nginxinc/nginx-unprivileged"),
+    ("docker.io", "bitnami/"),
+    ("cgr.dev", "chainguard/"),
+)
+
+
 def _base_runs_as_nonroot(base: str) -> bool:
     ref = parse_image_ref(base)
-    if ref is None or ref.tag is None:
+    if ref is None:
         return False
-    return ref.tag in _NONROOT_TAGS or ref.tag.endswith("-nonroot")
+    tag = ref.tag or ""
+    if tag in _NONROOT_TAGS or tag.endswith("-nonroot"):
+        return True
+    if ref.registry == "cgr.dev" and tag.endswith("-dev"):
+        return False  # -dev variants (shell, apk) differ between images: do not assume
+    return any(
+        ref.registry == registry and ref.repository.startswith(prefix)
+        for registry, prefix in _NONROOT_IMAGES
+    )
 
 
 def _is_windows(base: str) -> bool:
@@ -45,8 +62,8 @@ class RuntimeUserRoot(Rule):
     neither has any stage it builds `FROM`), or its last `USER` is `root`, `0`
     or `0:0`. A `USER` in a build stage does not count, since only the runtime
     stage's user reaches the image. Bases that already run as a non-root user
-    (distroless `:nonroot` tags) pass, and so do Windows bases, which have no
-    root user.
+    (distroless `:nonroot` tags, `nginxinc/nginx-unprivileged`, Bitnami and
+    Chainguard images) pass, and so do Windows bases, which have no root user.
 
     Why is this bad?
     ----------------
