@@ -300,7 +300,9 @@ class _Walker:
             return _sorted_entries(path)
         except OSError as error:
             reason = _describe(error)
-            if excluded and error.errno in (errno.EACCES, errno.EPERM):
+            if error.errno in (errno.ENOENT, errno.ENOTDIR):
+                self.result.warnings.append(f"{rel}: changed during the scan ({reason})")
+            elif excluded and error.errno in (errno.EACCES, errno.EPERM):
                 # fsutil ignores a permission error on a directory it only walks
                 # because of an exception pattern.
                 self.result.warnings.append(f"{rel}: unreadable ({reason}); excluded, so harmless")
