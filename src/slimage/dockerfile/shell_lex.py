@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from slimage.dockerfile import _shell_pattern
 
-__all__ = ["ShellLex", "ShellLexError", "envs_from_list"]
+__all__ = ["ExpansionResult", "ShellLex", "ShellLexError", "envs_from_list"]
 
 
 class ShellLexError(ValueError):
