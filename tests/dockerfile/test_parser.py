@@ -307,3 +307,35 @@ def test_any_text_parses_or_fails_cleanly(text: str) -> None:
         argument_ranges(instruction, df.escape)
     with contextlib.suppress(DockerfileSyntaxError):
         validate_instructions(df)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("FROM a\nHEALTHCHECK --x NONE\n", None),
+        ("FROM a\nSTOPSIGNAL SIGTERM\n", None),
+        ("FROM a AS b\nCOPY --from=b --link x y\nRUN --mount=type=cache,target=/c x\n", None),
+        ("ARG V=1\nFROM a:$V\n", None),
+        ("RUN x\n", "no build stage in current context"),
+        ("FROM a\nCOPY --bogus x y\n", "unknown flag: --bogus"),
+        ("FROM a\nFROM b AS 1x\n", "invalid name for build stage"),
+        ("FROM a b\n", "FROM requires either one or three arguments"),
+        ("FROM a\nSHELL sh -c\n", "SHELL requires the arguments to be in JSON form"),
+        ("FROM a\nHEALTHCHECK --interval=1ns CMD x\n", "cannot be less than 1ms"),
+        ("FROM a\nHEALTHCHECK --retries=0 CMD x\n", "--retries must be at least 1"),
+        ("FROM a\nHEALTHCHECK FOO x\n", 'Unknown type "FOO" in HEALTHCHECK'),
+        ("FROM a\nRUNN x\n", "unknown instruction: RUNN (did you mean RUN?)"),
+        ("FROM a\nONBUILD MAINTAINER me\n", "MAINTAINER isn't allowed as an ONBUILD trigger"),
+        ("FROM a\nONBUILD COPY x\n", "COPY requires at least two arguments"),
+        ('FROM a\nVOLUME [""]\n', "VOLUME specified can not be an empty string"),
+    ],
+)
+def test_validate_instructions(text: str, message: str | None) -> None:
+    df = parse_dockerfile(text, path="df")
+    if message is None:
+        validate_instructions(df)
+        return
+    with pytest.raises(DockerfileSyntaxError) as caught:
+        validate_instructions(df)
+    assert message in caught.value.reason
+    assert caught.value.path == "df" and caught.value.line >= 1

@@ -100,7 +100,9 @@ def check_instruction(instruction: Instruction) -> None:
             f"{keyword} requires at least two arguments, but only one was provided. "
             "Destination could not be determined"
         )
-    check_flags(instruction)
+    if keyword != "STOPSIGNAL" and not (keyword == "HEALTHCHECK" and args[0].upper() == "NONE"):
+        # parseStopSignal and the NONE branch of parseHealthcheck never parse their flags.
+        check_flags(instruction)
     if keyword in ("ENV", "LABEL"):
         check_key_values(keyword, args)
     elif keyword == "ARG":
