@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from sl23_support import findings, fixed, lines
 
 from slimage.rules.sl3004_copy_from_unknown_stage import CopyFromUnknownStage
 
@@ -30,3 +30,11 @@ def test_valid_references_pass() -> None:
     for ref in ("builder", "0", "nginx:1.27", "ghcr.io/org/tool:1", "docker/dockerfile", "BUILDER"):
         text = f"FROM golang:1.22 AS builder\nFROM scratch\nCOPY --from={ref} /a /a\n"
         assert lines(CopyFromUnknownStage, text) == [], ref
+
+
+def test_typo_gets_an_unsafe_fix() -> None:
+    text = "FROM golang:1.22 AS builder\nFROM scratch\nCOPY --from=buidler /app /app\n"
+    assert fixed(CopyFromUnknownStage, text) == text
+    assert fixed(CopyFromUnknownStage, text, unsafe=True) == (
+        "FROM golang:1.22 AS builder\nFROM scratch\nCOPY --from=builder /app /app\n"
+    )

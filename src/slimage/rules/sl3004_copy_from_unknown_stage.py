@@ -4,7 +4,7 @@ import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from slimage.findings import Severity
+from slimage.findings import Applicability, Edit, Fix, Severity
 from slimage.rules._security import looks_like_image_ref
 from slimage.rules.base import Rule, Violation
 
@@ -45,6 +45,12 @@ class CopyFromUnknownStage(Rule):
     COPY --from=builder /app /app
     ```
     To copy from an image on purpose, write it with a tag: `--from=nginx:1.27`.
+
+    Fix safety
+    ----------
+    When a plain `COPY --from` word is a close misspelling of an earlier stage name,
+    the fix replaces it with that name. It is unsafe: the author may have meant an
+    image of that name after all.
     """
 
     code = "SL3004"
@@ -52,6 +58,7 @@ class CopyFromUnknownStage(Rule):
     title = "COPY --from must name an earlier stage or a tagged image"
     severity = Severity.ERROR
     hadolint = ("DL3022", "DL3023")
+    fix_safety = "unsafe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         stages = context.stages.stages
@@ -64,8 +71,27 @@ class CopyFromUnknownStage(Rule):
                 yield Violation(
                     message=message,
                     span=_flag_span(ref.instruction, ref.ref),
+                    fix=_typo_fix(stages, stage, ref),
                     help=help_text,
                 )
+
+
+def _typo_fix(stages: list[Stage], stage: Stage, ref: StageRef) -> Fix | None:
+    """Replace a COPY --from value by the earlier stage name it is one typo away from."""
+    flag = ref.instruction.flag("from")
+    if ref.instruction.keyword != "COPY" or flag is None or flag.value != ref.ref:
+        return None
+    earlier = [s.name for s in stages[: stage.index] if s.name]
+    close = difflib.get_close_matches(ref.ref.lower(), earlier, n=1)
+    if not close or not flag.raw.endswith("=" + ref.ref):
+        return None
+    end = flag.span.end
+    start = end - len(ref.ref)
+    return Fix(
+        title=f"Copy from stage {close[0]!r}",
+        edits=(Edit(start, end, close[0]),),
+        applicability=Applicability.UNSAFE,
+    )
 
 
 def _problem(stages: list[Stage], stage: Stage, ref: StageRef) -> tuple[str, str] | None:
