@@ -325,3 +325,13 @@ def test_buildkit_parser_files_build_a_graph(case: str) -> None:
         assert graph.stage_of(stage.from_instruction) is stage
         if stage.name is not None:
             assert graph.needed_for(stage.name)[-1] is graph.by_name(stage.name)
+
+
+def test_root_of_follows_the_from_chain() -> None:
+    _, graph = _graph("FROM golang AS a\nFROM a AS b\nFROM b\nFROM scratch\n")
+    assert [graph.root_of(s).base for s in graph.stages] == [
+        "golang",
+        "golang",
+        "golang",
+        "scratch",
+    ]

@@ -175,6 +175,18 @@ class StageGraph:
                     todo.append(dependency)
         return [stage for stage in self.stages if stage.index in needed]
 
+    def root_of(self, stage: Stage) -> Stage:
+        """The first stage of ``stage``'s FROM chain: its ``base`` is the image underneath.
+
+        ``root_of(s).base == "scratch"`` means the whole environment of ``s`` is known
+        from the Dockerfile; otherwise the image may define more variables.
+        """
+        seen = {stage.index}
+        while stage.base_stage is not None and stage.base_stage not in seen:
+            stage = self.stages[stage.base_stage]
+            seen.add(stage.index)
+        return stage
+
     def stage_of(self, instruction: Instruction) -> Stage | None:
         """The stage holding ``instruction`` (its FROM included); None before the first FROM."""
         index = self._stage_of.get(id(instruction))
