@@ -107,3 +107,53 @@ def test_oversized_manifest(server: FaultRegistry) -> None:
     server.plan.manifest_override = b"{" + b" " * (5 << 20) + b"}"
     with pytest.raises(ImageFormatError, match="over the"):
         open_registry_image(f"{server.host}/app:1")
+
+
+def test_quick_reads_no_layer(server: FaultRegistry) -> None:
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "slimage",
+            "analyze",
+            "--quick",
+            "--format",
+            "json",
+            f"docker://{server.host}/app:1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["compressed_size"] == sum(len(layer) for layer in LAYERS)
+    assert [layer["compressed_size"] for layer in report["layers"]] == [len(x) for x in LAYERS]
+    fetched = [path for path, _, _ in server.log if "/blobs/" in path]
+    assert fetched == [f"/v2/app/blobs/{sha256(CONFIG)}"]  # the config, no layer
+
+
+def test_quick_refuses_gates(server: FaultRegistry) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "slimage",
+            "analyze",
+            "--quick",
+            "--max-size",
+            "1MB",
+            f"docker://{server.host}/app:1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2 and "cannot check the size gates" in result.stderr

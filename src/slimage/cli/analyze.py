@@ -113,6 +113,12 @@ def analyze_command(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the registry password from standard input."
     ),
+    quick: bool = typer.Option(
+        False,
+        "--quick",
+        help="Only what the manifest and config say (sizes, steps, user, ports): no layer "
+        "is downloaded or read. Gates need the full analysis.",
+    ),
     gate_ignore: list[str] | None = typer.Option(
         None,
         "--gate-ignore",
@@ -145,6 +151,11 @@ def analyze_command(
     opened = open_image(
         image, platform=platform, insecure=insecure_registry, credentials=credentials
     )
+    if quick:
+        if limits != GateLimits(ignore=limits.ignore):
+            raise UsageError("--quick reads no layer, so it cannot check the size gates")
+        _print_quick(opened, output_format)
+        return
     total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
         result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore)
@@ -160,6 +171,18 @@ def analyze_command(
     sys.stdout.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
+
+
+def _print_quick(opened: Any, output_format: str) -> None:
+    import json
+
+    from slimage.analysis.quick import quick_summary, quick_to_json, quick_to_text
+
+    summary = quick_summary(opened)
+    if output_format == "json":
+        sys.stdout.write(json.dumps(quick_to_json(summary), indent=2) + "\n")
+    else:
+        sys.stdout.write(quick_to_text(summary))
 
 
 def _credentials(username: str | None, password_stdin: bool) -> Any:

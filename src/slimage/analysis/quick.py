@@ -1,0 +1,121 @@
+"""``slimage analyze --quick``: what the manifest and config alone say, no layer read.
+
+For a registry image this downloads two small JSON documents instead of the layers:
+compressed sizes per layer, the step that made each, and the runtime configuration. It
+cannot see hidden bytes or waste (those need the layers' contents).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from slimage.analysis.layers import map_history
+from slimage.image.model import Image
+
+QUICK_SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class QuickLayer:
+    index: int
+    digest: str
+    diff_id: str
+    media_type: str
+    compressed_size: int
+    created_by: str | None
+
+
+@dataclass
+class QuickSummary:
+    source: str
+    platform: str | None
+    layers: list[QuickLayer]
+    user: str
+    exposed_ports: list[str]
+    entrypoint: list[str]
+    cmd: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def compressed_size(self) -> int:
+        return sum(layer.compressed_size for layer in self.layers)
+
+
+def quick_summary(image: Image) -> QuickSummary:
+    mapping, notes = map_history(image.history, len(image.layers))
+    layers = [
+        QuickLayer(
+            index,
+            layer.digest,
+            layer.diff_id,
+            layer.media_type,
+            layer.compressed_size,
+            mapping[index][1],
+        )
+        for index, layer in enumerate(image.layers)
+    ]
+    config = image.config.get("config")
+    runtime: Mapping[str, Any] = config if isinstance(config, Mapping) else {}
+    ports = runtime.get("ExposedPorts")
+    return QuickSummary(
+        source=image.source,
+        platform=image.platform,
+        layers=layers,
+        user=str(runtime.get("User") or ""),
+        exposed_ports=sorted(ports) if isinstance(ports, Mapping) else [],
+        entrypoint=[str(w) for w in runtime.get("Entrypoint") or []],
+        cmd=[str(w) for w in runtime.get("Cmd") or []],
+        notes=notes,
+    )
+
+
+def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
+    return {
+        "schema_version": QUICK_SCHEMA_VERSION,
+        "kind": "quick",
+        "image": {
+            "source": summary.source,
+            "platform": summary.platform,
+            "layer_count": len(summary.layers),
+        },
+        "compressed_size": summary.compressed_size,
+        "layers": [
+            {
+                "index": layer.index,
+                "digest": layer.digest,
+                "diff_id": layer.diff_id,
+                "media_type": layer.media_type,
+                "compressed_size": layer.compressed_size,
+                "created_by": layer.created_by,
+            }
+            for layer in summary.layers
+        ],
+        "config": {
+            "user": summary.user,
+            "exposed_ports": summary.exposed_ports,
+            "entrypoint": summary.entrypoint,
+            "cmd": summary.cmd,
+        },
+        "notes": summary.notes,
+    }
+
+
+def quick_to_text(summary: QuickSummary) -> str:
+    from slimage.report.units import human_bytes
+
+    lines = [
+        f"{summary.source} ({summary.platform or 'platform unknown'}): "
+        f"{human_bytes(summary.compressed_size)} as stored, in {len(summary.layers)} layers "
+        "(--quick: from the manifest; hidden bytes and waste need a full analysis)",
+    ]
+    for layer in summary.layers:
+        step = (layer.created_by or "(no recorded step)").replace("\n", " ")
+        if len(step) > 90:
+            step = step[:87] + "..."
+        lines.append(f"  {layer.index + 1:>3}  {human_bytes(layer.compressed_size):>9}  {step}")
+    user = summary.user or "root (no USER)"
+    lines.append(f"user: {user}; ports: {', '.join(summary.exposed_ports) or 'none'}")
+    lines.extend(f"note: {note}" for note in summary.notes)
+    return "\n".join(lines) + "\n"
