@@ -141,6 +141,8 @@ class StageGraph:
     _env_before: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)
     _stage_of: dict[int, int] = field(default_factory=dict, repr=False)
     _shell_before: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    # The maps above are keyed by id(); holding the instructions keeps those ids valid.
+    _instructions: list[Instruction] = field(default_factory=list, repr=False)
 
     @property
     def final(self) -> Stage:
@@ -235,7 +237,7 @@ class _GraphBuilder:
         self.build_args = build_args
         self.lex = ShellLex(df.escape)
         self.raw_lex = ShellLex(df.escape, skip_process_quotes=True)
-        self.graph = StageGraph([], {}, path=df.path)
+        self.graph = StageGraph([], {}, path=df.path, _instructions=list(df.instructions))
 
     def build(self) -> StageGraph:
         global_env = self.platform_defaults()
