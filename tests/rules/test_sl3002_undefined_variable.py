@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from sl23_support import findings, fixed, lines
 
 from slimage.rules.sl3002_undefined_variable import UndefinedVariable
 
@@ -32,3 +32,16 @@ def test_run_cmd_and_defined_variables_pass() -> None:
         "CMD echo $ALSO_UNDEFINED\nCOPY app /opt/$V/\n"
     )
     assert lines(UndefinedVariable, text) == []
+
+
+def test_unsafe_fixes_declare_or_rename() -> None:
+    text = "ARG APP_HOME=/app\nFROM alpine:3.20\nWORKDIR ${APP_HOME}\nCOPY . $APP_HOME/\n"
+    assert fixed(UndefinedVariable, text) == text
+    assert fixed(UndefinedVariable, text, unsafe=True) == (
+        "ARG APP_HOME=/app\nFROM alpine:3.20\nARG APP_HOME\nWORKDIR ${APP_HOME}\n"
+        "COPY . $APP_HOME/\n"
+    )
+    text = "FROM alpine:3.20\nENV APP_HOME=/app\nWORKDIR ${APP_HOEM:-/srv}/x/$APP_HOEM\n"
+    assert fixed(UndefinedVariable, text, unsafe=True) == (
+        "FROM alpine:3.20\nENV APP_HOME=/app\nWORKDIR ${APP_HOME:-/srv}/x/$APP_HOME\n"
+    )

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from slimage.findings import Severity
+from slimage.findings import Applicability, Edit, Fix, Severity
 from slimage.rules._security import rest_span
 from slimage.rules.base import Rule, Violation
 
@@ -109,16 +109,25 @@ class UndefinedVariable(Rule):
     ARG APP_HOME
     WORKDIR $APP_HOME
     ```
+
+    Fix safety
+    ----------
+    For a global `ARG` not declared in the stage, the fix inserts `ARG NAME` above the
+    instruction; for a name one typo away from a defined one, it renames the
+    reference. Both change what the build does (that is the point), and the guess may
+    be wrong, so both are unsafe.
     """
 
     code = "SL3002"
     name = "undefined-variable"
     title = "Define variables with ARG or ENV before using them"
     severity = Severity.WARNING
+    fix_safety = "unsafe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         graph = context.stages
         seen: set[tuple[int, str]] = set()
+        declared: set[tuple[int, str]] = set()
         for instruction, name in graph.undefined_variables:
             if instruction.keyword == "FROM" or (id(instruction), name) in seen:
                 continue
@@ -133,10 +142,16 @@ class UndefinedVariable(Rule):
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             global_only = stage is not None and name in graph.global_args
+            fix = None
             if global_only:
                 help_text = f"declare it again inside the stage: `ARG {name}`"
                 why = "; an ARG before FROM is only visible to FROM"
+                if (stage_key := (id(stage), name)) not in declared:
+                    declared.add(stage_key)
+                    fix = _declare_fix(context, instruction, name)
             else:
+                if close:
+                    fix = _rename_fix(context, instruction, name, close[0])
                 help_text = f"define it with `ARG {name}=...` or `ENV {name}=...` before this line"
                 why = ", so it expands to an empty string"
                 if from_image:
@@ -144,8 +159,51 @@ class UndefinedVariable(Rule):
             yield Violation(
                 message=f"${name} is not defined by an ARG or ENV before this line{hint}{why}",
                 span=_variable_span(context, instruction, name),
+                fix=fix,
                 help=help_text,
             )
+
+
+def _reference_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"\$(\{)?" + re.escape(name) + r"(?![A-Za-z0-9_])")
+
+
+def _rename_fix(
+    context: LintContext, instruction: Instruction, name: str, replacement: str
+) -> Fix | None:
+    """Rename every `$name`/`${name...}` of the instruction to the close defined name."""
+    offsets = instruction.rest_offsets
+    if not offsets:
+        return None
+    edits = []
+    for match in _reference_pattern(name).finditer(instruction.rest):
+        start = match.end() - len(name)
+        if offsets[match.end() - 1] + 1 - offsets[start] != len(name):
+            return None  # a line continuation inside the name
+        edits.append(Edit(offsets[start], offsets[start] + len(name), replacement))
+    if not edits:
+        return None
+    return Fix(
+        title=f"Use ${replacement}",
+        edits=tuple(edits),
+        applicability=Applicability.UNSAFE,
+    )
+
+
+def _declare_fix(context: LintContext, instruction: Instruction, name: str) -> Fix | None:
+    """Insert `ARG name` on its own line above the instruction (the global value then
+    reaches the stage)."""
+    source = context.dockerfile.source
+    line_start = source.rfind("\n", 0, instruction.span.start) + 1
+    if source[line_start : instruction.span.start].strip():
+        return None
+    indent = source[line_start : instruction.span.start]
+    keyword = "arg" if instruction.keyword_raw.islower() else "ARG"
+    return Fix(
+        title=f"Declare ARG {name} in the stage",
+        edits=(Edit(line_start, line_start, f"{indent}{keyword} {name}\n"),),
+        applicability=Applicability.UNSAFE,
+    )
 
 
 def _has_image_base(context: LintContext, stage: Stage) -> bool:
