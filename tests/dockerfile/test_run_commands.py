@@ -310,3 +310,29 @@ def test_onbuild_run_and_other_instructions() -> None:
 def test_heredoc_forms(run: str, body_commands: list[list[str]]) -> None:
     _, commands = _commands("FROM alpine\n" + run)
     assert [c.words for c in commands if c.in_heredoc] == body_commands
+
+
+@pytest.mark.slow
+def test_fallback_splitter_agrees_with_bashlex_on_the_corpus() -> None:
+    from slimage.dockerfile._shell_words import split_commands
+    from slimage.dockerfile.run_commands import _bashlex_commands
+
+    compared = 0
+    for path in _corpus_files():
+        df = parse_dockerfile(path.read_text("utf-8"))
+        for instruction in df.instructions:
+            if instruction.keyword != "RUN" or instruction.json or instruction.heredocs:
+                continue
+            parsed = _bashlex_commands(instruction.rest)
+            if parsed is None:
+                continue
+            compared += 1
+            ours = [
+                (c.words, c.connector, c.start, c.end) for c in split_commands(instruction.rest)
+            ]
+            theirs = [(c.words, c.connector, c.start, c.end) for c in parsed]
+            if ours != theirs:
+                # bashlex drops the backslash of "C:\Program Files" inside double quotes,
+                # which a POSIX shell keeps; only the Windows images write such paths.
+                assert "windows" in path.name, (path.name, instruction.rest[:80])
+    assert compared > 650

@@ -278,7 +278,11 @@ class _Splitter:
         if self.want_pattern and value == "|":
             return  # "a|b)" alternatives of a case pattern
         self.flush()
-        self.header = None if self.header in ("for", "select") else self.header
+        if self.header in ("for", "select"):
+            # "for x in a b; do": the ";" ends the header, not a command; the body's
+            # first command keeps the operator before "for" (as bashlex reports it).
+            self.header = None
+            return
         normal = {"|&": "|", ";;": ";", ";&": ";", ";;&": ";"}.get(value, value)
         if value in (";;", ";&", ";;&") and self.case_depth:
             self.want_pattern = True
