@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slimage.dockerfile._shell_pattern import PatternError, pattern_to_regex, reverse_pattern
 from slimage.dockerfile.shell_lex import ShellLex, ShellLexError, envs_from_list
@@ -224,3 +226,41 @@ def test_error_names_the_word() -> None:
 def test_bad_escape_token() -> None:
     with pytest.raises(ValueError, match="one character"):
         ShellLex("ab")
+
+
+# Properties that must hold for any text, checked on generated input.
+_PLAIN = st.text(alphabet=st.characters(blacklist_characters="$'\"\\`{}*?/%#", codec="utf-8"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PLAIN)
+def test_plain_text_is_unchanged(text: str) -> None:
+    assert ShellLex().process_word(text, {}) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text().filter(lambda s: "'" not in s))
+def test_single_quotes_keep_everything(text: str) -> None:
+    assert ShellLex().process_word(f"'{text}'", {"A": "x"}) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), _PLAIN)
+def test_variables_and_affix_removal(value: str, affix: str) -> None:
+    env = {"V": value, "P": affix}
+    lex = ShellLex()
+    assert lex.process_word("${V}", env) == value
+    assert lex.process_words('"$V"', env) == ([value] if value else [])
+    # A pattern without wildcards removes exactly that prefix or suffix, if present.
+    assert lex.process_word("${V#$P}", env) == value.removeprefix(affix)
+    assert lex.process_word("${V%$P}", env) == value.removesuffix(affix)
+    assert lex.process_word("${V:-$P}", env) == (value or affix)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab $'\"\\{}:-+?#%/`*"))))
+def test_any_word_expands_or_fails_cleanly(word: str) -> None:
+    try:
+        ShellLex().process_words(word, {"a": "1 2", "b": ""})
+    except ShellLexError as error:
+        assert str(error).startswith("failed to process")
