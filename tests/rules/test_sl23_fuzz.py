@@ -22,6 +22,9 @@ FROMS = [
     "FROM scratch",
     "FROM build",
     "FROM nginx:1.27",
+    "FROM alpine:3.20 AS x",
+    "FROM node:${TAG}",
+    "FROM $IMG AS build",
 ]
 LINES = [
     "ADD app.py /app/",
@@ -57,19 +60,27 @@ LINES = [
     'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
     "# a comment",
     "RUN apk add \\\n\n    curl",
+    "ENV APP_HOME=/app",
+    "WORKDIR $APP_HOEM",
+    "COPY . ${APP_HOME}/",
+    "COPY --from=bulid /x /x",
+    "COPY --from=x /y /y",
 ]
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
+    prefix=st.sampled_from(["", "ARG APP_HOME=/app\n", "ARG TAG\nARG IMG=node\n"]),
     stages=st.lists(
         st.tuples(st.sampled_from(FROMS), st.lists(st.sampled_from(LINES), max_size=6)),
         min_size=1,
         max_size=3,
-    )
+    ),
 )
-def test_random_files(stages: list[tuple[str, list[str]]]) -> None:
-    text = "".join(f"{first}\n" + "".join(f"{line}\n" for line in rest) for first, rest in stages)
+def test_random_files(prefix: str, stages: list[tuple[str, list[str]]]) -> None:
+    text = prefix + "".join(
+        f"{first}\n" + "".join(f"{line}\n" for line in rest) for first, rest in stages
+    )
     try:
         result = fix_text(text, rules=RULES, unsafe=True)
     except DockerfileSyntaxError:

@@ -81,8 +81,13 @@ def _typo_fix(stages: list[Stage], stage: Stage, ref: StageRef) -> Fix | None:
     flag = ref.instruction.flag("from")
     if ref.instruction.keyword != "COPY" or flag is None or flag.value != ref.ref:
         return None
+    if ref.stage is not None or ref.ref.isdigit():
+        return None  # names a stage (itself or a later one): no typo to correct
+    lowered = ref.ref.lower()
+    if any(s.name == lowered for s in stages):
+        return None
     earlier = [s.name for s in stages[: stage.index] if s.name]
-    close = difflib.get_close_matches(ref.ref.lower(), earlier, n=1)
+    close = difflib.get_close_matches(lowered, earlier, n=1)
     if not close or not flag.raw.endswith("=" + ref.ref):
         return None
     end = flag.span.end
