@@ -336,3 +336,42 @@ def test_fallback_splitter_agrees_with_bashlex_on_the_corpus() -> None:
                 # which a POSIX shell keeps; only the Windows images write such paths.
                 assert "windows" in path.name, (path.name, instruction.rest[:80])
     assert compared > 650
+
+
+def _corpus_runs(name: str) -> tuple[Dockerfile, list[list[ShellCommand]]]:
+    df = parse_dockerfile((CORPUS / name).read_text("utf-8"))
+    return df, [run_commands(i) for i in df.instructions if i.keyword == "RUN"]
+
+
+def test_docker_library_golang_comments_inside_continuations() -> None:
+    df, runs = _corpus_runs("docker-library+golang__1.26_bookworm_Dockerfile")
+    first = next(r for r in runs if any(c.words[-1:] == ["binutils-gold"] for c in r))
+    assert [c.program for c in first] == ["set", "apt-get", "apt-get", "", "[", "apt-get", "rm"]
+    gold = first[5]
+    assert gold.words[-1] == "binutils-gold"
+    assert gold.has_option("--no-install-recommends")
+    # The comment lines between the two installs are not part of any command, and the
+    # offsets still point at the right text in the file.
+    assert df.source[gold.source_start : gold.source_end] == (
+        "apt-get install -y --no-install-recommends binutils-gold"
+    )
+    assert first[3].words == ["dpkgArch=$(dpkg --print-architecture)"]
+
+
+def test_docker_library_python_case_block() -> None:
+    df, runs = _corpus_runs("docker-library+python__3.13_bookworm_Dockerfile")
+    runtime = runs[0]
+    assert [(c.program, c.subcommand) for c in runtime] == [
+        ("set", None),
+        ("apt-get", "update"),
+        ("apt-get", "install"),
+        ("rm", "/var/lib/apt/lists/*"),
+    ]
+    build = next(r for r in runs if any(c.program == "make" for c in r))
+    flags = [c for c in build if c.words and c.words[0].startswith("EXTRA_CFLAGS=${EXTRA_CFLAGS")]
+    assert len(flags) == 2  # the amd64|arm64 and * branches; comments skipped
+    for command in flags:
+        assert command.source_start is not None
+        assert df.source[command.source_start :].startswith('EXTRA_CFLAGS="${EXTRA_CFLAGS:-}')
+    make = next(c for c in build if c.program == "make")
+    assert make.words[:3] == ["make", "-j", "$nproc"]
