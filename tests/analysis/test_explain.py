@@ -281,3 +281,22 @@ def test_a_healthcheck_tool_is_not_charged_to_the_build() -> None:
     curl = sum(files[p].size for p in _owned_by({"curl", "libcurl4"}) if p in files)
     assert curl > 100_000
     assert without.explained_bytes - result.explained_bytes >= curl
+
+
+def test_secret_files_and_config_env_are_findings_with_masked_values() -> None:
+    from slimage.findings import Severity
+
+    key = b"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n"
+    files = fs(record("root/.ssh/id_rsa", len(key), 1), record("app/main.py", 10, 1))
+    config = {"config": {"Env": ["API_TOKEN=ghp_abcdefghijklmnopqrstuvwxyz0123456789"]}}
+    result = explain(files, {"root/.ssh/id_rsa": key}, config, [], [len(key) + 10])
+    by_name = {f.name: f for f in result.findings}
+    secret = by_name["secret-file"]
+    assert secret.code == "SA115" and secret.severity is Severity.ERROR
+    assert secret.location.path == "/root/.ssh/id_rsa"
+    assert secret.bytes_saved == len(key)
+    assert "RSA private key" in secret.message and "MIIE" not in secret.message
+    env = by_name["secret-in-config-env"]
+    assert env.code == "SL2005"
+    assert "ghp_" in env.message and "abcdefghijklmnopqrstuvwxyz" not in env.message
+    assert result.classes["secrets"] == len(key)

@@ -70,7 +70,8 @@ def test_causes_match_the_build(result: AnalysisResult) -> None:
     assert "layer 3/5" in toolchain.help
     assert (toolchain.bytes_saved or 0) >= result.layers.files["usr/bin/make"].size
     assert findings["vcs-directory"].bytes_saved == len(PACK) + len("ref: refs/heads/main\n")
-    secret = findings["secret:app/.env"]
+    secret = findings["secret-file"]
+    assert secret.location.path == "/app/.env"
     assert secret.bytes_saved == len(SECRET)
     assert "correct-horse" not in secret.message
     assert "DATABASE_PASSWORD" in secret.message

@@ -248,6 +248,7 @@ def claim_secrets(facts: ImageFacts, claims: Claims) -> None:
             "them out of the build context with .dockerignore",
             Severity.ERROR,
             ("COPY", "ADD"),
+            name="secret-file",
         )
         claims.offer(path, Claim(WasteClass.SECRETS, f"secret:{path}", path), cause)
         facts.secret_hits.extend(hits)

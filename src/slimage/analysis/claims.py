@@ -41,6 +41,7 @@ class Cause:
     help: str
     severity: Severity = Severity.WARNING
     keywords: tuple[str, ...] = ()  # to pick the step in a squashed layer (steps.py)
+    name: str = ""  # the finding's name when several causes share one (secret-file)
 
 
 class Claims:

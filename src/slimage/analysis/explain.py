@@ -102,7 +102,7 @@ def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap)
         findings.append(
             Finding(
                 code=cause.code,
-                name=cause_id,
+                name=cause.name or cause_id,
                 message=f"{cause.title}: {_human(total)} in {count} files ({where})",
                 severity=cause.severity,
                 location=Location(path=f"/{location}"),
