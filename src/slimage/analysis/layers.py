@@ -33,7 +33,7 @@ from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
 from slimage.analysis.records import FileKind, FileRecord
 from slimage.analysis.steps import instruction_text
 from slimage.image.model import Image
-from slimage.image.tarstream import ContentSink, LayerStream, TarEntry, scan_tar
+from slimage.image.tarstream import ContentSink, HashBatch, LayerStream, TarEntry, scan_tar
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -213,6 +213,9 @@ class _Pass:
         self.layer_index = 0
         self.summary: LayerSummary | None = None
         self.pending: tuple[FileRecord, Any, bytearray | None] | None = None
+        # Content hashes run on the hashing thread; digests are filled in by batches.
+        self.hashes = HashBatch()
+        self.unhashed: list[tuple[FileRecord, Any]] = []
         self.top_files: list[tuple[int, str]] = []
         self.dir_bytes: dict[str, int] = {}
         self.missing_links = 0
@@ -405,9 +408,17 @@ class _Pass:
         record, hasher, buffer = self.pending
         self.pending = None
         if hasher is not None:
-            record.digest = "sha256:" + hasher.hexdigest()
+            self.unhashed.append((record, hasher))
+            if len(self.unhashed) >= 4096:
+                self._fill_digests()
         if buffer is not None and self.files.get(record.path) is record:
             self.contents[record.path] = bytes(buffer)
+
+    def _fill_digests(self) -> None:
+        self.hashes.wait()
+        for record, hasher in self.unhashed:
+            record.digest = "sha256:" + hasher.hexdigest()
+        self.unhashed = []
 
     def handle(self, entry: TarEntry) -> ContentSink | None:
         self._finish_pending()
@@ -459,13 +470,13 @@ class _Pass:
                 return None
             self.pending = (record, hasher, buffer)
             if buffer is None:
-                return hasher.update  # type: ignore[union-attr]
+                return self.hashes.sink(hasher)
             if hasher is None:
                 return buffer.extend
-            update, extend = hasher.update, buffer.extend
+            hash_sink, extend = self.hashes.sink(hasher), buffer.extend
 
             def both(data: memoryview) -> None:
-                update(data)
+                hash_sink(data)
                 extend(data)
 
             return both
@@ -498,6 +509,7 @@ class _Pass:
 
     def end_layer(self) -> None:
         self._finish_pending()
+        self._fill_digests()
         summary = self.summary
         assert summary is not None
         summary.biggest_files = [

@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from slimage.analysis.records import FileKind
 from slimage.errors import DigestMismatch, ImageFormatError, UnsupportedMediaType
@@ -95,7 +95,9 @@ class RegionReader:
         if self._remaining <= 0:
             return b""
         want = self._remaining if size < 0 else min(size, self._remaining)
-        self._file.seek(self._position)
+        # Seek only when someone else moved the file (a seek drops the read buffer).
+        if self._file.tell() != self._position:
+            self._file.seek(self._position)
         data = self._file.read(want)
         if not data:
             raise ImageFormatError(f"{self._label}: truncated (file ends early)")
@@ -134,6 +136,51 @@ class BackgroundHasher:
         while self._pending:
             self._pending.popleft().result()
         return self._hasher.hexdigest()
+
+
+class HashBatch:
+    """sha256 of many files' contents, computed on the hashing thread in batches.
+
+    The tar scanner hands out memoryviews of immutable chunks, so they can be hashed a
+    little later; batching a megabyte of updates per task keeps the hand-off cheap for
+    small files. :meth:`wait` must be called before reading a digest.
+    """
+
+    BATCH_BYTES = 1 << 20
+    MAX_PENDING = 4
+
+    def __init__(self) -> None:
+        self._updates: list[tuple[Callable[[memoryview], None], memoryview]] = []
+        self._size = 0
+        self._pending: deque[Future[None]] = deque()
+
+    def sink(self, hasher: Any) -> ContentSink:
+        update = hasher.update
+
+        def sink(data: memoryview) -> None:
+            self._updates.append((update, data))
+            self._size += len(data)
+            if self._size >= self.BATCH_BYTES:
+                self._submit()
+
+        return sink
+
+    def _submit(self) -> None:
+        work, self._updates, self._size = self._updates, [], 0
+        if len(self._pending) >= self.MAX_PENDING:
+            self._pending.popleft().result()
+        self._pending.append(BackgroundHasher._pool().submit(_run_updates, work))
+
+    def wait(self) -> None:
+        if self._updates:
+            self._submit()
+        while self._pending:
+            self._pending.popleft().result()
+
+
+def _run_updates(work: list[tuple[Callable[[memoryview], None], memoryview]]) -> None:
+    for update, data in work:
+        update(data)
 
 
 class _HashingReader:
