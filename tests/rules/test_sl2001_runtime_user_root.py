@@ -107,3 +107,10 @@ def test_images_that_default_to_non_root_pass() -> None:
     ):
         assert lines(RuntimeUserRoot, f"FROM {base}\nCOPY . /app\n") == [], base
     assert lines(RuntimeUserRoot, "FROM cgr.dev/chainguard/python:latest-dev\n") == [1]
+
+
+def test_inserted_user_keeps_crlf_line_breaks() -> None:
+    text = 'FROM node:20-slim\r\nCOPY . /app\r\nCMD ["node", "app.js"]\r\n'
+    assert fixed(RuntimeUserRoot, text, unsafe=True) == (
+        'FROM node:20-slim\r\nCOPY . /app\r\nUSER node\r\nCMD ["node", "app.js"]\r\n'
+    )

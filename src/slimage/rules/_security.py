@@ -91,6 +91,11 @@ def keyword_edit(instruction: Instruction, new_keyword: str) -> Edit:
     )
 
 
+def line_break(source: str) -> str:
+    """The file's own line break, for inserted lines (CRLF files stay CRLF)."""
+    return "\r\n" if "\r\n" in source else "\n"
+
+
 def line_number(dockerfile: Dockerfile, offset: int) -> int:
     return dockerfile.source.count("\n", 0, offset) + 1
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import keyword_span, mentions, parse_image_ref
+from slimage.rules._security import keyword_span, line_break, mentions, parse_image_ref
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -177,13 +177,13 @@ def _add_user_fix(context: LintContext, runtime: Stage, name: str, after_line: i
             start = df.source.rfind("\n", 0, instruction.span.start) + 1
             if df.source[start : instruction.span.start].strip():
                 return None
-            edit = Edit(start, start, f"{keyword} {name}\n")
+            edit = Edit(start, start, f"{keyword} {name}{line_break(df.source)}")
             break
     else:
         last = runtime.instructions[-1]
         if last.span.line <= after_line and last.keyword != "RUN":
             return None
-        edit = Edit(last.span.end, last.span.end, f"\n{keyword} {name}")
+        edit = Edit(last.span.end, last.span.end, f"{line_break(df.source)}{keyword} {name}")
     return Fix(
         title=f"Add USER {name}",
         edits=(edit,),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import rest_span
+from slimage.rules._security import line_break, rest_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def _declare_fix(context: LintContext, instruction: Instruction, name: str) -> F
     keyword = "arg" if instruction.keyword_raw.islower() else "ARG"
     return Fix(
         title=f"Declare ARG {name} in the stage",
-        edits=(Edit(line_start, line_start, f"{indent}{keyword} {name}\n"),),
+        edits=(Edit(line_start, line_start, f"{indent}{keyword} {name}{line_break(source)}"),),
         applicability=Applicability.UNSAFE,
     )
 
