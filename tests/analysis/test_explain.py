@@ -300,3 +300,38 @@ def test_secret_files_and_config_env_are_findings_with_masked_values() -> None:
     assert env.code == "SL2005"
     assert "ghp_" in env.message and "abcdefghijklmnopqrstuvwxyz" not in env.message
     assert result.classes["secrets"] == len(key)
+
+
+def test_garbage_metadata_never_breaks_the_explanation() -> None:
+    import random
+
+    rng = random.Random(3)
+    paths = [
+        "var/lib/dpkg/status",
+        "var/lib/dpkg/info/x.list",
+        "var/lib/apt/extended_states",
+        "lib/apk/db/installed",
+        "etc/apk/world",
+        "etc/os-release",
+        "app/package.json",
+        "app/node_modules/a/package.json",
+        "usr/lib/python3/dist-packages/a-1.dist-info/METADATA",
+        "usr/lib/python3/dist-packages/a-1.dist-info/RECORD",
+        "app/.env",
+        "root/.docker/config.json",
+    ]
+    samples = [
+        b"",
+        b"\x00\xff" * 50,
+        b"Package:\nDepends: ,,|,\nInstalled-Size: -3\n",
+        b"P:\nD:\nR:x\nF:\nI:abc\n",
+        b"[1, 2]",
+        b'{"dependencies": ["not", "a", "map"], "workspaces": 1}',
+        b"Name: a\nRequires-Dist: \nRequires-Dist: ; extra\n",
+        b'a,"unterminated\n../../../../../etc/passwd,sha256=x,12\n',
+    ]
+    for _ in range(40):
+        contents = {path: rng.choice(samples) + rng.randbytes(rng.randrange(40)) for path in paths}
+        files = fs(*(record(path, len(data), 0) for path, data in contents.items()))
+        result = explain(files, contents, {"config": {"Cmd": ["node"]}}, [], [1])
+        assert result.explained_bytes + result.unexplained_bytes == result.total_bytes

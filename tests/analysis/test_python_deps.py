@@ -76,3 +76,16 @@ def test_names() -> None:
     assert dev_kind("pytest-cov") == "dev-tool"
     assert dev_kind("wheel") == "packaging-tool"
     assert dev_kind("flask") is None
+
+
+def test_record_rows_outside_the_environment_are_ignored() -> None:
+    contents = {
+        f"{SITE}/evil-1.dist-info/METADATA": b"Name: pytest\n",
+        f"{SITE}/evil-1.dist-info/RECORD": (
+            b"_pytest/x.py,sha256=a,10\n"
+            b"../../../bin/pytest,sha256=b,20\n"
+            b"../../../../../etc/passwd,sha256=c,30\n"
+        ),
+    }
+    [distribution] = find_distributions(contents)
+    assert distribution.files == [f"{SITE}/_pytest/x.py", "opt/venv/bin/pytest"]

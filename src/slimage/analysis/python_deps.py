@@ -103,12 +103,17 @@ def _requires(message_requires: list[str]) -> list[str]:
 
 
 def _record_paths(text: str, site_dir: str) -> list[str]:
+    """RECORD rows, relative to the site directory; scripts sit in ``../../../bin``. Rows
+    pointing outside the environment's prefix (``opt/venv/``, ``usr/local/``) are
+    ignored: a distribution cannot own files elsewhere."""
+    prefix = site_dir.split("/lib/", 1)[0] + "/" if "/lib/" in site_dir else ""
     paths = []
     for row in csv.reader(io.StringIO(text)):
         if not row or not row[0]:
             continue
         joined = posixpath.normpath(posixpath.join("/" + site_dir, row[0])).lstrip("/")
-        paths.append(joined)
+        if joined.startswith(prefix):
+            paths.append(joined)
     return paths
 
 
