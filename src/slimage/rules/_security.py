@@ -96,10 +96,6 @@ def line_break(source: str) -> str:
     return "\r\n" if "\r\n" in source else "\n"
 
 
-def line_number(dockerfile: Dockerfile, offset: int) -> int:
-    return dockerfile.source.count("\n", 0, offset) + 1
-
-
 # --- variables -----------------------------------------------------------------------------
 
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
