@@ -46,12 +46,12 @@ class LegacyKeyValueFormat(Rule):
     Fix safety
     ----------
     The fix replaces the space (and any line continuation) between the key and the
-    value with `="` and closes the quote after the value. The value keeps every
-    character, the whitespace of continuation lines included, because the builder
-    gives a double-quoted value exactly the text the legacy form took literally.
-    That holds only when the value has no quotes and no escape character other than
-    an escaped escape or `$`, and the separator holds no comment; otherwise no
-    fix is offered. When offered it is safe.
+    value with `=`. A one-word value is then read exactly as before. A value of several
+    words also gets double quotes around it, and keeps every character, the
+    whitespace of continuation lines included, because the builder gives a
+    double-quoted value exactly the text the legacy form took literally; that holds
+    only when the value has no quotes and no escape character other than an escaped
+    escape or `$`. A separator holding a comment gets no fix. When offered it is safe.
     """
 
     code = "SL3014"
@@ -105,7 +105,11 @@ def _fix(df: Dockerfile, instruction: Instruction) -> Fix | None:
     offsets = instruction.rest_offsets
     if not value or not _KEY.match(key) or not offsets or instruction.heredocs:
         return None
-    if any(c in value for c in ("'", '"', "\n")) or not _same_when_quoted(value, df.escape):
+    if any(c in value for c in ("'", '"', "\n")):
+        return None
+    # One word: `KEY=value` is read exactly as the legacy value was, no quotes needed.
+    bare = not any(c.isspace() for c in value)
+    if not bare and not _same_when_quoted(value, df.escape):
         return None
     key_at = len(rest) - len(rest.lstrip())
     if not rest.startswith(key, key_at):
@@ -123,9 +127,14 @@ def _fix(df: Dockerfile, instruction: Instruction) -> Fix | None:
     escape = re.escape(df.escape)
     if not separator or not re.fullmatch(rf"[ \t]*(?:{escape}[ \t]*\r?\n[ \t]*)*", separator):
         return None
-    value_end = offsets[value_at + len(value) - 1] + 1
+    shown = "..." if bare else '"..."'
+    if bare:
+        edits: tuple[Edit, ...] = (Edit(separator_start, separator_end, "="),)
+    else:
+        value_end = offsets[value_at + len(value) - 1] + 1
+        edits = (Edit(separator_start, separator_end, '="'), Edit(value_end, value_end, '"'))
     return Fix(
-        title=f'Write {instruction.keyword} {key}="..."',
-        edits=(Edit(separator_start, separator_end, '="'), Edit(value_end, value_end, '"')),
+        title=f"Write {instruction.keyword} {key}={shown}",
+        edits=edits,
         applicability=Applicability.SAFE,
     )
