@@ -335,3 +335,28 @@ def test_garbage_metadata_never_breaks_the_explanation() -> None:
         files = fs(*(record(path, len(data), 0) for path, data in contents.items()))
         result = explain(files, contents, {"config": {"Cmd": ["node"]}}, [], [1])
         assert result.explained_bytes + result.unexplained_bytes == result.total_bytes
+
+
+def test_the_entry_program_is_never_charged() -> None:
+    # cargo hard-links target/release/app to target/release/deps/app-<hash>.
+    binary = "src/target/release/deps/server-211129e9b7bf7113"
+    files = fs(
+        record(binary, 11_000_000, 1),
+        record("src/target/release/deps/libserde-1.rlib", 3_000_000, 1),
+        fixture_record(
+            "src/target/release/server", 0, 1, kind=FileKind.HARDLINK, link_target=binary
+        ),
+        record("usr/share/doc/git/contrib/persistent-https/main.go", 3_000, 0),
+        record("usr/lib/x86_64-linux-gnu/libc.so.6", 2_000_000, 0),
+        record("usr/bin/bash", 1_200_000, 0),
+    )
+    contents = {
+        "var/lib/dpkg/status": b"Package: libc6\nStatus: install ok installed\n",
+        "var/lib/dpkg/info/libc6:amd64.list": b"/usr/lib/x86_64-linux-gnu/libc.so.6\n",
+    }
+    config = {"config": {"Cmd": ["/src/target/release/server"], "WorkingDir": "/src"}}
+    result = explain(files, contents, config, [], [3_203_000, 14_000_000])
+    # The rlib goes; the binary and (not a Go app: the .go file is git's doc) libc stay.
+    assert result.unexplained_bytes == 11_000_000 + 2_000_000
+    heavy = next(f for f in result.findings if f.name == "heavy-base")
+    assert "distroless/cc" in heavy.help

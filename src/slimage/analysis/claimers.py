@@ -301,8 +301,15 @@ def claim_duplicates(facts: ImageFacts, claims: Claims) -> None:
             claims.offer(path, Claim(WasteClass.DUPLICATES, "duplicates", duplicate.kept), cause)
 
 
+def _is_go_marker(path: str) -> bool:
+    """A Go SDK, or a Go module outside the system trees (git's docs carry .go examples)."""
+    if path.startswith(("usr/local/go/bin/", "usr/lib/go-", "usr/lib/go/")):
+        return True
+    return path.endswith(("/go.mod", "/go.sum")) and not path.startswith("usr/")
+
+
 def claim_base(facts: ImageFacts, claims: Claims) -> None:
-    go_app = any(p.endswith(".go") or p.startswith("usr/local/go/") for p in facts.regular)
+    go_app = any(_is_go_marker(path) for path in facts.regular)
     verdict = judge_base(
         facts.entry,
         facts.regular,

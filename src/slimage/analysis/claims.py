@@ -47,11 +47,16 @@ class Cause:
 class Claims:
     """Per-path best claim: a new claim replaces the old one only if its class ranks first."""
 
-    def __init__(self) -> None:
+    def __init__(self, protected: frozenset[str] = frozenset()) -> None:
         self.by_path: dict[str, Claim] = {}
         self.causes: dict[str, Cause] = {}
+        # The entry program's bytes are the app: never charged to any cause (cargo's
+        # target/release/app is a hard link to target/release/deps/app-<hash>).
+        self.protected = protected
 
     def offer(self, path: str, claim: Claim, cause: Cause) -> None:
+        if path in self.protected:
+            return
         current = self.by_path.get(path)
         if current is None or PRECEDENCE[claim.waste_class] < PRECEDENCE[current.waste_class]:
             self.by_path[path] = claim

@@ -205,7 +205,7 @@ def explain(
     facts = ImageFacts(
         files, regular, contents, config, db, owners, find_entry_point(files, config), notes
     )
-    claims = Claims()
+    claims = Claims(frozenset({facts.entry.program} if facts.entry.program else ()))
     for claimer in CLAIMERS:
         claimer(facts, claims)
     classes = {str(waste): 0 for waste in WasteClass}
