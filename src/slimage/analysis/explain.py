@@ -186,18 +186,14 @@ def _human(size: int) -> str:
     return f"{size} B"
 
 
-def explain(
-    files: Mapping[str, FileRecord],
-    contents: Mapping[str, bytes],
-    config: Mapping[str, Any],
-    history: Sequence[Mapping[str, Any]],
-    layer_sizes: Sequence[int],
-) -> Explanation:
-    """Classify the final filesystem ``files`` (path -> record) into waste classes and findings."""
+def claim_files(
+    files: Mapping[str, FileRecord], contents: Mapping[str, bytes], config: Mapping[str, Any]
+) -> tuple[ImageFacts, Claims]:
+    """Run every claimer: per regular file, the one cause its bytes are charged to
+    (``Claims.by_path``), and what was learnt on the way. :func:`explain` summarises this;
+    tools that need the per-file answer (benchmarks/explain_coverage.py) call it directly."""
     regular = {path: record for path, record in files.items() if record.kind is FileKind.FILE}
-    total = sum(record.size for record in regular.values())
-    steps = StepMap.from_history(history, len(layer_sizes))
-    notes = list(steps.notes)
+    notes: list[str] = []
     db = read_package_db(contents)
     if any(path.startswith(RPM_DATABASES) for path in files):
         notes.append("the rpm database is not read: RPM packages are classified by path only")
@@ -208,6 +204,22 @@ def explain(
     claims = Claims(frozenset({facts.entry.program} if facts.entry.program else ()))
     for claimer in CLAIMERS:
         claimer(facts, claims)
+    return facts, claims
+
+
+def explain(
+    files: Mapping[str, FileRecord],
+    contents: Mapping[str, bytes],
+    config: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]],
+    layer_sizes: Sequence[int],
+) -> Explanation:
+    """Classify the final filesystem ``files`` (path -> record) into waste classes and findings."""
+    steps = StepMap.from_history(history, len(layer_sizes))
+    facts, claims = claim_files(files, contents, config)
+    regular, db, notes = facts.regular, facts.db, facts.notes
+    notes[:0] = steps.notes
+    total = sum(record.size for record in regular.values())
     classes = {str(waste): 0 for waste in WasteClass}
     for path, claim in claims.by_path.items():
         classes[str(claim.waste_class)] += regular[path].size
