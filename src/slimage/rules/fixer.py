@@ -21,6 +21,7 @@ earlier one get their turn on the next pass), with a bound on the passes.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,10 +91,13 @@ def _splice(text: str, edits: list[Edit]) -> str:
     return text
 
 
-def verify_fix(before: Dockerfile, after: Dockerfile, edits: list[Edit]) -> str | None:
+def verify_fix(
+    before: Dockerfile, after: Dockerfile, edits: list[Edit], *, line_offset: int = 0
+) -> str | None:
     """Why ``after`` is not ``before`` with only ``edits`` applied; None when it is.
 
-    ``edits`` are in ``before``'s offsets.
+    ``edits`` are in ``before``'s offsets; ``line_offset`` is added to the line numbers
+    of the messages (when ``before`` is a fragment of a file).
     """
     if [(d.name, d.value) for d in before.directives] != [
         (d.name, d.value) for d in after.directives
@@ -122,28 +126,30 @@ def verify_fix(before: Dockerfile, after: Dockerfile, edits: list[Edit]) -> str 
             if _signature(old_instruction) == _signature(new_instruction):
                 continue
             if not _touches(old_instruction, edits):
-                return f"changes line {old_instruction.line}, which the fix does not edit"
+                line = old_instruction.line + line_offset
+                return f"changes line {line}, which the fix does not edit"
             if old_instruction.keyword != new_instruction.keyword and not _rewrites_keyword(
                 old_instruction, edits
             ):
                 return (
-                    f"turns {old_instruction.keyword} on line {old_instruction.line} "
-                    f"into {new_instruction.keyword}"
+                    f"turns {old_instruction.keyword} on line {old_instruction.line + line_offset}"
+                    f" into {new_instruction.keyword}"
                 )
         return None
     if not old_mid:
-        return _check_insertion(new_mid, edits)
+        return _check_insertion(new_mid, edits, line_offset)
     if not new_mid:
         for instruction in old_mid:
             if not any(
                 e.start <= instruction.span.start and instruction.span.end <= e.end for e in edits
             ):
-                return f"removes or merges the instruction on line {instruction.line}"
+                line = instruction.line + line_offset
+                return f"removes or merges the instruction on line {line}"
         return None
     if len(new_mid) < len(old_mid) and _is_deliberate_merge(old_mid, new_mid, edits):
         return None
     return (
-        f"turns {len(old_mid)} instruction(s) from line {old_mid[0].line} "
+        f"turns {len(old_mid)} instruction(s) from line {old_mid[0].line + line_offset} "
         f"into {len(new_mid)} instruction(s)"
     )
 
@@ -167,18 +173,16 @@ def _is_deliberate_merge(old: list[Instruction], new: list[Instruction], edits: 
     return [i.keyword for i in new] == kept
 
 
-def _check_insertion(inserted: list[Instruction], edits: list[Edit]) -> str | None:
+def _check_insertion(
+    inserted: list[Instruction], edits: list[Edit], line_offset: int = 0
+) -> str | None:
     """New instructions are fine only when they lie wholly in text that an edit inserted."""
-    regions: list[tuple[int, int]] = []
-    shift = 0
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        start = edit.start + shift
-        regions.append((start, start + len(edit.replacement)))
-        shift += len(edit.replacement) - (edit.end - edit.start)
+    regions = _inserted_regions(edits)
     for instruction in inserted:
         span = instruction.span
         if not any(start <= span.start and span.end <= end for start, end in regions):
-            return f"creates an instruction on line {instruction.line} outside its edit"
+            line = instruction.line + line_offset
+            return f"creates an instruction on line {line} outside its edit"
     return None
 
 
@@ -201,43 +205,221 @@ def apply_fixes(
     Safe fixes only, unless ``unsafe``. Each fix is verified against the text as it
     stands after the fixes kept before it; a fix whose edits collide with a kept one is
     skipped (neither applied nor rejected: a re-lint offers it again).
+
+    Each fix is verified on a fragment: the instructions it touches, parsed after the
+    fixes kept before it with and without its edits, followed by a sentinel instruction
+    that catches an edit leaking past the fragment (a trailing line continuation, an
+    unterminated heredoc). That keeps a pass linear in the size of the file. The whole
+    result is then parsed once and checked again; should that check fail, the pass is
+    redone fix by fix on the whole file.
     """
     from slimage.dockerfile.parser import parse_dockerfile
 
-    result = FixResult(text=text)
     candidates = [f for f in findings if _wanted(f, unsafe)]
     if not candidates:
-        return result
-    current_text = text
-    current = parse_dockerfile(text, path=path)
-    kept: list[Edit] = []  # in the original text's offsets
+        return FixResult(text=text)
+    original = parse_dockerfile(text, path=path)
+    index = _SpanIndex(original)
     # Fixes that span several instructions (joining two RUNs) go first: a fix inside one
     # of them (appending a cleanup) collides, waits for the next pass and then lands on
     # the joined instruction, after the command it must follow.
-    ordered = sorted(
-        (-_instructions_touched(current, f.fix.edits), min(e.start for e in f.fix.edits), i, f)
-        for i, f in enumerate(candidates)
-        if f.fix
-    )
-    for *_, finding in ordered:
+    ordered = [
+        finding
+        for *_, finding in sorted(
+            (-len(index.touched(f.fix.edits)), min(e.start for e in f.fix.edits), i, f)
+            for i, f in enumerate(candidates)
+            if f.fix
+        )
+    ]
+    fast = _apply_by_fragments(text, original, index, ordered, path)
+    if fast is not None:
+        return fast
+    return _apply_sequentially(text, original, ordered, path)
+
+
+def _precheck(finding: Finding, text: str, kept: list[Edit]) -> str | None:
+    """Why the fix cannot be tried: a reason, "" when it only collides with a kept fix."""
+    assert finding.fix is not None
+    edits = finding.fix.edits
+    if any(_conflict(a, b) for i, a in enumerate(edits) for b in edits[i + 1 :]):
+        return "its edits overlap each other"
+    if any(not 0 <= e.start <= e.end <= len(text) for e in edits):
+        return "its edits fall outside the file"
+    if any(_conflict(a, b) for a in edits for b in kept):
+        return ""
+    return None
+
+
+class _SpanIndex:
+    """Instruction spans of one parse, to find the instructions edits touch quickly."""
+
+    def __init__(self, dockerfile: Dockerfile) -> None:
+        self.spans = [(i.span.start, i.span.end) for i in dockerfile.instructions]
+        self.starts = [start for start, _ in self.spans]
+
+    def touched(self, edits: Iterable[Edit]) -> set[int]:
+        found: set[int] = set()
+        for edit in edits:
+            position = bisect.bisect_right(self.starts, edit.end) - 1
+            while position >= 0 and self.spans[position][1] >= edit.start:
+                found.add(position)
+                position -= 1
+        return found
+
+
+_SENTINEL = "LABEL slimage.fix.sentinel=1\n"
+
+
+def _apply_by_fragments(
+    text: str, original: Dockerfile, index: _SpanIndex, ordered: list[Finding], path: str
+) -> FixResult | None:
+    """The pass with fragment verification; None when the final check fails."""
+    from slimage.dockerfile.parser import parse_dockerfile
+
+    result = FixResult(text=text)
+    kept: list[Edit] = []
+    header = "" if original.escape == "\\" else f"# escape={original.escape}\n"
+    for finding in ordered:
         assert finding.fix is not None
+        problem = _precheck(finding, text, kept)
+        if problem is not None:
+            if problem:
+                result.rejected.append(RejectedFix(finding, problem))
+            continue
         edits = list(finding.fix.edits)
-        if any(_conflict(a, b) for i, a in enumerate(edits) for b in edits[i + 1 :]):
-            result.rejected.append(RejectedFix(finding, "its edits overlap each other"))
+        low, high = _fragment_bounds(text, index, edits, kept)
+        inside = [
+            Edit(k.start - low, k.end - low, k.replacement)
+            for k in kept
+            if low <= k.start and k.end <= high
+        ]
+        before_text = _splice(text[low:high], inside)
+        local = [_move(Edit(e.start - low, e.end - low, e.replacement), inside) for e in edits]
+        after_text = _splice(before_text, local)
+        prefix = header if low > 0 else ""
+        lines_before = text.count("\n", 0, low) - prefix.count("\n")
+        try:
+            before = parse_dockerfile(prefix + _terminated(before_text) + _SENTINEL, path=path)
+        except DockerfileSyntaxError:
+            return None  # the fragment does not stand alone: verify on the whole file
+        try:
+            after = parse_dockerfile(prefix + _terminated(after_text) + _SENTINEL, path=path)
+        except DockerfileSyntaxError as error:
+            message = f"the result does not parse: {error.reason}"
+            result.rejected.append(RejectedFix(finding, message))
             continue
-        if any(not 0 <= e.start <= e.end <= len(text) for e in edits):
-            result.rejected.append(RejectedFix(finding, "its edits fall outside the file"))
+        shifted = [Edit(e.start + len(prefix), e.end + len(prefix), e.replacement) for e in local]
+        reason = verify_fix(before, after, shifted, line_offset=lines_before)
+        if reason is not None:
+            result.rejected.append(RejectedFix(finding, reason))
             continue
-        if any(_conflict(a, b) for a in edits for b in kept):
+        kept.extend(edits)
+        result.applied.append(finding)
+    if not kept:
+        return result
+    result.text = _splice(text, kept)
+    try:
+        final = parse_dockerfile(result.text, path=path)
+    except DockerfileSyntaxError:
+        return None
+    if _check_combined(original, final, kept) is not None:
+        return None
+    return result
+
+
+def _terminated(fragment: str) -> str:
+    return fragment if fragment.endswith("\n") else fragment + "\n"
+
+
+def _fragment_bounds(
+    text: str, index: _SpanIndex, edits: list[Edit], kept: list[Edit]
+) -> tuple[int, int]:
+    """Whole lines around the edits, the instructions they touch, and any kept edit
+    overlapping that range (with its instructions), in the original offsets."""
+    low = min(e.start for e in edits)
+    high = max(e.end for e in edits)
+    while True:
+        new_low, new_high = low, high
+        for position in index.touched([Edit(low, high, "")]):
+            start, end = index.spans[position]
+            new_low, new_high = min(new_low, start), max(new_high, end)
+        for k in kept:
+            if k.start <= new_high and new_low <= k.end:
+                new_low, new_high = min(new_low, k.start), max(new_high, k.end)
+        if (new_low, new_high) == (low, high):
+            break
+        low, high = new_low, new_high
+    line_start = text.rfind("\n", 0, low) + 1
+    line_end = text.find("\n", high)
+    return line_start, len(text) if line_end < 0 else line_end + 1
+
+
+def _check_combined(before: Dockerfile, after: Dockerfile, edits: list[Edit]) -> str | None:
+    """The whole pass at once: the same directives, and every instruction that changed,
+    vanished or appeared lies where a kept edit is."""
+    if [(d.name, d.value) for d in before.directives] != [
+        (d.name, d.value) for d in after.directives
+    ] or before.escape != after.escape:
+        return "changes the parser directives"
+    old = [_signature(i) for i in before.instructions]
+    new = [_signature(i) for i in after.instructions]
+    if len(old) == len(new):
+        changed_old = {i for i in range(len(old)) if old[i] != new[i]}
+        changed_new = changed_old
+    else:
+        import difflib
+
+        matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+        changed_old, changed_new = set(), set()
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                changed_old.update(range(i1, i2))
+                changed_new.update(range(j1, j2))
+    if changed_old - _SpanIndex(before).touched(edits):
+        return "changes an instruction no fix edits"
+    regions = _inserted_regions(edits)
+    for position in changed_new:
+        span = after.instructions[position].span
+        if not any(start <= span.end and span.start <= end for start, end in regions):
+            return "changes an instruction no fix edits"
+    return None
+
+
+def _inserted_regions(edits: list[Edit]) -> list[tuple[int, int]]:
+    """Where each edit's replacement lies in the edited text."""
+    regions: list[tuple[int, int]] = []
+    shift = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        start = edit.start + shift
+        regions.append((start, start + len(edit.replacement)))
+        shift += len(edit.replacement) - (edit.end - edit.start)
+    return regions
+
+
+def _apply_sequentially(
+    text: str, original: Dockerfile, ordered: list[Finding], path: str
+) -> FixResult:
+    """The pass verified fix by fix on the whole file (slower, and exact)."""
+    from slimage.dockerfile.parser import parse_dockerfile
+
+    result = FixResult(text=text)
+    current_text, current = text, original
+    kept: list[Edit] = []  # in the original text's offsets
+    for finding in ordered:
+        assert finding.fix is not None
+        problem = _precheck(finding, text, kept)
+        if problem is not None:
+            if problem:
+                result.rejected.append(RejectedFix(finding, problem))
             continue
+        edits = list(finding.fix.edits)
         moved = [_move(edit, kept) for edit in edits]
         candidate_text = _splice(current_text, moved)
         try:
             candidate = parse_dockerfile(candidate_text, path=path)
         except DockerfileSyntaxError as error:
-            result.rejected.append(
-                RejectedFix(finding, f"the result does not parse: {error.reason}")
-            )
+            message = f"the result does not parse: {error.reason}"
+            result.rejected.append(RejectedFix(finding, message))
             continue
         reason = verify_fix(current, candidate, moved)
         if reason is not None:
@@ -248,11 +430,6 @@ def apply_fixes(
         result.applied.append(finding)
     result.text = current_text
     return result
-
-
-def _instructions_touched(dockerfile: Dockerfile, edits: Iterable[Edit]) -> int:
-    edits = list(edits)
-    return sum(1 for instruction in dockerfile.instructions if _touches(instruction, edits))
 
 
 def _move(edit: Edit, kept: list[Edit]) -> Edit:
