@@ -123,7 +123,7 @@ def claim_paths(facts: ImageFacts, claims: Claims) -> None:
         claims.offer(
             path,
             Claim(rule.waste_class, rule.id, match.group),
-            Cause(rule.code, rule.title, rule.help, keywords=rule.keywords),
+            Cause(rule.code, rule.title, rule.help, rule.severity, rule.keywords),
         )
 
 

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from slimage.findings import Severity
+
 
 class WasteClass(enum.StrEnum):
     """Why bytes are avoidable. Definition order is precedence: earlier classes win."""
@@ -58,6 +60,7 @@ class PathRule:
     under: tuple[str, ...] = ()  # suffixes: only below one of these prefixes
     # Words of the build step that likely wrote the bytes, to name it in a squashed layer.
     keywords: tuple[str, ...] = ()
+    severity: Severity = Severity.WARNING
 
 
 @dataclass(frozen=True)
@@ -320,6 +323,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "~/.npm/_logs/",
         ),
         keywords=PACKAGE_INSTALL,
+        severity=Severity.INFO,
     ),
     PathRule(
         "rust-build-directory",
@@ -346,6 +350,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "files are not counted (removing them slows every start-up)",
         components=(("__pycache__",),),
         keywords=("pip ", "python"),
+        severity=Severity.INFO,
     ),
     PathRule(
         "source-maps",
@@ -355,6 +360,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         "build without source maps for production (or delete `*.map` in the build stage)",
         suffixes=(".js.map", ".css.map", ".ts.map"),
         keywords=("build", "COPY"),
+        severity=Severity.INFO,
     ),
     PathRule(
         "dependency-tests",
@@ -365,6 +371,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         components=(("tests",), ("test",), ("__tests__",)),
         inside=_LANG_MARKERS,
         keywords=("npm ", "pip ", "yarn", "pnpm"),
+        severity=Severity.INFO,
     ),
     PathRule(
         "python-stdlib-tests",
@@ -378,6 +385,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "usr/lib/python3.*/test/",
             "usr/local/lib/python3.*/idlelib/idle_test/",
         ),
+        severity=Severity.INFO,
     ),
     PathRule(
         "documentation",
@@ -399,6 +407,7 @@ PATH_RULES: tuple[PathRule, ...] = (
         components=(("docs",), ("doc",), ("man",), ("examples",), ("example",)),
         inside=frozenset({"node_modules"}),
         keywords=PACKAGE_INSTALL,
+        severity=Severity.INFO,
     ),
     PathRule(
         "locales",
@@ -414,6 +423,7 @@ PATH_RULES: tuple[PathRule, ...] = (
             "usr/lib/locale/locale-archive",
         ),
         keywords=PACKAGE_INSTALL,
+        severity=Severity.INFO,
     ),
 )
 
