@@ -7,16 +7,19 @@ build tools need Maven Central or the Gradle plugin portal, which this machine c
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from support.standins import Buildah, buildah_session, ensure_standin
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Building the stand-in bases (mmdebstrap) and the images takes minutes on 2 cores.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
@@ -33,6 +36,50 @@ def _init(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+# Waste classes a generated Dockerfile must not add to its runtime base.
+FORBIDDEN = (
+    "package-cache",
+    "build-toolchain",
+    "dev-dependencies",
+    "vcs",
+    "secrets",
+    "build-leftovers",
+)
+_analysis_cache: dict[str, dict[str, Any]] = {}
+
+
+def _analyze(buildah: Buildah, image: str, tmp_path: Path) -> dict[str, Any]:
+    """`slimage analyze --format json` of a built image, exported as a docker-archive."""
+    if image in _analysis_cache:
+        return _analysis_cache[image]
+    archive = tmp_path / (image.replace("/", "_").replace(":", "_") + ".tar")
+    buildah.export(image, f"docker-archive:{archive}")
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "analyze", str(archive), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    archive.unlink()
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    if image.startswith("localhost/standin/"):
+        _analysis_cache[image] = report
+    return report
+
+
+def _judge(buildah: Buildah, image: str, base: str | None, tmp_path: Path) -> dict[str, Any]:
+    """The runtime image adds no toolchain, caches, dev dependencies or hidden bytes."""
+    report = _analyze(buildah, image, tmp_path)
+    summary = report["summary"]
+    assert summary["hidden_bytes"] <= 1_000_000, report["hidden"]
+    base_classes = _analyze(buildah, base, tmp_path)["summary"]["classes"] if base else {}
+    for name in FORBIDDEN:
+        added = summary["classes"][name] - base_classes.get(name, 0)
+        assert added <= 64 * 1024, f"{name}: {added} bytes added by the generated Dockerfile"
+    return report
 
 
 def _generate_and_build(
@@ -62,6 +109,9 @@ def test_go_scratch_serves_http(buildah: Buildah, tmp_path: Path) -> None:
         assert buildah.http_answer(image, 8080) == "hello from go\n"
         config = buildah.config(image)
         assert config.get("User") == "65532:65532"
+        report = _judge(buildah, image, None, tmp_path)
+        # The binary, CA certificates and time zones, and little else.
+        assert report["summary"]["final_bytes"] < 15_000_000
     finally:
         buildah.remove_image(image)
 
@@ -71,6 +121,7 @@ def test_node_npm_serves_http(buildah: Buildah, tmp_path: Path) -> None:
     image = _generate_and_build(buildah, tmp_path, "node-npm", {"node": node}, "--runtime", "slim")
     try:
         assert buildah.http_answer(image, 3000, {"PORT": "3000"}) == "hello from node, 1m\n"
+        _judge(buildah, image, node, tmp_path)
     finally:
         buildah.remove_image(image)
 
@@ -80,6 +131,7 @@ def test_node_pnpm_serves_http(buildah: Buildah, tmp_path: Path) -> None:
     image = _generate_and_build(buildah, tmp_path, "node-pnpm", {"node": node}, "--runtime", "slim")
     try:
         assert buildah.http_answer(image, 3000) == "hello from node, 1m\n"
+        _judge(buildah, image, node, tmp_path)
     finally:
         buildah.remove_image(image)
 
@@ -89,6 +141,7 @@ def test_python_pip_flask_serves_http(buildah: Buildah, tmp_path: Path) -> None:
     image = _generate_and_build(buildah, tmp_path, "python-pip", {"python": python})
     try:
         assert buildah.http_answer(image, 8000) == "hello from flask\n"
+        _judge(buildah, image, python, tmp_path)
     finally:
         buildah.remove_image(image)
 
@@ -102,6 +155,7 @@ def test_python_cli_runs(buildah: Buildah, tmp_path: Path, sample: str, expected
     image = _generate_and_build(buildah, tmp_path, sample, {"python": python})
     try:
         assert buildah.run_command(image) == expected
+        _judge(buildah, image, python, tmp_path)
     finally:
         buildah.remove_image(image)
 
@@ -117,5 +171,6 @@ def test_rust_cli_runs(buildah: Buildah, tmp_path: Path) -> None:
     )
     try:
         assert buildah.run_command(image) == "hello from rust\n"
+        _judge(buildah, image, debian, tmp_path)
     finally:
         buildah.remove_image(image)

@@ -61,7 +61,13 @@ STANDINS = {
         "localhost/standin/node:bookworm",
         ("ca-certificates", "nodejs", "npm"),
         # Debian's nodejs has no corepack; the official images do.
-        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+        # The registry proxy here serves packuments without npm's signatures, which
+        # corepack would verify; a fixture-only setting, never in generated files.
+        env=(
+            "NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",
+            "COREPACK_INTEGRITY_KEYS=0",
+            "COREPACK_ENABLE_DOWNLOAD_PROMPT=0",
+        ),
         hooks=('chroot "$1" npm install --global --no-audit --no-fund corepack@0.31.0',),
     ),
     "rust": StandIn("localhost/standin/rust:bookworm", ("ca-certificates", "rustc", "cargo")),

@@ -83,10 +83,10 @@ def init_command(
 
 def _dockerignore(directory: Path, dockerfile_text: str) -> str:
     """A .dockerignore verified to keep every COPY source of the generated Dockerfile."""
-    from slimage.context.inspect import _suggest
+    from slimage.context.inspect import suggest_for_build
     from slimage.dockerfile.parser import parse_dockerfile
     from slimage.dockerfile.stages import build_stage_graph
 
     dockerfile = parse_dockerfile(dockerfile_text, path=str(directory / "Dockerfile"))
-    suggestion = _suggest(directory, (dockerfile, build_stage_graph(dockerfile)), None)
+    suggestion = suggest_for_build(directory, (dockerfile, build_stage_graph(dockerfile)), None)
     return suggestion.text
