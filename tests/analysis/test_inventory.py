@@ -78,3 +78,10 @@ def test_language_packages() -> None:
     assert express.manager == "node"
     assert express.installed_bytes > 0
     assert len(inventory.node_packages) == 408
+
+
+def test_os_from_a_version_file_when_os_release_is_missing() -> None:
+    files = filesystem(record("etc/debian_version", 5))
+    inventory = build_inventory(files, {"etc/debian_version": b"12.7\n"}, {})
+    assert inventory.os is not None
+    assert (inventory.os.id, inventory.os.version_id) == ("debian", "12.7")

@@ -109,11 +109,23 @@ def user_is_root(user: str) -> bool:
     return name in {"", "root", "0"}
 
 
+# Older or trimmed images may lack os-release but keep the distribution's version file.
+VERSION_FILES = (
+    ("etc/alpine-release", "alpine", "Alpine Linux"),
+    ("etc/debian_version", "debian", "Debian"),
+)
+
+
 def find_os(contents: Mapping[str, bytes]) -> OsInfo | None:
     for path in OS_RELEASE_PATHS:
         data = contents.get(path)
         if data is not None:
             return parse_os_release(data.decode("utf-8", "replace"))
+    for path, os_id, name in VERSION_FILES:
+        data = contents.get(path)
+        if data is not None:
+            version = data.decode("utf-8", "replace").strip()
+            return OsInfo(os_id, version, f"{name} {version}")
     return None
 
 
