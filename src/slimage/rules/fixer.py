@@ -278,7 +278,9 @@ def _apply_by_fragments(
 
     result = FixResult(text=text)
     kept: list[Edit] = []
-    header = "" if original.escape == "\\" else f"# escape={original.escape}\n"
+    # Always state the escape: a fragment that starts with a comment such as
+    # "# escape=`" would otherwise read it as a parser directive (it is not one mid-file).
+    header = f"# escape={original.escape}\n"
     for finding in ordered:
         assert finding.fix is not None
         problem = _precheck(finding, text, kept)
