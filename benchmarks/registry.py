@@ -126,7 +126,8 @@ def main() -> int:
         stored = _write_layout(root / "layout")
         port = _free_port()
         (root / "config.yml").write_text(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n"
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n"
+            "storage:\n  filesystem:\n"
             f"    rootdirectory: {root / 'registry'}\nhttp:\n  addr: 127.0.0.1:{port}\n"
         )
         server = subprocess.Popen(

@@ -69,6 +69,8 @@ class _Scanner:
             elif char == "#":
                 end = text.find("\n", self.pos)
                 self.pos = len(text) if end < 0 else end
+            elif text.startswith(("<(", ">("), self.pos):
+                self.scan_word()  # process substitution: one word, as bash sees it
             elif self.scan_redirect() or self.scan_operator():
                 pass
             else:
@@ -126,6 +128,11 @@ class _Scanner:
         quoted = False
         while self.pos < len(text):
             char = text[self.pos]
+            if char in "<>" and text.startswith("(", self.pos + 1):
+                end = self.skip_balanced(self.pos + 1)
+                value.append(text[self.pos : end])
+                self.pos = end
+                continue
             if char in _BLANKS or char in "\n;&|()<>":
                 break
             if char == "\\":
