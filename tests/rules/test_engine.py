@@ -225,3 +225,24 @@ def test_validate_rule_rejects_broken_rules() -> None:
 
     with pytest.raises(RegistryError, match="Fix safety"):
         validate_rule(FixWithoutSafetyDocs, "slimage.rules.sl1902_x")
+
+
+def test_commands_follow_the_shell_of_the_stage_and_its_base() -> None:
+    shells: list[list[str] | None] = []
+
+    class Shells(_Views):
+        def check(self, context: LintContext) -> Iterator[Violation]:
+            for instruction in context.dockerfile.instructions:
+                if instruction.keyword == "RUN":
+                    shells.append(context._shell_for(instruction))
+            return iter(())
+
+    text = (
+        "FROM debian AS plain\nRUN echo a\n"
+        'FROM mcr.microsoft.com/powershell AS base\nSHELL ["pwsh", "-Command"]\n'
+        "RUN echo b\n"
+        "FROM base\nRUN echo c\n"
+        'SHELL ["/bin/bash", "-c"]\nRUN echo d\n'
+    )
+    lint(text, rules=[Shells])
+    assert shells == [None, ["pwsh", "-Command"], ["pwsh", "-Command"], ["/bin/bash", "-c"]]

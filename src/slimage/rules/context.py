@@ -53,13 +53,26 @@ class LintContext:
         return cached
 
     def _shell_for(self, instruction: Instruction) -> list[str] | None:
-        """The SHELL in effect for ``instruction`` (None: the default /bin/sh -c)."""
+        """The SHELL in effect for ``instruction`` (None: the default /bin/sh -c).
+
+        A stage built FROM an earlier stage inherits that stage's SHELL, as the image
+        config carries it.
+        """
         stage = self.stages.stage_of(instruction)
         if stage is None:
             return None
+        return self._shell_in(stage, until=instruction)
+
+    def _shell_in(
+        self, stage: Stage, until: Instruction | None = None, depth: int = 0
+    ) -> list[str] | None:
         shell: list[str] | None = None
+        if stage.base_stage is not None and depth < len(self.stages.stages):
+            base = next((s for s in self.stages.stages if s.index == stage.base_stage), None)
+            if base is not None:
+                shell = self._shell_in(base, depth=depth + 1)
         for candidate in stage.instructions:
-            if candidate is instruction:
+            if candidate is until:
                 break
             if candidate.keyword == "SHELL" and candidate.json:
                 shell = list(candidate.args)
