@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 _OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&", "(", ")")
 _REDIRECTS = ("<<<", "<<-", "<<", ">>", "&>>", "&>", "<&", ">&", ">|", "<>", "<", ">")
 _BLANKS = " \t"
+# Characters that can start a redirection ("2>", "&>") or an operator: everything else
+# starts a word, so most positions skip both checks.
+_REDIRECT_START = frozenset("<>&0123456789")
+_OPERATOR_START = frozenset(";&|()")
 _PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+")
 _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
 # Words that open, continue or close a compound command instead of naming a program.
@@ -71,7 +75,9 @@ class _Scanner:
                 self.pos = len(text) if end < 0 else end
             elif text.startswith(("<(", ">("), self.pos):
                 self.scan_word()  # process substitution: one word, as bash sees it
-            elif self.scan_redirect() or self.scan_operator():
+            elif (char in _REDIRECT_START and self.scan_redirect()) or (
+                char in _OPERATOR_START and self.scan_operator()
+            ):
                 pass
             else:
                 self.scan_word()
