@@ -6,8 +6,11 @@ slimage="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 python="$(dirname "$slimage")/python"
 cd "$(dirname "$0")"
 
+bold="" plain=""
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; fi
+
 run() {
-  printf '\n\033[1m$ slimage %s\033[0m\n' "$*"
+  printf '\n%s$ slimage %s%s\n' "$bold" "$*" "$plain"
   "$slimage" "$@"
   local rc=$?
   if [ "$rc" -gt 1 ]; then
@@ -16,19 +19,26 @@ run() {
   fi
 }
 
-has() { "$slimage" "$1" --help >/dev/null 2>&1; }
+# A working copy of the fat Node sample with the junk real projects carry.
+rm -rf out/fat-node && mkdir -p out && cp -r fat-node out/fat-node
+mkdir -p out/fat-node/.git/objects out/fat-node/node_modules/left-pad
+head -c 300000 /dev/urandom > out/fat-node/.git/objects/pack.pack
+echo '{"name": "left-pad"}' > out/fat-node/node_modules/left-pad/package.json
+echo 'API_TOKEN=do-not-ship' > out/fat-node/.env
 
-run --version
-if has lint; then
-  run lint fat-node/Dockerfile
-  run lint --diff --unsafe-fixes fat-node/Dockerfile
-fi
-if has context; then
-  run context fat-node
-  run context fat-node --suggest
-fi
-if has analyze; then
-  "$python" make_sample_image.py out/fat-sample.tar
-  run analyze out/fat-sample.tar
-fi
+echo "== 1. Lint the article's fat Dockerfile: size, security, correctness"
+run lint out/fat-node/Dockerfile
+echo
+echo "== 2. The fixes slimage can apply (checked against the parser before they are kept)"
+run lint --diff --unsafe-fixes out/fat-node/Dockerfile
+echo
+echo "== 3. What the build context sends, and a .dockerignore that keeps what COPY needs"
+run context out/fat-node --suggest
+echo
+echo "== 4. A multi-stage Dockerfile for a Go service"
+run init go-service --print
+echo
+echo "== 5. Explain a small fat image from its own bytes"
+"$python" make_sample_image.py out/fat-sample.tar
+run analyze out/fat-sample.tar
 exit 0
