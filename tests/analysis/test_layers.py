@@ -263,3 +263,28 @@ def test_buildah_squash_marks_steps_empty_layer() -> None:
     assert mapping[1][0] == 4 and mapping[1][2] == 3
     assert "rm /data/big.bin" in (mapping[1][1] or "")
     assert "layer 2 also holds 2 earlier RUN/COPY/ADD steps" in notes[0]
+
+
+def test_hard_links_keep_the_bytes_of_a_removed_target(tmp_path: Path) -> None:
+    # git-core style: one file, several hard links; a later layer removes the file.
+    result = analyze(
+        tmp_path,
+        [
+            make_layer(
+                [
+                    ("file", "bin/tool", b"t" * 6000),
+                    ("hardlink", "bin/alias1", "bin/tool"),
+                    ("hardlink", "bin/alias2", "bin/alias1"),
+                    ("file", "bin/lonely", b"l" * 10),
+                ]
+            ),
+            make_layer([("whiteout", "bin/tool"), ("whiteout", "bin/lonely")]),
+            make_layer([("file", "bin/alias1", b"new")]),
+        ],
+    )
+    heir = result.files["bin/alias2"]
+    assert (heir.kind, heir.size) == (FileKind.FILE, 6000)
+    assert heir.digest is not None and heir.link_target == ""
+    assert result.hidden == {"overwritten": 0, "deleted_file": 10, "deleted_dir": 0, "opaque": 0}
+    assert result.files["bin/alias1"].size == 3
+    check_identity(result)

@@ -216,6 +216,9 @@ class _Pass:
         # Content hashes run on the hashing thread; digests are filled in by batches.
         self.hashes = HashBatch()
         self.unhashed: list[tuple[FileRecord, Any]] = []
+        # Hard links: id(target record) -> (target, link paths); link path -> id(target).
+        self.link_groups: dict[int, tuple[FileRecord, list[str]]] = {}
+        self.link_of: dict[str, int] = {}
         self.top_files: list[tuple[int, str]] = []
         self.dir_bytes: dict[str, int] = {}
         self.missing_links = 0
@@ -233,8 +236,10 @@ class _Pass:
 
     def _hide(self, record: FileRecord, cause: str) -> int:
         """Account for ``record`` leaving the final filesystem; returns its bytes."""
-        self.contents.pop(record.path, None)
+        content = self.contents.pop(record.path, None)
         size = record.size if record.kind is FileKind.FILE else 0
+        if size and self.link_groups and self._promote_link(record, content):
+            return 0
         if size:
             if self.ignore is not None and self.ignore(record.path):
                 self.ignored_hidden += size
@@ -242,6 +247,45 @@ class _Pass:
             self.layers[record.layer_index].hidden_later_bytes += size
             self.layers[self.layer_index].hides_bytes += size
         return size
+
+    def _promote_link(self, record: FileRecord, content: bytes | None) -> bool:
+        """A removed file whose bytes a surviving hard link still shows is not hidden.
+
+        The link keeps the inode (overlayfs copies up, never rewrites a lower inode), so
+        the first surviving link becomes the file, and the other links point to it.
+        """
+        group = self.link_groups.pop(id(record), None)
+        if group is None:
+            return False
+        survivors = [
+            path
+            for path in group[1]
+            if (link := self.files.get(path)) is not None
+            and link.kind is FileKind.HARDLINK
+            and self.link_of.get(path) == id(record)
+        ]
+        for path in group[1]:
+            if self.link_of.get(path) == id(record):
+                del self.link_of[path]
+        if not survivors:
+            return False
+        if record.digest is None and record.size >= HASH_MIN_SIZE:
+            self._fill_digests()
+        heir = self.files[survivors[0]]
+        heir.kind, heir.size, heir.digest, heir.link_target = (
+            FileKind.FILE,
+            record.size,
+            record.digest,
+            "",
+        )
+        if content is not None:
+            self.contents[heir.path] = content
+        if len(survivors) > 1:
+            self.link_groups[id(heir)] = (heir, survivors[1:])
+            for path in survivors[1:]:
+                self.link_of[path] = id(heir)
+                self.files[path].link_target = heir.path
+        return True
 
     def _note_hidden(self, path: str, size: int, cause: str, from_layer: int) -> None:
         if size <= 0:
@@ -486,7 +530,16 @@ class _Pass:
             summary.symlinks += 1
         elif kind is FileKind.HARDLINK:
             summary.hardlinks += 1
-            if entry.link_target not in self.files:
+            if self.link_of:
+                self.link_of.pop(path, None)
+            target = self.files.get(entry.link_target)
+            if target is not None and target.kind is FileKind.HARDLINK:
+                target_id = self.link_of.get(target.path)
+                target = self.link_groups[target_id][0] if target_id in self.link_groups else None
+            if target is not None and target.kind is FileKind.FILE:
+                self.link_groups.setdefault(id(target), (target, []))[1].append(path)
+                self.link_of[path] = id(target)
+            elif entry.link_target not in self.files:
                 self.missing_links += 1
                 if self.missing_links <= 5:
                     self.warn(
