@@ -157,3 +157,9 @@ def test_parse_size_and_ratio() -> None:
         parse_size("12 parsecs", "--x")
     assert parse_ratio("90%", "--x") == pytest.approx(0.9)
     assert parse_ratio("0.75", "--x") == 0.75
+
+
+def test_help_renders(run: Callable[..., Done]) -> None:
+    done = run("--help")
+    assert done.returncode == 0, done.stderr
+    assert "--max-hidden" in done.stdout and "--platform" in done.stdout

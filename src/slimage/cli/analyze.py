@@ -69,7 +69,7 @@ def analyze_command(
     platform: str | None = typer.Option(
         None,
         "--platform",
-        help="os/arch[/variant] to pick from a multi-platform index (default: this machine's).",
+        help="os/arch\\[/variant] to pick from a multi-platform index (default: this machine's).",
         show_default=False,
     ),
     output_format: str = typer.Option(
