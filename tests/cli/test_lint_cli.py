@@ -271,3 +271,29 @@ def test_command_modules_import_nothing_heavy() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_parallel_run_matches_the_serial_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for index in range(30):
+        directory = tmp_path / f"svc{index:02}"
+        directory.mkdir()
+        (directory / "Dockerfile").write_text(FAT if index % 2 else PINNED)
+    (tmp_path / "svc07" / "broken.Dockerfile").write_text("# nothing but a comment\n")
+    serial = run(["lint", "-f", "json", "--jobs", "1", str(tmp_path)], capsys)
+    parallel = run(["lint", "-f", "json", "--jobs", "2", str(tmp_path)], capsys)
+    assert serial[0] == parallel[0] == 3
+    assert serial[1] == parallel[1]
+    assert len(json.loads(parallel[1])["files"]) == 31
+    assert serial[2] == parallel[2]  # the same error line, once
+
+
+def test_parallel_fix_and_fatal_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for index in range(4):
+        (tmp_path / f"{index}.Dockerfile").write_text(FAT)
+    code, _, _ = run(["lint", "-j", "2", "--fix", "--select", "SL3001", str(tmp_path)], capsys)
+    assert code == 0
+    assert all('CMD ["node", "server.js"]' in p.read_text() for p in tmp_path.iterdir())
+    code, _, err = run(["lint", "-j", "2", "--target", "nope", str(tmp_path)], capsys)
+    assert code == 2 and "--target nope: no such stage" in err

@@ -22,6 +22,7 @@ from slimage.errors import (
     ConfigError,
     InputError,
     InputNotFound,
+    SlimageError,
     UsageError,
 )
 from slimage.findings import Finding, Severity
@@ -44,6 +45,7 @@ class LintOptions:
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
+    jobs: int = 0  # worker processes; 0: one per CPU for large runs
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -188,20 +190,24 @@ def run_lint(options: LintOptions) -> int:
     failing = False
     fixes_applied = 0
     diffs: list[str] = []
-    for file in files:
-        config = configs.for_file(file)
-        try:
-            outcome = _lint_one(file, config, options, build_args)
-        except InputError as error:
-            errors.append(error.message)
-            sys.stderr.write(f"slimage: error: {error.message}\n")
+    tasks = [(file, configs.for_file(file), options, build_args) for file in files]
+    outcomes = _run_tasks(tasks, options.jobs)
+    for (_, config, _, _), outcome in zip(tasks, outcomes, strict=True):
+        for warning in outcome.warnings:
+            sys.stderr.write(f"slimage: warning: {warning}\n")
+        if outcome.fatal is not None:
+            fatal = SlimageError(outcome.fatal[1])
+            fatal.exit_code = outcome.fatal[0]
+            raise fatal
+        if outcome.error is not None:
+            errors.append(outcome.error)
+            sys.stderr.write(f"slimage: error: {outcome.error}\n")
             continue
-        file_findings, applied, file_diff = outcome
-        fixes_applied += applied
-        if file_diff:
-            diffs.append(file_diff)
-        findings.extend(file_findings)
-        failing = failing or any(f.severity >= config.fail_level for f in file_findings)
+        fixes_applied += outcome.applied
+        if outcome.patch:
+            diffs.append(outcome.patch)
+        findings.extend(outcome.findings)
+        failing = failing or any(f.severity >= config.fail_level for f in outcome.findings)
 
     if options.diff:
         _emit("".join(diffs))
@@ -223,9 +229,60 @@ def run_lint(options: LintOptions) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+@dataclass
+class _Outcome:
+    """What linting one file gave, in a form that crosses a process boundary."""
+
+    findings: list[Finding] = field(default_factory=list)
+    applied: int = 0
+    patch: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # the file cannot be used (exit 3, the others go on)
+    fatal: tuple[int, str] | None = None  # (exit code, message): stop the whole run
+
+
+_Task = tuple[Path, LintConfig, LintOptions, dict[str, str]]
+
+# Below this many files a worker pool costs more than it saves.
+PARALLEL_MIN_FILES = 24
+
+
+def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[_Outcome]:
+    """Outcomes in the order of ``tasks``; in worker processes when that pays.
+
+    ``jobs`` 0 means one worker per CPU (at most 8) for large runs; 1 means none.
+    Workers are forked after the rules are imported, so each starts warm.
+    """
+    import multiprocessing
+
+    if jobs == 0:
+        jobs = min(os.cpu_count() or 1, 8) if len(tasks) >= PARALLEL_MIN_FILES else 1
+    if jobs <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_lint_task, tasks)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(1, len(tasks) // (jobs * 4))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(_lint_task, tasks, chunksize=chunk)
+
+
+def _lint_task(task: _Task) -> _Outcome:
+    file, config, options, build_args = task
+    try:
+        return _lint_one(file, config, options, build_args)
+    except InputError as error:
+        return _Outcome(error=error.message)
+    except SlimageError as error:
+        # Expected failures travel as data: an exception with keyword arguments (such
+        # as DockerfileSyntaxError) does not survive pickling between processes intact.
+        return _Outcome(fatal=(error.exit_code, error.message))
+
+
 def _lint_one(
     file: Path, config: LintConfig, options: LintOptions, build_args: dict[str, str]
-) -> tuple[list[Finding], int, str]:
+) -> _Outcome:
     """Findings left in ``file``, fixes applied, and the diff (``--diff``)."""
     from slimage.dockerfile.parser import read_dockerfile
     from slimage.rules.engine import lint_dockerfile
@@ -234,8 +291,7 @@ def _lint_one(
     context_dir = options.context if options.context is not None else file.parent
     dockerfile = read_dockerfile(file)
     path = str(file)
-    applied = 0
-    patch = ""
+    outcome = _Outcome()
     if options.fix or options.diff:
         fixed = fix_text(
             dockerfile.source,
@@ -248,14 +304,14 @@ def _lint_one(
         )
         for rejected in fixed.rejected:
             finding = rejected.finding
-            sys.stderr.write(
-                f"slimage: warning: {path}:{finding.location.line}: fix for {finding.code} "
-                f"not applied: {rejected.reason}\n"
+            outcome.warnings.append(
+                f"{path}:{finding.location.line}: fix for {finding.code} "
+                f"not applied: {rejected.reason}"
             )
         if fixed.applied:
-            applied = len(fixed.applied)
+            outcome.applied = len(fixed.applied)
             if options.diff:
-                patch = "".join(
+                outcome.patch = "".join(
                     difflib.unified_diff(
                         dockerfile.source.splitlines(keepends=True),
                         fixed.text.splitlines(keepends=True),
@@ -276,7 +332,8 @@ def _lint_one(
         build_args=build_args,
         target=options.target,
     )
-    return result.findings, applied, patch
+    outcome.findings = result.findings
+    return outcome
 
 
 def _emit(text: str) -> None:

@@ -80,6 +80,13 @@ def lint_command(
         "--diff",
         help="Print the fixes as a unified diff and write nothing; exit 1 when there is one.",
     ),
+    jobs: int = typer.Option(
+        0,
+        "--jobs",
+        "-j",
+        min=0,
+        help="Worker processes (0: one per CPU when linting many files; 1: none).",
+    ),
 ) -> None:
     """Lint Dockerfiles for image size, security and correctness.
 
@@ -102,6 +109,7 @@ def lint_command(
             fix=fix,
             unsafe_fixes=unsafe_fixes,
             diff=diff,
+            jobs=jobs,
         )
     )
     raise typer.Exit(code)
