@@ -493,7 +493,11 @@ class _Pass:
             path, kind, size, entry.mode, entry.uid, entry.gid, layer, entry.link_target
         )
         self.files[path] = record
-        self._link(path)
+        kids = self.children.get(parent)
+        if kids is not None:
+            kids.add(path)  # the common case: the parent is already known
+        else:
+            self._link(path)
         self.dive.add_entry(path, size, kind is FileKind.DIR)
         if kind is FileKind.FILE:
             summary.files += 1
