@@ -360,3 +360,32 @@ def test_the_entry_program_is_never_charged() -> None:
     assert result.unexplained_bytes == 11_000_000 + 2_000_000
     heavy = next(f for f in result.findings if f.name == "heavy-base")
     assert "distroless/cc" in heavy.help
+
+
+def test_official_node_layout_on_a_full_debian_base() -> None:
+    # node:20 style: node built from source in /usr/local, on a Debian with a toolchain.
+    files = bookworm_files(layer_index=0)
+    for path, size in {
+        "usr/local/bin/node": 95_000_000,
+        "usr/local/include/node/v8.h": 500_000,
+        "usr/local/lib/node_modules/npm/lib/npm.js": 9_000_000,
+        "app/server.js": 300,
+    }.items():
+        files[path] = record(path, size, 1)
+    config = {"config": {"Entrypoint": ["docker-entrypoint.sh"], "Cmd": ["node", "server.js"]}}
+    files["usr/local/bin/docker-entrypoint.sh"] = record(
+        "usr/local/bin/docker-entrypoint.sh", 400, 1
+    )
+    result = explain(files, dpkg_contents(), config, [], [1, 1])
+    by_name = {f.name: f for f in result.findings}
+    groups = by_name["c-toolchain"].extra["groups"]
+    assert isinstance(groups, list)
+    assert "/usr/local/include" in {group["path"] for group in groups}
+    assert by_name["node-package-manager"].bytes_saved == 9_000_000
+    # The C runtime node links to stays; the shell stays (the entry is a shell script).
+    runtime = _owned_by({"libc6", "libstdc++6", "libgcc-s1"}) | _owned_by({"dash"})
+    runtime_bytes = sum(files[p].size for p in runtime if p in files)
+    assert result.unexplained_bytes >= 95_000_000 + runtime_bytes
+    heavy = by_name["heavy-base"]
+    assert "node:<version>-slim" in heavy.help
+    assert (heavy.bytes_saved or 0) > 20_000_000  # coreutils, perl-base, apt, ...
