@@ -9,7 +9,7 @@ a title and the Dockerfile change that saves the bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from slimage.analysis import node_deps, python_deps, secrets, wanted
 from slimage.analysis.base_os import SLIM_BASES, base_waste, has_native_extensions, judge_base
@@ -25,7 +25,7 @@ from slimage.analysis.claims import (
 from slimage.analysis.classify import PACKAGE_INSTALL, PathClassifier, WasteClass
 from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import image_config_body
-from slimage.analysis.packages import dev_runtime_libraries, removable_packages
+from slimage.analysis.packages import PackageDb, dev_runtime_libraries, removable_packages
 from slimage.analysis.runtime import PACKAGE_MANAGER_RUNNERS
 from slimage.findings import Severity
 
@@ -135,7 +135,7 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
     unclaimed = (path for path in facts.regular if path not in claims.by_path)
     if has_native_extensions(unclaimed):
         facts.native_link_libraries = dev_runtime_libraries(facts.db)
-    facts.run_time_tools = _run_time_tools(facts)
+    facts.run_time_tools = _run_time_tools(facts, facts.db)
     removal = removable_packages(facts.db, keep=facts.native_link_libraries | facts.run_time_tools)
     if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
         removal.removable = {
@@ -190,14 +190,14 @@ def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:
         )
 
 
-def _run_time_tools(facts: ImageFacts) -> set[str]:
+def _run_time_tools(facts: ImageFacts, db: PackageDb) -> set[str]:
     """Build-only-looking packages the image runs: `curl` in a HEALTHCHECK, `make` as the
     entry program. Their names appear as words of the healthcheck or entry command."""
     body = image_config_body(facts.config)
     healthcheck = body.get("Healthcheck") or {}
     words = (
         [str(word) for word in (healthcheck.get("Test") or [])]
-        if isinstance(healthcheck, dict)
+        if isinstance(healthcheck, Mapping)
         else []
     )
     words += facts.entry.argv
@@ -205,8 +205,7 @@ def _run_time_tools(facts: ImageFacts) -> set[str]:
     names = set(text.split())
     if facts.entry.program and facts.entry.program in facts.owners:
         names.add(facts.owners[facts.entry.program])
-    assert facts.db is not None
-    return {name for name in names if name in facts.db.packages}
+    return {name for name in names if name in db.packages}
 
 
 def _generated_file_owners(facts: ImageFacts, removable: set[str]) -> dict[str, str]:
