@@ -205,6 +205,13 @@ def _python(project: Project, runtime: str) -> dict[str, Any]:
         else:
             steps += ["COPY . .", f"RUN {_PIP_CACHE} \\\n    pip install .{server}"]
             copy_source = project.entry[:1] not in ([project.name],)
+    # The installers only install: drop them from the runtime venv, except setuptools when
+    # the app asks for it (pkg_resources users).
+    installers = "pip wheel" if facts.get("needs_setuptools") else "pip setuptools wheel"
+    steps += [
+        "# pip and setuptools only install; the runtime virtualenv does not need them.",
+        f"RUN python -m pip uninstall --yes --quiet {installers}",
+    ]
     return {"steps": steps, "copy_source": copy_source}
 
 

@@ -66,6 +66,7 @@ def detect(root: Path, entry: str | None = None) -> Project | None:
             "server": server,
             "server_missing": server is not None
             and not re.search(rf"(?im)(^|[\"'\s]){server}\b", deps_text),
+            "needs_setuptools": bool(re.search(r"(?im)(^|[\"'\s])setuptools\b", deps_text)),
             "readme": project_table.get("readme")
             if isinstance(project_table.get("readme"), str)
             else None,
