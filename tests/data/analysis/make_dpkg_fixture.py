@@ -13,15 +13,16 @@ import os
 import stat
 import sys
 import tarfile
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../src"))
-from slimage.analysis.packages import dependency_closure, parse_dpkg_status  # noqa: E402
+from slimage.analysis.packages import dependency_closure, parse_dpkg_status
 
 ROOTS = ["build-essential", "git", "python3", "curl", "ca-certificates", "tzdata"]
 
 
 def main(out: str) -> None:
-    text = open("/var/lib/dpkg/status", encoding="utf-8").read()
+    text = Path("/var/lib/dpkg/status").read_text(encoding="utf-8")
     packages = parse_dpkg_status(text)
     base = [n for n, p in packages.items() if p.essential or p.priority == "required"]
     chosen = dependency_closure(packages, ROOTS + base)
@@ -47,7 +48,7 @@ def main(out: str) -> None:
     for name in os.listdir("/var/lib/dpkg/info"):
         if not name.endswith(".list") or name[: -len(".list")].split(":")[0] not in chosen:
             continue
-        data = open(f"/var/lib/dpkg/info/{name}", "rb").read()
+        data = Path(f"/var/lib/dpkg/info/{name}").read_bytes()
         members[f"var/lib/dpkg/info/{name}"] = data
         for line in data.decode().splitlines():
             try:

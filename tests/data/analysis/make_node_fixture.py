@@ -13,9 +13,10 @@ import io
 import os
 import sys
 import tarfile
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../src"))
-from slimage.analysis.wanted import content_wanted  # noqa: E402
+from slimage.analysis.wanted import content_wanted
 
 
 def package_dirs(root: str) -> set[str]:
@@ -28,7 +29,7 @@ def package_dirs(root: str) -> set[str]:
 
 
 def main(full: str, prod: str, out: str) -> None:
-    members: dict[str, bytes] = {"app/package.json": open(f"{full}/package.json", "rb").read()}
+    members: dict[str, bytes] = {"app/package.json": Path(f"{full}/package.json").read_bytes()}
     rows = []
     for directory, _, names in os.walk(os.path.join(full, "node_modules")):
         for name in names:
@@ -38,7 +39,7 @@ def main(full: str, prod: str, out: str) -> None:
             rel = "app/" + os.path.relpath(path, full)
             rows.append(f"{rel}\t{os.path.getsize(path)}")
             if name == "package.json" and content_wanted(rel, os.path.getsize(path)):
-                members[rel] = open(path, "rb").read()
+                members[rel] = Path(path).read_bytes()
     members["files.tsv"] = ("\n".join(sorted(rows)) + "\n").encode()
     members["prod.txt"] = ("\n".join(sorted(package_dirs(prod))) + "\n").encode()
     with tarfile.open(out, "w:gz") as tar:

@@ -11,6 +11,7 @@ import io
 import os
 import sys
 import tarfile
+from pathlib import Path
 
 PREFIX = "opt/venv/lib/python3.11/site-packages"
 
@@ -24,7 +25,7 @@ def main(site: str, out: str) -> None:
                 path = os.path.join(site, name, member)
                 if not os.path.exists(path):
                     continue
-                data = open(path, "rb").read()
+                data = Path(path).read_bytes()
                 entry = tarfile.TarInfo(f"{PREFIX}/{name}/{member}")
                 entry.size = len(data)
                 tar.addfile(entry, io.BytesIO(data))
