@@ -389,3 +389,14 @@ def test_official_node_layout_on_a_full_debian_base() -> None:
     heavy = by_name["heavy-base"]
     assert "node:<version>-slim" in heavy.help
     assert (heavy.bytes_saved or 0) > 20_000_000  # coreutils, perl-base, apt, ...
+
+
+def test_a_program_from_an_os_package_keeps_its_closure() -> None:
+    files = bookworm_files()
+    config = {"config": {"Cmd": ["/usr/bin/curl", "-fsS", "http://example.com/"]}}
+    result = explain(files, dpkg_contents(), config, [], [1])
+    heavy = next(f for f in result.findings if f.name == "heavy-base")
+    assert "debian:bookworm-slim" in heavy.help
+    kept = _owned_by({"curl", "libcurl4", "libc6", "libssl3"})
+    assert result.unexplained_bytes >= sum(files[p].size for p in kept if p in files)
+    assert "download-tool-packages" not in {f.name for f in result.findings}

@@ -124,6 +124,8 @@ SLIM_BASES: dict[str, str] = {
     "java": "`eclipse-temurin:<version>-jre` or `gcr.io/distroless/java<version>-debian12`",
     "binary": "`FROM scratch` (static binary) or `gcr.io/distroless/cc-debian12`",
     "binary-static": "`FROM scratch` or `gcr.io/distroless/static-debian12`",
+    "package": "a slim base (`debian:bookworm-slim`) installing only the program's package "
+    "with `--no-install-recommends`",
 }
 
 
@@ -193,6 +195,8 @@ def judge_base(
     if language is None or entry.program is None:
         return None
     compiled = language == "binary" and entry.program not in owners
+    if language == "binary" and not compiled:
+        language = "package"  # a program the OS packages provide (nginx, postgres)
     static = compiled and go_app
     needed_packages: set[str] = set()
     if db is not None:
