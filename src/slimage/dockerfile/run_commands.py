@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slimage.dockerfile import _run_words
 from slimage.dockerfile._shell_words import RawCommand, split_commands
@@ -54,31 +54,26 @@ class ShellCommand:
     # (start, end) of each word in the script, and in Dockerfile.source when known.
     word_spans: list[tuple[int, int]] | None = None
     word_source_spans: list[tuple[int, int]] | None = None
+    # Derived once from ``words`` (rules ask for them tens of times per command):
+    # where the program word is, past ``VAR=x`` prefixes and wrappers (``sudo``, ``env``),
+    # its basename, the words from it on, and the first non-option word after it
+    # (``install`` in ``apt-get -y install x``).
+    program_index: int = field(init=False, default=0)
+    program: str = field(init=False, default="")
+    argv: list[str] = field(init=False, default_factory=list)
+    subcommand: str | None = field(init=False, default=None)
 
-    @property
-    def program_index(self) -> int:
-        return _run_words.program_index(self.words)
-
-    @property
-    def program(self) -> str:
-        """Basename of the program run, past ``VAR=x`` prefixes and wrappers (``sudo``, ``env``)."""
-        index = self.program_index
-        return _run_words.basename(self.words[index]) if index < len(self.words) else ""
-
-    @property
-    def argv(self) -> list[str]:
-        """The words from the program on."""
-        return self.words[self.program_index :]
+    def __post_init__(self) -> None:
+        index = _run_words.program_index(self.words)
+        self.program_index = index
+        self.argv = self.words[index:]
+        self.program = _run_words.basename(self.words[index]) if index < len(self.words) else ""
+        argv = self.argv
+        self.subcommand = _run_words.subcommand(self.program, argv[1:]) if argv else None
 
     def has_option(self, *names: str) -> bool:
         """Whether an option in ``names`` is given (``-y`` matches ``-yq``, ``--x`` ``--x=v``)."""
         return _run_words.has_option(self.argv[1:], names)
-
-    @property
-    def subcommand(self) -> str | None:
-        """First non-option word after the program (``install`` in ``apt-get -y install x``)."""
-        argv = self.argv
-        return _run_words.subcommand(self.program, argv[1:]) if argv else None
 
     def word_source_end(self, word_index: int) -> int | None:
         """Offset in ``Dockerfile.source`` just after ``words[word_index]``, when known.

@@ -10,13 +10,11 @@ simple command, so a fix is only offered where it cannot change what else the RU
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import posixpath
 import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from slimage.dockerfile.model import Span
@@ -231,52 +229,12 @@ def fix(title: str, *edits: Edit | None, safe: bool = True) -> Fix | None:
     return Fix(title, tuple(e for e in edits if e is not None), applicability)
 
 
-# --- commands, with their derived facts computed once ------------------------------------
-
-
-class _CachedCommand(ShellCommand):
-    """A ShellCommand whose derived properties are computed once.
-
-    The size rules ask every command for its program, argv and subcommand many times;
-    the base class derives them on each access.
-    """
-
-    @cached_property
-    def program_index(self) -> int:
-        return ShellCommand.program_index.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    @cached_property
-    def program(self) -> str:
-        return ShellCommand.program.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    @cached_property
-    def argv(self) -> list[str]:
-        return ShellCommand.argv.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    @cached_property
-    def subcommand(self) -> str | None:
-        return ShellCommand.subcommand.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-
-_COMMANDS: weakref.WeakKeyDictionary[LintContext, dict[int, list[ShellCommand]]] = (
-    weakref.WeakKeyDictionary()
-)
+# --- commands and environments, computed once per lint -----------------------------------
 
 
 def commands(context: LintContext, instruction: Instruction) -> list[ShellCommand]:
-    """``context.commands(instruction)``, with program/argv/subcommand cached per command."""
-    per_context = _COMMANDS.get(context)
-    if per_context is None:
-        per_context = _COMMANDS[context] = {}
-    key = id(instruction)
-    found = per_context.get(key)
-    if found is None:
-        found = [
-            _CachedCommand(*(getattr(c, f.name) for f in dataclasses.fields(c)))
-            for c in context.commands(instruction)
-        ]
-        per_context[key] = found
-    return found
+    """``context.commands(instruction)`` (cached by the context)."""
+    return context.commands(instruction)
 
 
 _ENVIRONMENTS: weakref.WeakKeyDictionary[LintContext, dict[int, dict[str, str]]] = (
