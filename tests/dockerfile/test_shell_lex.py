@@ -34,18 +34,22 @@ def _env_var_cases() -> list[Any]:
         fields = line.split("|")
         assert len(fields) == 3, f"envVarTest:{number} has {len(fields)} fields"
         platform, source, expected = (f.strip() for f in fields)
-        marks = []
         if platform == "W":
-            marks.append(pytest.mark.skip(reason="Windows: variable names are case-insensitive"))
-        cases.append(pytest.param(source, expected, id=f"{number}:{source}", marks=marks))
+            # Windows-only lines (case-insensitive variable names): slimage implements
+            # the Linux lexer, as BuildKit does on Linux; the count test below keeps the
+            # two lines accounted for.
+            windows_only.append(number)
+            continue
+        cases.append(pytest.param(source, expected, id=f"{number}:{source}"))
     return cases
 
 
+windows_only: list[int] = []
 ENV_VAR_CASES = _env_var_cases()
 
 
 def test_env_var_file_is_complete() -> None:
-    assert len(ENV_VAR_CASES) == 230
+    assert len(ENV_VAR_CASES) == 228 and len(windows_only) == 2
 
 
 @pytest.mark.parametrize(("source", "expected"), ENV_VAR_CASES)
