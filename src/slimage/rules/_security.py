@@ -247,9 +247,26 @@ _SECRET_VALUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Substrings each shape cannot match without: `in` tests are far cheaper than the regex
+# searches, and most texts (every RUN of a file) hold none of them.
+_NEEDLES: tuple[tuple[str, ...], ...] = (
+    ("AKIA", "ASIA"),
+    ("gh", "github_pat_"),
+    ("glpat-",),
+    ("xox",),
+    ("_live_",),
+    ("AIza",),
+    ("npm_",),
+    ("-----BEGIN",),
+    ("://",),
+)
+
+
 def secret_value_kind(value: str) -> tuple[str, str] | None:
     """(what it looks like, the matched text) when ``value`` holds a known credential shape."""
-    for kind, pattern in _SECRET_VALUES:
+    for (kind, pattern), needles in zip(_SECRET_VALUES, _NEEDLES, strict=True):
+        if not any(needle in value for needle in needles):
+            continue
         match = pattern.search(value)
         if match:
             return kind, match.group(0)
