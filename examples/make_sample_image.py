@@ -112,7 +112,7 @@ def build_layers() -> list[tuple[str, bytes]]:
         "var/lib/dpkg/info/base-files.list": _text(["/etc/os-release"]),
     }
     update = {
-        "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4": (
+        "var/lib/apt/lists/deb.example.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4": (
             _blob(2_500_000)
         ),
         "var/cache/apt/pkgcache.bin": _blob(900_000),

@@ -11,7 +11,7 @@ from slimage.analysis.classify import (
 )
 
 CASES = [
-    ("var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", "apt-lists"),
+    ("var/lib/apt/lists/deb.example.org_debian_dists_bookworm_InRelease", "apt-lists"),
     ("var/lib/apt/lists/partial/x", "apt-lists"),
     ("var/cache/apt/pkgcache.bin", "apt-archives"),
     ("var/cache/apt/archives/gcc-12_12.2.0-14_amd64.deb", "apt-archives"),

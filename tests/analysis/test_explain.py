@@ -28,7 +28,7 @@ def test_bytes_add_up_and_each_byte_is_counted_once() -> None:
     files = fs(
         record("usr/bin/bash", 1_000, 0),
         record("usr/share/doc/bash/copyright", 100, 0),
-        record("var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease", 150_000, 1),
+        record("var/lib/apt/lists/deb.example.org_dists_bookworm_InRelease", 150_000, 1),
         record("var/lib/apt/lists/lock", 0, 1),
         record("app/server.js", 300, 2),
         record("app/.git/objects/pack/p.pack", 5_000, 2),
@@ -120,7 +120,7 @@ def _fat_python_image() -> tuple[dict[str, FileRecord], dict[str, bytes]]:
     files["usr/bin/python3"] = fixture_record(
         "usr/bin/python3", 0, 1, kind=FileKind.SYMLINK, link_target="python3.11"
     )
-    lists = "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages"
+    lists = "var/lib/apt/lists/deb.example.org_debian_dists_bookworm_main_binary-amd64_Packages"
     files[lists] = record(lists, 8_800_000, 1)
     venv_files, venv_contents = python_venv(layer_index=2)
     files.update(venv_files)

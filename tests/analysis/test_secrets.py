@@ -60,7 +60,7 @@ def test_env_file_without_recognised_values_is_still_reported() -> None:
 
 
 def test_tokens_in_npmrc_and_docker_config() -> None:
-    npmrc = b"//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\n"
+    npmrc = b"//npm.example.com/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789\n"
     kinds = {hit.kind for hit in scan_file("root/.npmrc", npmrc)}
     assert "npm token" in kinds
     config = b'{"auths": {"registry.example.com": {"auth": "dXNlcjpwYXNzd29yZA=="}}}'

@@ -52,7 +52,7 @@ class SecretInArgEnv(Rule):
     -------
     ```dockerfile
     ARG NPM_TOKEN
-    RUN echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > .npmrc && npm ci
+    RUN echo "//npm.example.com/:_authToken=$NPM_TOKEN" > .npmrc && npm ci
     ```
 
     Use instead
