@@ -40,6 +40,21 @@ def _is_space(char: str) -> bool:
     return char in _LATIN1_SPACES or (char > "\xff" and char.isspace())
 
 
+def _split_fields(word: str) -> list[str]:
+    fields: list[str] = []
+    current: list[str] = []
+    for char in word:
+        if _is_space(char):
+            if current:
+                fields.append("".join(current))
+                current = []
+        else:
+            current.append(char)
+    if current:
+        fields.append("".join(current))
+    return fields
+
+
 def _is_name_char(char: str) -> bool:
     # unicode.IsLetter (categories L*) / unicode.IsDigit (Nd) / underscore.
     return char.isalpha() or char.isdecimal() or char == "_"
@@ -375,6 +390,12 @@ class ShellLex:
 
     def expand(self, word: str, env: Mapping[str, str]) -> ExpansionResult:
         """Expand ``word``; raises :class:`ShellLexError` naming the word on bad syntax."""
+        if not (self.raw_quotes or self.raw_escapes or self.skip_process_quotes) and not any(
+            special in word for special in ("$", "'", '"', self.escape)
+        ):
+            # Nothing to expand, unquote or unescape (most words of a Dockerfile): the
+            # result is the word and its words are the whitespace-separated fields.
+            return ExpansionResult(word, _split_fields(word), set(), set())
         state = _Expansion(self, word, env)
         try:
             result, words = state.process_until(None, self.raw_escapes)
