@@ -390,11 +390,7 @@ class ShellLex:
 
     def expand(self, word: str, env: Mapping[str, str]) -> ExpansionResult:
         """Expand ``word``; raises :class:`ShellLexError` naming the word on bad syntax."""
-        if not (self.raw_quotes or self.raw_escapes or self.skip_process_quotes) and not any(
-            special in word for special in ("$", "'", '"', self.escape)
-        ):
-            # Nothing to expand, unquote or unescape (most words of a Dockerfile): the
-            # result is the word and its words are the whitespace-separated fields.
+        if self._is_plain(word):
             return ExpansionResult(word, _split_fields(word), set(), set())
         state = _Expansion(self, word, env)
         try:
@@ -403,8 +399,17 @@ class ShellLex:
             raise ShellLexError(f"failed to process {_go_quote(word)}: {error}") from None
         return ExpansionResult(result, words, state.matched, state.unmatched)
 
+    def _is_plain(self, word: str) -> bool:
+        """Nothing to expand, unquote or unescape (most words of a Dockerfile): the result
+        is the word itself and its words are its whitespace-separated fields."""
+        return not (self.raw_quotes or self.raw_escapes or self.skip_process_quotes) and not any(
+            special in word for special in ("$", "'", '"', self.escape)
+        )
+
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
         """The expanded word (spaces kept): what ENV, LABEL, WORKDIR, ... receive."""
+        if self._is_plain(word):
+            return word
         return self.expand(word, env).result
 
     def process_words(self, word: str, env: Mapping[str, str]) -> list[str]:
@@ -415,6 +420,8 @@ class ShellLex:
         self, word: str, env: Mapping[str, str]
     ) -> tuple[str, set[str], set[str]]:
         """The expanded word, the names found in ``env`` and the names that were not."""
+        if self._is_plain(word):
+            return word, set(), set()
         expansion = self.expand(word, env)
         return expansion.result, expansion.matched, expansion.unmatched
 
