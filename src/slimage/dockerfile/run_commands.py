@@ -53,7 +53,10 @@ class ShellCommand:
     in_heredoc: bool
     # (start, end) of each word in the script, and in Dockerfile.source when known.
     word_spans: list[tuple[int, int]] | None = None
-    word_source_spans: list[tuple[int, int]] | None = None
+    # Maps a script offset to Dockerfile.source; word_source_spans uses it on demand
+    # (only fixes ask, and mapping every word of every RUN up front cost more than the
+    # rules that never ask).
+    to_source: Callable[[int], int | None] | None = field(default=None, repr=False)
     # Derived once from ``words`` (rules ask for them tens of times per command):
     # where the program word is, past ``VAR=x`` prefixes and wrappers (``sudo``, ``env``),
     # its basename, the words from it on, and the first non-option word after it
@@ -71,6 +74,16 @@ class ShellCommand:
         argv = self.argv
         self.subcommand = _run_words.subcommand(self.program, argv[1:]) if argv else None
 
+    @property
+    def word_source_spans(self) -> list[tuple[int, int]] | None:
+        """(start, end) of each word in ``Dockerfile.source``, when every word maps."""
+        if self.to_source is None or self.word_spans is None:
+            return None
+        mapped = [_map_span(start, end, self.to_source) for start, end in self.word_spans]
+        if not all(start is not None and end is not None for start, end in mapped):
+            return None
+        return [(start or 0, end or 0) for start, end in mapped]
+
     def has_option(self, *names: str) -> bool:
         """Whether an option in ``names`` is given (``-y`` matches ``-yq``, ``--x`` ``--x=v``)."""
         return _run_words.has_option(self.argv[1:], names)
@@ -80,9 +93,10 @@ class ShellCommand:
 
         This is where a fix inserts an option: after ``install`` in ``apt-get install``.
         """
-        if self.word_source_spans is None or not 0 <= word_index < len(self.word_source_spans):
+        spans = self.word_source_spans
+        if spans is None or not 0 <= word_index < len(spans):
             return None
-        return self.word_source_spans[word_index][1]
+        return spans[word_index][1]
 
 
 def run_commands(instruction: Instruction, shell: list[str] | None = None) -> list[ShellCommand]:
@@ -281,13 +295,8 @@ def _to_command(
     in_heredoc: bool,
 ) -> ShellCommand:
     source_start = source_end = None
-    word_source_spans: list[tuple[int, int]] | None = None
     if to_source is not None:
         source_start, source_end = _map_span(raw.start, raw.end, to_source)
-        if raw.word_spans is not None:
-            mapped = [_map_span(start, end, to_source) for start, end in raw.word_spans]
-            if all(start is not None and end is not None for start, end in mapped):
-                word_source_spans = [(start or 0, end or 0) for start, end in mapped]
     return ShellCommand(
         words=raw.words,
         text=script[raw.start : raw.end],
@@ -298,7 +307,7 @@ def _to_command(
         source_end=source_end,
         in_heredoc=in_heredoc,
         word_spans=raw.word_spans,
-        word_source_spans=word_source_spans,
+        to_source=to_source,
     )
 
 
