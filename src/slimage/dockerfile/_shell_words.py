@@ -22,6 +22,9 @@ _BLANKS = " \t"
 _REDIRECT_START = frozenset("<>&0123456789")
 _OPERATOR_START = frozenset(";&|()")
 _PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+")
+# A whole word of plain characters ending where a word ends: most words of a script, taken
+# in one step (a "<" or ">" after it may start a process substitution, so it does not count).
+_PLAIN_WORD = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+(?=[ \t\n;&|()]|\Z)")
 _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
 # Words that open, continue or close a compound command instead of naming a program.
 _RESERVED_SKIP = frozenset(
@@ -130,6 +133,11 @@ class _Scanner:
     def scan_word(self) -> None:
         text = self.text
         start = self.pos
+        plain = _PLAIN_WORD.match(text, start)
+        if plain is not None:
+            self.pos = plain.end()
+            self.tokens.append(Token("word", plain.group(), start, self.pos, False))
+            return
         value: list[str] = []
         quoted = False
         while self.pos < len(text):
