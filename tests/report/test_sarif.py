@@ -68,3 +68,31 @@ def test_results_carry_rules_regions_and_fixes() -> None:
     location = third["locations"][0]["physicalLocation"]
     assert "region" not in location
     assert location["artifactLocation"]["uri"] == "other%20dir/Containerfile"
+
+
+def test_analyze_findings_are_valid_sarif(
+    validator: jsonschema.protocols.Validator, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    sample = Path(__file__).parents[2] / "examples" / "make_sample_image.py"
+    archive = tmp_path / "fat.tar"
+    subprocess.run([sys.executable, str(sample), str(archive)], check=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "analyze", str(archive), "--format", "sarif"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    validator.validate(document)
+    run = document["runs"][0]
+    codes = {r["ruleId"] for r in run["results"]}
+    assert {"SL1009", "SL1003"} <= codes  # apt lists and the toolchain, from the bytes
+    described = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert "SL1009" in described and not any(code.startswith("SA") for code in described)
+    assert all(
+        r["properties"]["bytes_saved"] > 0 for r in run["results"] if r["ruleId"].startswith("SL10")
+    )

@@ -73,7 +73,10 @@ def analyze_command(
         show_default=False,
     ),
     output_format: str = typer.Option(
-        "text", "--format", "-f", help="Output format: text or json."
+        "text",
+        "--format",
+        "-f",
+        help="Output format: text, json (a versioned schema) or sarif (the findings).",
     ),
     max_size: str | None = typer.Option(
         None,
@@ -136,8 +139,8 @@ def analyze_command(
     from slimage.analysis.result import GateLimits, analyze_image, evaluate_gates
     from slimage.image.open import open_image
 
-    if output_format not in ("text", "json"):
-        raise UsageError(f"--format: {output_format!r} is not one of text, json")
+    if output_format not in ("text", "json", "sarif"):
+        raise UsageError(f"--format: {output_format!r} is not one of text, json, sarif")
     limits = GateLimits(
         max_size=parse_size(max_size, "--max-size") if max_size is not None else None,
         max_hidden=parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None,
@@ -164,6 +167,8 @@ def analyze_command(
         from slimage.report.analysis_json import render_analysis_json
 
         sys.stdout.write(render_analysis_json(result))
+    elif output_format == "sarif":
+        sys.stdout.write(_sarif(result))
     else:
         from slimage.report.analysis_text import render_analysis_text
 
@@ -173,12 +178,28 @@ def analyze_command(
         raise typer.Exit(1)
 
 
+def _sarif(result: Any) -> str:
+    """The findings as SARIF 2.1.0, the image as the artifact; lint rules described."""
+    from slimage.report import LintReport, render_lint
+    from slimage.rules.registry import all_rules
+
+    findings = result.explanation.findings
+    used = {finding.code for finding in findings}
+    # Lint codes get their rule description; analysis-only codes (SA1xx) are documented
+    # in docs/findings.md and have none.
+    rules = [rule for rule in all_rules() if rule.code in used]
+    report = LintReport(findings=findings, files=[result.source], rules=rules)
+    return render_lint(report, "sarif")
+
+
 def _print_quick(opened: Any, output_format: str) -> None:
     import json
 
     from slimage.analysis.quick import quick_summary, quick_to_json, quick_to_text
 
     summary = quick_summary(opened)
+    if output_format == "sarif":
+        raise UsageError("--quick has no findings to report as SARIF; use text or json")
     if output_format == "json":
         sys.stdout.write(json.dumps(quick_to_json(summary), indent=2) + "\n")
     else:
