@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
+from slimage.analysis.layer_cache import LayerCache, LayerRecording, RecordedEntry
 from slimage.analysis.records import FileKind, FileRecord
 from slimage.analysis.steps import instruction_text
 from slimage.image.model import Image
@@ -589,10 +590,13 @@ def analyze_layers(
     content_wanted: Callable[[str, int], bool],
     progress: Progress | None = None,
     ignore: Callable[[str], bool] | None = None,
+    cache: LayerCache | None = None,
 ) -> LayerAnalysis:
     """Read every layer of ``image`` once and return the final filesystem and its waste.
 
     ``ignore``: paths whose content and hidden bytes are also tallied apart (for gates).
+    ``cache``: replay layers recorded by an earlier run instead of reading them, and
+    record the layers read now (see :mod:`slimage.analysis.layer_cache`).
     """
     state = _Pass(content_wanted, ignore)
     history_map, notes = map_history(image.history, len(image.layers))
@@ -609,17 +613,49 @@ def analyze_layers(
             squashed_steps=steps,
         )
         state.start_layer(summary)
-        with layer.open_uncompressed() as stream:
-            source = _Counted(stream, progress) if progress is not None else stream
-            scan_tar(source, state.handle)
-            state._finish_pending()
-            stream.finish()
-            summary.uncompressed_size = stream.uncompressed_size
-            for warning in stream.warnings:
+        recording = cache.load(layer.digest, layer.diff_id) if cache is not None else None
+        captured: list[tuple[TarEntry, FileRecord | None, bytearray | None]] | None = None
+        if recording is not None:
+            _replay(state, recording)
+            summary.uncompressed_size = recording.uncompressed_size
+            for warning in recording.warnings:
                 state.warn(warning)
+            if progress is not None:
+                progress(layer.compressed_size)
+        else:
+            handle: Callable[[TarEntry], ContentSink | None] = state.handle
+            if cache is not None:
+                captured = []
+                handle = _recorder(state, captured, content_wanted)
+            with layer.open_uncompressed() as stream:
+                source = _Counted(stream, progress) if progress is not None else stream
+                scan_tar(source, handle)
+                state._finish_pending()
+                stream.finish()
+                summary.uncompressed_size = stream.uncompressed_size
+                for warning in stream.warnings:
+                    state.warn(warning)
         if progress is not None:
             progress(0)
         state.end_layer()
+        if cache is not None and captured is not None:
+            # Digests are filled in by end_layer; the layer was verified to its end.
+            cache.store(
+                layer.digest,
+                layer.diff_id,
+                LayerRecording(
+                    [
+                        RecordedEntry(
+                            entry,
+                            record.digest if record else None,
+                            bytes(kept) if kept is not None else None,
+                        )
+                        for entry, record, kept in captured
+                    ],
+                    summary.uncompressed_size,
+                    list(stream.warnings),
+                ),
+            )
     if state.missing_links > 5:
         state.warn(f"{state.missing_links} hard links point to missing targets in all")
     hidden_items = [item for _, _, item in sorted(state.hidden_heap, reverse=True)]
@@ -635,6 +671,57 @@ def analyze_layers(
         ignored_content_bytes=state.ignored_content,
         ignored_hidden_bytes=state.ignored_hidden,
     )
+
+
+def _recorder(
+    state: _Pass,
+    captured: list[tuple[TarEntry, FileRecord | None, bytearray | None]],
+    content_wanted: Callable[[str, int], bool],
+) -> Callable[[TarEntry], ContentSink | None]:
+    """``state.handle`` that also notes each entry, its record and the wanted bytes."""
+
+    def handle(entry: TarEntry) -> ContentSink | None:
+        sink = state.handle(entry)
+        if entry.kind is not FileKind.FILE:
+            captured.append((entry, None, None))
+            return sink
+        record = state.files.get(entry.path)  # None for a whiteout
+        # Keep wanted bytes whatever the pass's own cap says: a replay in another image
+        # may want them.
+        kept = (
+            bytearray() if record is not None and content_wanted(entry.path, entry.size) else None
+        )
+        captured.append((entry, record, kept))
+        if kept is None:
+            return sink
+        if sink is None:
+            return kept.extend
+        both_sink, extend = sink, kept.extend
+
+        def both(data: memoryview) -> None:
+            both_sink(data)
+            extend(data)
+
+        return both
+
+    return handle
+
+
+def _replay(state: _Pass, recording: LayerRecording) -> None:
+    """Feed a recorded layer through the pass as if its tar were read."""
+    for item in recording.entries:
+        sink = state.handle(item.entry)
+        if sink is None:
+            continue
+        if item.content is not None:
+            sink(memoryview(item.content))
+            continue
+        pending = state.pending
+        if pending is not None and pending[0].path == item.entry.path:
+            record, _, buffer = pending
+            record.digest = item.digest  # hashed when it was recorded
+            state.pending = (record, None, buffer)
+    state._finish_pending()
 
 
 class _Counted:

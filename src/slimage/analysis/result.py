@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.analysis.explain import Explanation, content_wanted, explain
+from slimage.analysis.layer_cache import LayerCache
 from slimage.analysis.layers import LayerAnalysis, Progress, analyze_layers
 from slimage.image.model import Image
 
@@ -53,7 +54,11 @@ class AnalysisResult:
 
 
 def analyze_image(
-    image: Image, *, progress: Progress | None = None, gate_ignore: Sequence[str] = ()
+    image: Image,
+    *,
+    progress: Progress | None = None,
+    gate_ignore: Sequence[str] = (),
+    cache: LayerCache | None = None,
 ) -> AnalysisResult:
     """Read ``image`` once and explain its bytes.
 
@@ -66,6 +71,7 @@ def analyze_image(
         content_wanted=content_wanted,
         progress=progress,
         ignore=(lambda path: path_ignored(path, patterns)) if patterns else None,
+        cache=cache,
     )
     explanation = explain(
         layers.files,

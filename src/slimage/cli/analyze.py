@@ -116,6 +116,12 @@ def analyze_command(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the registry password from standard input."
     ),
+    no_cache: bool = typer.Option(
+        False,
+        "--no-cache",
+        help="Read every layer from the registry even when an earlier run recorded it "
+        "(the cache is ~/.cache/slimage/layers, bounded by SLIMAGE_CACHE_MAX_BYTES).",
+    ),
     quick: bool = typer.Option(
         False,
         "--quick",
@@ -161,7 +167,9 @@ def analyze_command(
         return
     total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
-        result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore)
+        result = analyze_image(
+            opened, progress=advance, gate_ignore=limits.ignore, cache=_cache(opened, no_cache)
+        )
     result.gates = evaluate_gates(result, limits)
     if output_format == "json":
         from slimage.report.analysis_json import render_analysis_json
@@ -176,6 +184,15 @@ def analyze_command(
     sys.stdout.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
+
+
+def _cache(opened: Any, no_cache: bool) -> Any:
+    """The layer cache, for registry images: local archives are as fast to read again."""
+    if no_cache or not str(opened.source).startswith("docker://"):
+        return None
+    from slimage.analysis.layer_cache import LayerCache
+
+    return LayerCache.default()
 
 
 def _sarif(result: Any) -> str:
