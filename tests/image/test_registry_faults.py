@@ -157,3 +157,20 @@ def test_quick_refuses_gates(server: FaultRegistry) -> None:
         timeout=60,
     )
     assert result.returncode == 2 and "cannot check the size gates" in result.stderr
+
+
+def test_next_layer_downloads_while_the_current_one_is_read(server: FaultRegistry) -> None:
+    image = open_registry_image(f"{server.host}/app:1")
+    image.plan_reads([0, 1])
+    second = f"/v2/app/blobs/{sha256(LAYERS[1])}"
+    with image.layers[0].open_uncompressed() as stream:
+        stream.read_chunk()
+        deadline = time.monotonic() + 10
+        while second not in [path for path, _, _ in server.log]:
+            assert time.monotonic() < deadline, "the next layer was not prefetched"
+            time.sleep(0.05)
+        stream.finish()
+    with image.layers[1].open_uncompressed() as stream:
+        stream.finish()
+    image.close()
+    assert [path for path, _, _ in server.log].count(second) == 1  # fetched once, early

@@ -68,6 +68,9 @@ class LayerCache:
         name = f"{digest.replace(':', '-')}.{diff_id.split(':')[-1][:16]}.v{CACHE_FORMAT}"
         return self.directory / f"{name}.json.zst"
 
+    def has(self, digest: str, diff_id: str) -> bool:
+        return self._path(digest, diff_id).is_file()
+
     def load(self, digest: str, diff_id: str) -> LayerRecording | None:
         path = self._path(digest, diff_id)
         try:

@@ -600,6 +600,17 @@ def analyze_layers(
     """
     state = _Pass(content_wanted, ignore)
     history_map, notes = map_history(image.history, len(image.layers))
+    # Sources that download (registries) may fetch the next layer to read while this one
+    # is analysed: tell them which layers will be read, cached ones left out.
+    plan_reads = getattr(image, "plan_reads", None)
+    if callable(plan_reads):
+        plan_reads(
+            [
+                index
+                for index, layer in enumerate(image.layers)
+                if cache is None or not cache.has(layer.digest, layer.diff_id)
+            ]
+        )
     for index, layer in enumerate(image.layers):
         history_index, created_by, steps = history_map[index]
         summary = LayerSummary(
@@ -656,6 +667,9 @@ def analyze_layers(
                     list(stream.warnings),
                 ),
             )
+    close = getattr(image, "close", None)
+    if callable(close):
+        close()
     if state.missing_links > 5:
         state.warn(f"{state.missing_links} hard links point to missing targets in all")
     hidden_items = [item for _, _, item in sorted(state.hidden_heap, reverse=True)]

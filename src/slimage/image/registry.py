@@ -438,6 +438,42 @@ class _BlobReader:
         self._thread.join()
 
 
+class _Prefetch:
+    """Downloads the next layer the analysis will read while it reads the current one.
+
+    The analysis says which layers it will read, in order (:meth:`RegistryImage.plan_reads`:
+    layers replayed from the cache are left out); opening one starts the next one's
+    download. Each download runs ahead only as far as its bounded queue, so two layers in
+    flight cost at most twice that memory.
+    """
+
+    def __init__(self, client: RegistryClient) -> None:
+        self.client = client
+        self.order: list[RegistryLayer] = []
+        self.started: dict[str, _BlobReader] = {}
+        self.lock = threading.Lock()
+
+    def take(self, layer: RegistryLayer) -> _BlobReader:
+        with self.lock:
+            reader = self.started.pop(layer.digest, None)
+            if reader is None:
+                reader = layer.new_reader()
+            digests = [planned.digest for planned in self.order]
+            if layer.digest in digests:
+                position = digests.index(layer.digest)
+                if position + 1 < len(self.order):
+                    following = self.order[position + 1]
+                    if following.digest not in self.started and following.digest != layer.digest:
+                        self.started[following.digest] = following.new_reader()
+            return reader
+
+    def close(self) -> None:
+        with self.lock:
+            for reader in self.started.values():
+                reader.close()
+            self.started.clear()
+
+
 @dataclass(frozen=True)
 class RegistryLayer:
     client: RegistryClient = field(repr=False)
@@ -445,11 +481,19 @@ class RegistryLayer:
     diff_id: str
     compressed_size: int
     media_type: str
+    prefetch: _Prefetch | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def label(self) -> str:
+        return f"{self.client.label}@{self.digest[:19]}"
+
+    def new_reader(self) -> _BlobReader:
+        return _BlobReader(self.client, self.digest, self.compressed_size, self.label)
 
     @contextmanager
     def open_uncompressed(self) -> Iterator[LayerStream]:
-        label = f"{self.client.label}@{self.digest[:19]}"
-        reader = _BlobReader(self.client, self.digest, self.compressed_size, label)
+        label = self.label
+        reader = self.prefetch.take(self) if self.prefetch is not None else self.new_reader()
         try:
             yield LayerStream(
                 reader,
@@ -479,6 +523,17 @@ class RegistryImage:
     @property
     def platform(self) -> str | None:
         return config_platform(self.config)
+
+    def plan_reads(self, indices: Sequence[int]) -> None:
+        """The layers the caller will open, in order: each opening starts the next download."""
+        prefetch = self.layers[0].prefetch if self.layers else None
+        if prefetch is not None:
+            prefetch.order = [self.layers[i] for i in indices]
+
+    def close(self) -> None:
+        prefetch = self.layers[0].prefetch if self.layers else None
+        if prefetch is not None:
+            prefetch.close()
 
 
 def open_registry_image(
@@ -528,6 +583,7 @@ def open_registry_image(
             f"{label}: the config's rootfs.diff_ids do not match the manifest's layers"
         )
     layers = []
+    prefetch = _Prefetch(client)
     for descriptor, diff_id in zip(descriptors, diff_ids, strict=True):
         if not isinstance(descriptor, Mapping):
             raise ImageFormatError(f"{label}: malformed layer descriptor")
@@ -537,7 +593,7 @@ def open_registry_image(
         layer_digest = descriptor.get("digest")
         if not isinstance(size, int) or size < 0 or not isinstance(layer_digest, str):
             raise ImageFormatError(f"{label}: layer descriptor without digest or size")
-        layers.append(RegistryLayer(client, layer_digest, str(diff_id), size, layer_type))
+        layers.append(RegistryLayer(client, layer_digest, str(diff_id), size, layer_type, prefetch))
     return RegistryImage(manifest, config, layers, f"docker://{label}", digest, client)
 
 
