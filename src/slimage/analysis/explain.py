@@ -48,6 +48,10 @@ class Explanation:
         return self.explained_bytes / self.total_bytes if self.total_bytes else 0.0
 
 
+def _files(count: int) -> str:
+    return "1 file" if count == 1 else f"{count} files"
+
+
 def content_wanted(path: str, size: int) -> bool:
     """Whether the streaming pass must keep this final-filesystem file's bytes for explain()."""
     return wanted.content_wanted(path, size)
@@ -103,7 +107,7 @@ def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap)
             Finding(
                 code=cause.code,
                 name=cause.name or cause_id,
-                message=f"{cause.title}: {_human(total)} in {count} files ({where})",
+                message=f"{cause.title}: {_human(total)} in {_files(count)} ({where})",
                 severity=cause.severity,
                 location=Location(path=f"/{location}"),
                 help=f"{cause.help} ({steps.describe(main_layer, cause.keywords)})",
