@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-from slimage.errors import ImageFormatError, ImageNotFound
+from slimage.errors import ImageFormatError, ImageNotFound, ImageSourceError
 from slimage.image.credentials import Credentials
 from slimage.image.docker_archive import docker_archive_from_members
 from slimage.image.model import Image
@@ -134,7 +134,16 @@ def _open_by_name(
         return open_daemon_image(name)
     except (DaemonUnavailable, ImageNotFound):
         pass
-    return open_registry_image(name, platform=platform, insecure=insecure, credentials=credentials)
+    try:
+        return open_registry_image(
+            name, platform=platform, insecure=insecure, credentials=credentials
+        )
+    except ImageSourceError as error:
+        # Say everything that was tried: a mistyped path lands here too.
+        raise type(error)(
+            f"{name}: no such file or directory, no local daemon has it, and its "
+            f"registry failed: {error.message}"
+        ) from None
 
 
 def _refuse_compressed(path: str, reference: str) -> None:
