@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.findings import Fix, Severity
 
 if TYPE_CHECKING:
-    from slimage.dockerfile.model import Dockerfile, Span
+    from slimage.dockerfile.model import Span
     from slimage.rules.context import LintContext
 
 
@@ -65,7 +65,3 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def dockerfile(cls, context: LintContext) -> Dockerfile:
-        return context.dockerfile
