@@ -12,7 +12,7 @@ import functools
 import tarfile
 from pathlib import Path
 
-from slimage.analysis.records import FileKind, FileRecord
+from slimage.filesystem import FileKind, FileRecord
 
 DATA = Path(__file__).parent.parent / "data" / "analysis"
 MERGED = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")

@@ -4,7 +4,7 @@ from analysis_fixtures import filesystem, record
 
 from slimage.analysis.duplicates import find_duplicates, reclaimable_bytes
 from slimage.analysis.explain import explain
-from slimage.analysis.records import FileKind
+from slimage.filesystem import FileKind
 
 A = "sha256:" + "a" * 64
 B = "sha256:" + "b" * 64

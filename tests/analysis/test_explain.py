@@ -6,7 +6,7 @@ from analysis_fixtures import SITE, bookworm_files, dpkg_contents, python_venv
 from analysis_fixtures import record as fixture_record
 
 from slimage.analysis.explain import content_wanted, explain
-from slimage.analysis.records import FileKind, FileRecord
+from slimage.filesystem import FileKind, FileRecord
 
 HISTORY: list[dict[str, Any]] = [
     {"created_by": "/bin/sh -c #(nop) ADD file:abc in / "},

@@ -4,7 +4,7 @@ from analysis_fixtures import bookworm_files, dpkg_contents, filesystem, node_ap
 
 from slimage.analysis.explain import explain
 from slimage.analysis.inventory import build_inventory, parse_os_release, user_is_root
-from slimage.analysis.records import FileKind
+from slimage.filesystem import FileKind
 
 # /etc/os-release of Debian 12, verbatim.
 BOOKWORM_OS_RELEASE = b"""\

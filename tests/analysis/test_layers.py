@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slimage.analysis.layers import LayerAnalysis, analyze_layers, map_history
-from slimage.analysis.records import FileKind
+from slimage.filesystem import FileKind
 from slimage.image.open import open_image
 from support.images import make_layer, write_docker_archive, write_oci_layout
 

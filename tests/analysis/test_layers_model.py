@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slimage.analysis.layers import analyze_layers
-from slimage.analysis.records import FileKind
+from slimage.filesystem import FileKind
 from slimage.image.tarstream import LayerStream
 from support.images import make_layer
 

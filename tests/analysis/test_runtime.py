@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from analysis_fixtures import filesystem, record
 
-from slimage.analysis.records import FileKind, FileRecord
 from slimage.analysis.runtime import EntryPoint, find_entry_point, resolve
+from slimage.filesystem import FileKind, FileRecord
 
 LINK = FileKind.SYMLINK
 

@@ -9,8 +9,8 @@ import tarfile
 import pytest
 import zstandard
 
-from slimage.analysis.records import FileKind
 from slimage.errors import DigestMismatch, ImageFormatError, UnsupportedMediaType
+from slimage.filesystem import FileKind
 from slimage.image import tarstream
 from slimage.image.tarstream import LayerStream, TarEntry, iter_entries, normalize_name, scan_tar
 from support.images import make_layer, sha256

@@ -26,8 +26,8 @@ from slimage.analysis.packages import (
     build_only_category,
     dependency_closure,
 )
-from slimage.analysis.records import FileRecord
 from slimage.analysis.runtime import EntryPoint
+from slimage.filesystem import FileRecord
 
 # Shared libraries a runtime that is not an OS package (/usr/local/bin/node from the
 # official images, a compiled app) links to. dpkg and apk names; absent ones are ignored.

@@ -16,8 +16,8 @@ from slimage.analysis import node_deps, python_deps, secrets
 from slimage.analysis.classify import PRECEDENCE, WasteClass
 from slimage.analysis.inventory import MERGED_DIRS, image_config_body
 from slimage.analysis.packages import PackageDb
-from slimage.analysis.records import FileKind, FileRecord
 from slimage.analysis.runtime import EntryPoint
+from slimage.filesystem import FileKind, FileRecord
 from slimage.findings import Severity
 
 PACKAGE_GROUP = "pkg:"  # a Claim.group naming an OS package rather than a directory

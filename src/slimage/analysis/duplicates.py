@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
-from slimage.analysis.records import FileKind, FileRecord
+from slimage.filesystem import FileKind, FileRecord
 
 
 @dataclass(frozen=True)

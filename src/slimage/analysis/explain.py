@@ -25,9 +25,9 @@ from slimage.analysis.classify import WasteClass
 from slimage.analysis.inventory import InstalledPackage, Inventory, build_inventory
 from slimage.analysis.node_deps import package_directory
 from slimage.analysis.packages import read_package_db
-from slimage.analysis.records import FileKind, FileRecord
 from slimage.analysis.runtime import find_entry_point
 from slimage.analysis.steps import StepMap
+from slimage.filesystem import FileKind, FileRecord
 from slimage.findings import Finding, Location, Severity
 
 RPM_DATABASES = ("var/lib/rpm/", "usr/lib/sysimage/rpm/")

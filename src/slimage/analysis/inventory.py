@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from slimage.analysis.records import FileKind, FileRecord
+from slimage.filesystem import FileKind, FileRecord
 
 OS_RELEASE_PATHS = ("etc/os-release", "usr/lib/os-release")
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slimage.analysis.records import FileKind
+from slimage.filesystem import FileKind
 from slimage.image.tarstream import TarEntry
 
 # Bump when what the pass records, or what content_wanted() asks for, changes meaning.

@@ -1,7 +1,7 @@
 """The single streaming pass over an image's layers.
 
 Each layer's tar is read once, in manifest order, and never extracted: entries become
-:class:`~slimage.analysis.records.FileRecord` s of the final filesystem, whiteouts are
+:class:`~slimage.filesystem.FileRecord` s of the final filesystem, whiteouts are
 applied as the OCI image spec's layer.md says, and every byte a later layer hides is
 counted once, under one cause:
 
@@ -31,8 +31,8 @@ from typing import Any
 
 from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
 from slimage.analysis.layer_cache import LayerCache, LayerRecording, RecordedEntry
-from slimage.analysis.records import FileKind, FileRecord
 from slimage.analysis.steps import instruction_text
+from slimage.filesystem import FileKind, FileRecord
 from slimage.image.model import Image
 from slimage.image.tarstream import ContentSink, HashBatch, LayerStream, TarEntry, scan_tar
 

@@ -15,7 +15,7 @@ import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from slimage.analysis.records import FileRecord
+from slimage.filesystem import FileRecord
 
 RUNTIME_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies")
 # Tool caches that live in node_modules (babel-loader, eslint, webpack): never runtime.

@@ -17,7 +17,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from slimage.analysis.inventory import image_config_body
-from slimage.analysis.records import FileKind, FileRecord
+from slimage.filesystem import FileKind, FileRecord
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MAX_SYMLINK_HOPS = 40

@@ -28,8 +28,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Protocol
 
-from slimage.analysis.records import FileKind
 from slimage.errors import DigestMismatch, ImageFormatError, UnsupportedMediaType
+from slimage.filesystem import FileKind
 
 CHUNK = 1 << 20
 BLOCK = 512
