@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from slimage.errors import DigestMismatch, ImageFormatError, ImageNotFound, UnsupportedMediaType
+from slimage.image.model import config_platform
 from slimage.image.stored import (
     MAX_JSON_BYTES,
     Region,
@@ -247,19 +248,9 @@ def _choose(
 
 
 def _platform_of(descriptor: Mapping[str, Any]) -> str | None:
+    # A descriptor's platform has the same os/architecture/variant fields as a config.
     platform = descriptor.get("platform")
-    if not isinstance(platform, Mapping):
-        return None
-    os_name = platform.get("os")
-    arch = platform.get("architecture")
-    if not isinstance(os_name, str) or not isinstance(arch, str):
-        return None
-    variant = platform.get("variant")
-    return (
-        f"{os_name}/{arch}/{variant}"
-        if isinstance(variant, str) and variant
-        else f"{os_name}/{arch}"
-    )
+    return config_platform(platform) if isinstance(platform, Mapping) else None
 
 
 def _platform_matches(have: str, wanted: str) -> bool:
