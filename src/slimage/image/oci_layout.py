@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import platform as host_platform
 from collections.abc import Mapping
 from typing import Any
 
 from slimage.errors import DigestMismatch, ImageFormatError, ImageNotFound, UnsupportedMediaType
-from slimage.image.model import config_platform
+from slimage.image.platforms import choose_platform
 from slimage.image.stored import (
     MAX_JSON_BYTES,
     Region,
@@ -37,25 +36,6 @@ MANIFEST_TYPES = {
     "application/vnd.docker.distribution.manifest.v2+json",
 }
 REF_NAME = "org.opencontainers.image.ref.name"
-
-
-def host_platform_name() -> str:
-    """The machine's platform as an OCI ``os/arch[/variant]``."""
-    machine = host_platform.machine().lower()
-    arch = {
-        "x86_64": "amd64",
-        "amd64": "amd64",
-        "aarch64": "arm64",
-        "arm64": "arm64",
-        "armv7l": "arm/v7",
-        "armv6l": "arm/v6",
-        "i686": "386",
-        "i386": "386",
-        "ppc64le": "ppc64le",
-        "s390x": "s390x",
-        "riscv64": "riscv64",
-    }.get(machine, machine)
-    return f"linux/{arch}"
 
 
 class _DirectoryBlobs:
@@ -230,35 +210,4 @@ def _choose(
             raise UnsupportedMediaType(f"{label}: unsupported manifest media type {media_type!r}")
     if not manifests:
         raise ImageNotFound(f"{label}: the index lists no image manifests")
-    with_platform = [d for d in manifests if _platform_of(d) not in (None, "unknown/unknown")]
-    if len(manifests) == 1 and platform is None:
-        return manifests[0]
-    if not with_platform:
-        if len(manifests) == 1:
-            return manifests[0]
-        raise ImageNotFound(
-            f"{label}: the layout holds {len(manifests)} images; name one as {label}:TAG"
-        )
-    wanted = platform or host_platform_name()
-    for descriptor in with_platform:
-        if _platform_matches(_platform_of(descriptor) or "", wanted):
-            return descriptor
-    available = ", ".join(sorted({_platform_of(d) or "" for d in with_platform}))
-    raise ImageNotFound(f"{label}: no image for platform {wanted} (available: {available})")
-
-
-def _platform_of(descriptor: Mapping[str, Any]) -> str | None:
-    # A descriptor's platform has the same os/architecture/variant fields as a config.
-    platform = descriptor.get("platform")
-    return config_platform(platform) if isinstance(platform, Mapping) else None
-
-
-def _platform_matches(have: str, wanted: str) -> bool:
-    """``linux/arm64`` matches ``linux/arm64/v8``; a variant asked for must match."""
-    have_parts = have.split("/")
-    wanted_parts = wanted.split("/")
-    if have_parts[:2] != wanted_parts[:2]:
-        return False
-    if len(wanted_parts) > 2 and len(have_parts) > 2:
-        return have_parts[2] == wanted_parts[2]
-    return len(wanted_parts) <= 2 or len(have_parts) == 2
+    return choose_platform(manifests, platform, label, f"name one as {label}:TAG")

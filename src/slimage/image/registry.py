@@ -40,13 +40,8 @@ from slimage.errors import (
 )
 from slimage.image.credentials import Credentials, lookup_credentials
 from slimage.image.model import config_history, config_platform
-from slimage.image.oci_layout import (
-    INDEX_TYPES,
-    MANIFEST_TYPES,
-    _platform_matches,
-    _platform_of,
-    host_platform_name,
-)
+from slimage.image.oci_layout import INDEX_TYPES, MANIFEST_TYPES
+from slimage.image.platforms import choose_platform
 from slimage.image.reference import Reference, is_local_host, parse_reference
 from slimage.image.tarstream import LayerStream, compression_for
 
@@ -615,15 +610,6 @@ def _choose_platform(
         for d in index.get("manifests") or []
         if isinstance(d, Mapping) and isinstance(d.get("digest"), str)
     ]
-    # Attestation manifests (BuildKit's provenance) carry platform unknown/unknown.
-    real = [d for d in manifests if _platform_of(d) not in (None, "unknown/unknown")]
-    if not real:
-        if len(manifests) == 1:
-            return manifests[0]
-        raise ImageNotFound(f"{label}: the index names no platform images")
-    wanted = platform or host_platform_name()
-    for descriptor in real:
-        if _platform_matches(_platform_of(descriptor) or "", wanted):
-            return descriptor
-    available = ", ".join(sorted({_platform_of(d) or "" for d in real}))
-    raise ImageNotFound(f"{label}: no image for platform {wanted} (available: {available})")
+    if not manifests:
+        raise ImageNotFound(f"{label}: the index lists no image manifests")
+    return choose_platform(manifests, platform, label, "name one by its digest")
