@@ -69,3 +69,16 @@ def test_pragma_text_inside_a_heredoc_is_not_a_pragma() -> None:
 def test_ordinary_comments_do_not_suppress() -> None:
     text = "FROM alpine\n# slimage is great; ignore nothing\nRUN echo a\n"
     assert _codes_by_line(text) == [("SL2901", 1), ("SL1901", 3)]
+
+
+def test_buildkit_check_skip_directive() -> None:
+    from slimage.rules.engine import lint
+
+    text = "FROM alpine:3.20 as build\nMAINTAINER someone\nCMD echo hi\n"
+    codes = {f.code for f in lint(text).findings}
+    assert {"SL3012", "SL3007", "SL3001"} <= codes
+    skipped = lint("# check=skip=FromAsCasing,MaintainerDeprecated\n" + text).findings
+    assert {"SL3012", "SL3007"}.isdisjoint({f.code for f in skipped})
+    assert "SL3001" in {f.code for f in skipped}
+    everything = lint("# check=skip=all;error=true\n" + text).findings
+    assert {"SL3012", "SL3007", "SL3001"}.isdisjoint({f.code for f in everything})

@@ -481,4 +481,5 @@ BUILDKIT_CHECKS: dict[str, str] = {
     "SecretsUsedInArgOrEnv": "SL2005",
     "ExposeInvalidFormat": "SL3008",
     "ExposeProtoCasing": "SL3009",
+    "CopyIgnoredFile": "SL1008",
 }

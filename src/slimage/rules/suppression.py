@@ -10,6 +10,9 @@ separated)::
     # hadolint ignore=DL3009            the next instruction, mapped through each rule's
                                         ``hadolint`` codes (migration from hadolint)
     # hadolint global ignore=DL3008     the whole file, mapped likewise
+    # check=skip=JSONArgsRecommended    BuildKit's own directive (first lines of the file):
+                                        the slimage rules that implement those BuildKit
+                                        checks, or all of them with ``skip=all``
 
 "Directly above" means the run of comment lines that ends on the line before the
 instruction, as hadolint reads its pragmas; a blank line ends the run.
@@ -64,13 +67,38 @@ class Suppressions:
         return first <= line <= last and _covers(selectors, code, name)
 
 
+def buildkit_skips(dockerfile: Dockerfile) -> frozenset[str]:
+    """Rule codes that ``# check=skip=...`` turns off (BuildKit's checks directive).
+
+    The directive's value is ``;``-separated ``key=value`` pairs; ``skip`` lists check
+    names (``,``-separated) or ``all``. ``error=true`` does not change what is reported.
+    """
+    from slimage.rules._security import BUILDKIT_CHECKS
+
+    skipped: set[str] = set()
+    for directive in dockerfile.directives:
+        if directive.name != "check":
+            continue
+        for part in directive.value.split(";"):
+            key, _, value = part.partition("=")
+            if key.strip().lower() != "skip":
+                continue
+            for name in (n.strip() for n in value.split(",")):
+                if name.lower() == "all":
+                    skipped.update(BUILDKIT_CHECKS.values())
+                elif name in BUILDKIT_CHECKS:
+                    skipped.add(BUILDKIT_CHECKS[name])
+    return frozenset(skipped)
+
+
 def find_suppressions(
     dockerfile: Dockerfile, hadolint_map: Mapping[str, Sequence[str]]
 ) -> Suppressions:
     """Read every suppression pragma of ``dockerfile``."""
     source = dockerfile.source
+    skipped = buildkit_skips(dockerfile) if dockerfile.directives else frozenset()
     if "slimage" not in source and "hadolint" not in source:
-        return Suppressions()  # the common case, in one scan
+        return Suppressions(file_wide=skipped)  # the common case, in one scan
     # BuildKit counts lines by "\n" only; str.splitlines would also split on \x0c etc.
     lines = source.split("\n")
     heredoc_lines: set[int] = set()
@@ -95,7 +123,7 @@ def find_suppressions(
             return match.group(1) is not None, mapped(_split_codes(match.group(2)))
         return None
 
-    file_wide: set[str] = set()
+    file_wide: set[str] = set(skipped)
     for number, line in enumerate(lines, start=1):
         if number in heredoc_lines or not line.lstrip().startswith("#"):
             continue
