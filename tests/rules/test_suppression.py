@@ -82,3 +82,13 @@ def test_buildkit_check_skip_directive() -> None:
     assert "SL3001" in {f.code for f in skipped}
     everything = lint("# check=skip=all;error=true\n" + text).findings
     assert {"SL3012", "SL3007", "SL3001"}.isdisjoint({f.code for f in everything})
+
+
+def test_docs_list_every_buildkit_check() -> None:
+    from pathlib import Path
+
+    from slimage.rules._security import BUILDKIT_CHECKS
+
+    docs = (Path(__file__).parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
+    for name, code in BUILDKIT_CHECKS.items():
+        assert f"| `{name}` | {code} " in docs, name
