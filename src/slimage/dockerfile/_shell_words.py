@@ -165,14 +165,8 @@ class _Scanner:
             elif char == '"':
                 quoted = True
                 value.append(self.double_quoted())
-            elif char == "$" and text.startswith(("$(", "${"), self.pos):
-                end = self.skip_balanced(self.pos + 1)
-                value.append(text[self.pos : end])
-                self.pos = end
-            elif char == "`":
-                end = self.skip_backquote(self.pos)
-                value.append(text[self.pos : end])
-                self.pos = end
+            elif self.take_substitution(char, value):
+                pass
             else:
                 # A run of ordinary characters in one step: most of any script.
                 plain = _PLAIN.match(text, self.pos)
@@ -181,6 +175,19 @@ class _Scanner:
                 self.pos = end
         self.pos = min(self.pos, len(text))
         self.tokens.append(Token("word", "".join(value), start, self.pos, quoted))
+
+    def take_substitution(self, char: str, value: list[str]) -> bool:
+        """Keep a ``$(...)``, ``${...}`` or backquoted part verbatim (bash expands it at
+        run time); False when none starts here."""
+        if char == "$" and self.text.startswith(("$(", "${"), self.pos):
+            end = self.skip_balanced(self.pos + 1)
+        elif char == "`":
+            end = self.skip_backquote(self.pos)
+        else:
+            return False
+        value.append(self.text[self.pos : end])
+        self.pos = end
+        return True
 
     def double_quoted(self) -> str:
         text = self.text
@@ -197,14 +204,8 @@ class _Scanner:
                 else:
                     value.append(char + following)
                 self.pos += 2
-            elif char == "$" and text.startswith(("$(", "${"), self.pos):
-                end = self.skip_balanced(self.pos + 1)
-                value.append(text[self.pos : end])
-                self.pos = end
-            elif char == "`":
-                end = self.skip_backquote(self.pos)
-                value.append(text[self.pos : end])
-                self.pos = end
+            elif self.take_substitution(char, value):
+                pass
             else:
                 plain = _PLAIN_IN_DOUBLE_QUOTES.match(text, self.pos)
                 end = plain.end() if plain else self.pos + 1
