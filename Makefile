@@ -20,8 +20,8 @@ demo: $(STAMP)
 	@bash examples/demo.sh $(BIN)/slimage
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check --no-cache src tests benchmarks
+	$(BIN)/ruff format --no-cache --check src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from slimage.analysis.explain import claim_files, explain
 from slimage.analysis.layers import analyze_layers
-from slimage.analysis.records import FileKind
+from slimage.filesystem import FileKind
 from slimage.image.open import open_image
 
 CA_DIR = Path("/usr/local/share/ca-certificates")
