@@ -17,15 +17,35 @@ from dataclasses import dataclass, field
 _OPERATORS = (";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&", "(", ")")
 _REDIRECTS = ("<<<", "<<-", "<<", ">>", "&>>", "&>", "<&", ">&", ">|", "<>", "<", ">")
 _BLANKS = " \t"
-# Characters that can start a redirection ("2>", "&>") or an operator: everything else
-# starts a word, so most positions skip both checks.
-_REDIRECT_START = frozenset("<>&0123456789")
-_OPERATOR_START = frozenset(";&|()")
 _PLAIN = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+")
 # A whole word of plain characters ending where a word ends: most words of a script, taken
 # in one step (a "<" or ">" after it may start a process substitution, so it does not count).
 _PLAIN_WORD = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+(?=[ \t\n;&|()]|\Z)")
 _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
+
+
+def _alternatives(*choices: str) -> str:
+    return "|".join(re.escape(choice) for choice in choices)
+
+
+# The scanner's next step in one match: blanks and line continuations are skipped, then
+# the first alternative that applies names what starts there, in the order a hand-written
+# scanner checks them: newline, comment, process substitution ("<(", ">("), an ASCII digit
+# (maybe a file descriptor: "2>", left to scan_redirect, which takes str.isdigit digits as
+# before), redirection operator, control operator, a plain word. None of them (a word
+# with quotes, escapes or substitutions) leaves the word to scan_word's slow path.
+_NEWLINE, _COMMENT, _PROCESS_SUBSTITUTION, _DIGIT, _REDIRECT, _OPERATOR, _WORD = range(1, 8)
+_NEXT = re.compile(
+    r"(?:[ \t]|\\\n)*+(?:"
+    r"(\n)"
+    r"|(#[^\n]*+)"
+    r"|([<>]\()"
+    r"|([0-9])"
+    rf"|({_alternatives(*_REDIRECTS)})"
+    rf"|({_alternatives(*_OPERATORS)})"
+    r"|([^ \t\n;&|()<>\\'\"$`]++)(?=[ \t\n;&|()]|\Z)"
+    r")?"
+)
 # Words that open, continue or close a compound command instead of naming a program.
 _RESERVED_SKIP = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "esac"}
@@ -63,39 +83,53 @@ class _Scanner:
 
     def scan(self) -> list[Token]:
         text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char in _BLANKS:
-                self.pos += 1
-            elif text.startswith("\\\n", self.pos):
-                self.pos += 2  # line continuation
-            elif char == "\n":
-                self.tokens.append(Token("newline", "\n", self.pos, self.pos + 1))
-                self.pos += 1
-                self.skip_heredoc_bodies()
-            elif char == "#":
-                end = text.find("\n", self.pos)
-                self.pos = len(text) if end < 0 else end
-            elif text.startswith(("<(", ">("), self.pos):
-                self.scan_word()  # process substitution: one word, as bash sees it
-            elif (char in _REDIRECT_START and self.scan_redirect()) or (
-                char in _OPERATOR_START and self.scan_operator()
-            ):
+        tokens = self.tokens
+        append = tokens.append
+        match_next = _NEXT.match
+        end_of_text = len(text)
+        pos = 0
+        while pos < end_of_text:
+            # One match skips blanks and continuations and classifies what follows; the
+            # alternatives are tried in the order of the checks they replace (see _NEXT).
+            match = match_next(text, pos)
+            if match is None:  # never: every alternative is optional
+                break
+            kind = match.lastindex
+            pos = match.end()
+            if kind == _WORD:
+                append(Token("word", match[_WORD], match.start(_WORD), pos))
+            elif kind == _OPERATOR:
+                append(Token("op", match[_OPERATOR], match.start(_OPERATOR), pos))
+            elif kind == _NEWLINE:
+                append(Token("newline", "\n", pos - 1, pos))
+                if self.pending_heredocs:
+                    self.pos = pos
+                    self.skip_heredoc_bodies()
+                    pos = self.pos
+            elif kind == _COMMENT:
                 pass
+            elif kind == _REDIRECT:
+                operator = match[_REDIRECT]
+                append(Token("redirect", operator, match.start(_REDIRECT), pos))
+                if operator in ("<<", "<<-"):
+                    self.pos = pos
+                    self.note_heredoc(strip_tabs=operator == "<<-")
+                    pos = self.pos
+            elif kind is None and pos >= end_of_text:
+                break  # only blanks were left
             else:
-                self.scan_word()
-        return self.tokens
-
-    def scan_operator(self) -> bool:
-        for operator in _OPERATORS:
-            if self.text.startswith(operator, self.pos):
-                end = self.pos + len(operator)
-                self.tokens.append(Token("op", operator, self.pos, end))
-                self.pos = end
-                return True
-        return False
+                # A word with quotes, escapes or substitutions, a process substitution
+                # ("<(...)", one word as bash sees it), or digits that may be a file
+                # descriptor ("2>&1"): the slow path.
+                self.pos = match.start(kind) if kind else pos
+                if kind != _DIGIT or not self.scan_redirect():
+                    self.scan_word()
+                pos = self.pos
+        self.pos = pos
+        return tokens
 
     def scan_redirect(self) -> bool:
+        """A redirection after file descriptor digits ("2>", "10<&"); False when none."""
         start = self.pos
         digits = start
         while digits < len(self.text) and self.text[digits].isdigit():
