@@ -262,10 +262,18 @@ _NEEDLES: tuple[tuple[str, ...], ...] = (
 )
 
 
+# What follows "://" in every match of the password-in-URL shape. URLs are common in RUN
+# lines and that shape's search is slow (it tries a scheme at every word), while this one
+# starts with a literal the regex engine finds quickly: a text it misses holds no match.
+_URL_CREDENTIALS = re.compile(r"://[^/\s:@$]+:(?!\$)[^/\s@$]+@[^\s/]")
+
+
 def secret_value_kind(value: str) -> tuple[str, str] | None:
     """(what it looks like, the matched text) when ``value`` holds a known credential shape."""
     for (kind, pattern), needles in zip(_SECRET_VALUES, _NEEDLES, strict=True):
         if not any(needle in value for needle in needles):
+            continue
+        if needles == ("://",) and _URL_CREDENTIALS.search(value) is None:
             continue
         match = pattern.search(value)
         if match:

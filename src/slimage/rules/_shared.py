@@ -352,9 +352,36 @@ def removes_packages_in_same_run(commands: Sequence[Command]) -> bool:
     return False
 
 
+# The programs dependency_install knows (and python* running `-m pip`): most commands of
+# a RUN are none of them, and are turned away by one set lookup.
+_DEPENDENCY_PROGRAMS = frozenset(
+    {
+        "npm",
+        "yarn",
+        "pnpm",
+        "pip",
+        "pip3",
+        "poetry",
+        "uv",
+        "pipenv",
+        "go",
+        "cargo",
+        "mvn",
+        "mvnw",
+        "./mvnw",
+        "gradle",
+        "gradlew",
+        "bundle",
+        "composer",
+    }
+)
+
+
 def dependency_install(command: Command) -> str | None:
     """The ecosystem whose dependencies ``command`` downloads, if it does."""
     program = command.program
+    if program not in _DEPENDENCY_PROGRAMS and not program.startswith("python"):
+        return None
     argv = command.argv
     sub = command.subcommand
     if program == "npm" and sub in ("install", "i", "ci", "add"):

@@ -94,6 +94,8 @@ def _dev_install(
     context: LintContext, instruction: Instruction, command: ShellCommand
 ) -> tuple[str, str] | None:
     ecosystem = dependency_install(command)
+    if ecosystem is None:
+        return None  # most commands: skip the environment lookup below
     argv = command.argv
     env = _fixes.env_before(context, instruction)
     prefix = {

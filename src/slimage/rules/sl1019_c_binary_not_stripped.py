@@ -102,18 +102,25 @@ def _language_image(stage: Stage) -> bool:
     return name in _LANGUAGE_IMAGES or stage.base_stage is not None
 
 
-# `strip` as a word anywhere in a RUN, also nested in `find -exec sh -c '...'`.
-# Linker options that strip: `-Wl,--strip-all`, `-Wl,-s`, `--strip-unneeded` (not tar's
-# `--strip-components`).
+# `strip` as a word anywhere in a RUN, also nested in `find -exec sh -c '...'`, alone or
+# as the end of a tool name (`llvm-strip`, `x86_64-linux-gnu-strip`): after a non-word
+# character, so `-strip` counts and `mystrip` does not. Linker options that strip:
+# `-Wl,--strip-all`, `-Wl,-s`, `--strip-unneeded` (not tar's `--strip-components`).
 _STRIP_WORD = re.compile(
-    r"(?<![\w-])(?:[\w.-]*-)?strip(?![\w-])|--strip-(?:all|unneeded|debug)\b|-Wl,(?:-s\b|-S\b)"
+    r"(?<!\w)strip(?![\w-])|--strip-(?:all|unneeded|debug)\b|-Wl,(?:-s\b|-S\b)"
 )
+
+
+def _mentions_strip(text: str) -> bool:
+    # Every match of _STRIP_WORD holds "strip" or "-Wl,": a substring test first spares
+    # the regex search on most RUNs.
+    return ("strip" in text or "-Wl," in text) and _STRIP_WORD.search(text) is not None
 
 
 def _strips(context: LintContext, stage: Stage) -> bool:
     for instruction in _fixes.runs(stage):
-        if _STRIP_WORD.search(instruction.original) or any(
-            _STRIP_WORD.search(h.content) for h in instruction.heredocs
+        if _mentions_strip(instruction.original) or any(
+            _mentions_strip(h.content) for h in instruction.heredocs
         ):
             return True
         for command in _fixes.commands(context, instruction):

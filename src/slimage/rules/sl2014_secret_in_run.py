@@ -80,6 +80,9 @@ def _credential(text: str) -> tuple[str, int, int] | None:
         what, matched = found
         start = text.find(matched)
         return what, start, start + len(matched)
+    # Every _CURL_USER match holds "-u" ("-u", "--user"), and only curl counts.
+    if "-u" not in text or "curl" not in text:
+        return None
     match = _CURL_USER.search(text)
     if match is not None and re.search(r"\bcurl\b", text):
         start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
