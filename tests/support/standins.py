@@ -1,10 +1,10 @@
 """Local stand-ins for official base images, built from Debian packages.
 
 Docker Hub cannot be reached here, so the tests that build generated Dockerfiles for real
-substitute ``golang``, ``node``, ``python``, ``rust`` and the distroless bases with images
-made by ``mmdebstrap`` and imported with ``buildah``. They trust the host's extra CA
-certificates (``/usr/local/share/ca-certificates``) because HTTPS from builds passes
-through a re-signing proxy: that is a fixture concern only, never something slimage
+substitute ``golang``, ``node``, ``python``, ``rust``, ``maven``, the JREs and the distroless
+bases with images made by ``mmdebstrap`` and imported with ``buildah``. They trust the
+host's extra CA certificates (``/usr/local/share/ca-certificates``) because HTTPS from
+builds passes through a re-signing proxy: that is a fixture concern only, never something slimage
 writes into a user's Dockerfile.
 
 Root filesystems and the buildah storage are cached under ``$SLIMAGE_TEST_CACHE``
@@ -40,6 +40,27 @@ class StandIn:
     hooks: tuple[str, ...] = ()  # extra mmdebstrap --customize-hook commands
 
 
+# The plugins of Maven's default lifecycle (all of which `dependency:go-offline` resolves)
+# and the dependency plugin, at the versions bookworm packages: clean 3.2.0, resources
+# 3.3.0, compiler 3.10.1, surefire 2.22.3, jar 3.3.0, install 3.1.0, deploy 3.0.0, site
+# 3.12.1, dependency 3.5.0 (tests/data/samples/java-maven/pom.xml pins exactly these).
+MAVEN_PLUGIN_PACKAGES = (
+    "libmaven-clean-plugin-java",
+    "libmaven-resources-plugin-java",
+    "libmaven-compiler-plugin-java",
+    "libsurefire-java",
+    "libmaven-jar-plugin-java",
+    "libmaven-install-plugin-java",
+    "libmaven-deploy-plugin-java",
+    "libmaven-site-plugin-java",
+    "libmaven-dependency-plugin-java",
+)
+MAVEN_SETTINGS = (
+    '<settings xmlns="http://maven.apache.org/SETTINGS/1.0.0"><mirrors><mirror>'
+    "<id>debian</id><mirrorOf>*</mirrorOf><url>file:///usr/share/maven-repo</url>"
+    "</mirror></mirrors></settings>"
+)
+
 # The images the generated Dockerfiles name, mapped to stand-ins.
 STANDINS = {
     "debian": StandIn("localhost/standin/debian:bookworm", ("ca-certificates",)),
@@ -71,6 +92,23 @@ STANDINS = {
         hooks=('chroot "$1" npm install --global --no-audit --no-fund corepack@0.31.0',),
     ),
     "rust": StandIn("localhost/standin/rust:bookworm", ("ca-certificates", "rustc", "cargo")),
+    # Maven Central cannot be reached here. Debian's Maven plugins ship a file repository
+    # (/usr/share/maven-repo); the global settings mirror every repository to it, so a
+    # pom that pins the plugin versions Debian packages builds offline.
+    "maven": StandIn(
+        "localhost/standin/maven:bookworm",
+        (
+            "ca-certificates",
+            "maven",
+            "openjdk-17-jdk-headless",
+            *MAVEN_PLUGIN_PACKAGES,
+        ),
+        hooks=(f"printf '%s\\n' '{MAVEN_SETTINGS}' > \"$1/etc/maven/settings.xml\"",),
+    ),
+    # Stands in for gcr.io/distroless/java17-debian12 and eclipse-temurin:17-jre.
+    "jre": StandIn(
+        "localhost/standin/jre:bookworm", ("ca-certificates", "openjdk-17-jre-headless")
+    ),
 }
 
 
