@@ -9,7 +9,7 @@ import pytest
 from slimage.analysis.layers import LayerAnalysis, analyze_layers, map_history
 from slimage.filesystem import FileKind
 from slimage.image.open import open_image
-from support.images import make_layer, write_docker_archive, write_oci_layout
+from support.images import make_layer, sha256, write_docker_archive, write_oci_layout
 
 
 def never(path: str, size: int) -> bool:
@@ -183,15 +183,47 @@ def test_layer_summary_counts_and_biggest(tmp_path: Path) -> None:
     assert layer.content_bytes == 9010
     assert layer.biggest_files[0] == ("usr/lib/big", 9000)
     assert layer.biggest_dirs[:2] == [("usr", 9010), ("usr/lib", 9010)]
-    assert result.files["usr/lib/big"].digest is not None
+    # No other file has its size, so it cannot have a copy: not hashed.
+    assert result.files["usr/lib/big"].digest is None
     assert result.files["usr/lib/small"].digest is None  # below the hashing threshold
     assert any("usr/nowhere" in warning for warning in result.warnings)
 
 
-def test_duplicate_contents_share_a_digest(tmp_path: Path) -> None:
+@pytest.mark.parametrize("compress", ["", "gzip"])
+def test_duplicate_contents_share_a_digest(tmp_path: Path, compress: str) -> None:
     blob = bytes(range(256)) * 40
-    result = analyze(tmp_path, [make_layer([("file", "a", blob), ("file", "b/c", blob)])])
-    assert result.files["a"].digest == result.files["b/c"].digest
+    other = bytes(reversed(blob))  # the same size, other bytes
+    result = analyze(
+        tmp_path,
+        [
+            make_layer([("file", "a", blob), ("file", "b/c", blob), ("file", "old", blob)]),
+            make_layer([("file", "d", other), ("file", "old", b"x" * 5000)]),
+        ],
+        compress=compress,
+    )
+    files = result.files
+    assert files["a"].digest == files["b/c"].digest == sha256(blob)
+    assert files["d"].digest == sha256(other)
+    # A gzip layer is hashed as it streams (reading it again means decompressing it
+    # again); an uncompressed one only where a copy is possible.
+    assert (files["old"].digest is None) == (compress == "")
+
+
+def test_a_hard_link_that_outlives_its_target_keeps_the_place_of_its_bytes(
+    tmp_path: Path,
+) -> None:
+    blob = b"\x01\x02" * 3000
+    result = analyze(
+        tmp_path,
+        [
+            make_layer([("file", "lib/a", blob), ("hardlink", "lib/b", "lib/a")]),
+            make_layer([("file", "filler/x", b"y" * 1000), ("whiteout", "lib/a")]),
+            make_layer([("file", "copy", blob)]),
+        ],
+    )
+    assert "lib/a" not in result.files
+    assert result.files["lib/b"].kind is FileKind.FILE
+    assert result.files["lib/b"].digest == result.files["copy"].digest == sha256(blob)
 
 
 def test_wanted_contents_are_kept_only_for_final_files(tmp_path: Path) -> None:
@@ -284,7 +316,7 @@ def test_hard_links_keep_the_bytes_of_a_removed_target(tmp_path: Path) -> None:
     )
     heir = result.files["bin/alias2"]
     assert (heir.kind, heir.size) == (FileKind.FILE, 6000)
-    assert heir.digest is not None and heir.link_target == ""
+    assert heir.link_target == ""
     assert result.hidden == {"overwritten": 0, "deleted_file": 10, "deleted_dir": 0, "opaque": 0}
     assert result.files["bin/alias1"].size == 3
     check_identity(result)

@@ -38,9 +38,12 @@ from slimage.image.tarstream import ContentSink, HashBatch, LayerStream, TarEntr
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
-# Files at least this big get a content hash as their bytes pass (for duplicates); smaller
-# ones cost more in per-file hashing than their duplicates could save.
+# Files at least this big get a content hash (for duplicates); smaller ones cost more in
+# per-file hashing than their duplicates could save.
 HASH_MIN_SIZE = 4096
+# A file's place for hashing it after the pass: (layer index << _LAYER_SHIFT) | offset.
+_LAYER_SHIFT = 48
+_OFFSET_MASK = (1 << _LAYER_SHIFT) - 1
 # Ceiling on the bytes kept for explain(), whatever content_wanted asks.
 MAX_KEPT_CONTENT = 128 << 20
 TOP_N = 10
@@ -217,6 +220,12 @@ class _Pass:
         # Content hashes run on the hashing thread; digests are filled in by batches.
         self.hashes = HashBatch()
         self.unhashed: list[tuple[FileRecord, Any]] = []
+        # When the layer's tar can be read again (an uncompressed layer in a file), contents
+        # are not hashed as they pass: only files that end up sharing their size with
+        # another final file can be duplicates, and those are hashed after the pass from
+        # where they are (path -> packed layer and offset; see _hash_candidates).
+        self.deferring = False
+        self.locations: dict[str, int] = {}
         # Hard links: id(target record) -> (target, link paths); link path -> id(target).
         self.link_groups: dict[int, tuple[FileRecord, list[str]]] = {}
         self.link_of: dict[str, int] = {}
@@ -239,7 +248,8 @@ class _Pass:
         """Account for ``record`` leaving the final filesystem; returns its bytes."""
         content = self.contents.pop(record.path, None)
         size = record.size if record.kind is FileKind.FILE else 0
-        if size and self.link_groups and self._promote_link(record, content):
+        location = self.locations.pop(record.path, None) if self.locations else None
+        if size and self.link_groups and self._promote_link(record, content, location):
             return 0
         if size:
             if self.ignore is not None and self.ignore(record.path):
@@ -249,7 +259,9 @@ class _Pass:
             self.layers[self.layer_index].hides_bytes += size
         return size
 
-    def _promote_link(self, record: FileRecord, content: bytes | None) -> bool:
+    def _promote_link(
+        self, record: FileRecord, content: bytes | None, location: int | None
+    ) -> bool:
         """A removed file whose bytes a surviving hard link still shows is not hidden.
 
         The link keeps the inode (overlayfs copies up, never rewrites a lower inode), so
@@ -281,6 +293,8 @@ class _Pass:
         )
         if content is not None:
             self.contents[heir.path] = content
+        if location is not None:
+            self.locations[heir.path] = location
         if len(survivors) > 1:
             self.link_groups[id(heir)] = (heir, survivors[1:])
             for path in survivors[1:]:
@@ -510,7 +524,12 @@ class _Pass:
                 heapq.heappush(self.top_files, (size, path))
             elif size > self.top_files[0][0]:
                 heapq.heappushpop(self.top_files, (size, path))
-            hasher = hashlib.sha256() if size >= HASH_MIN_SIZE else None
+            hasher = None
+            if size >= HASH_MIN_SIZE:
+                if self.deferring:
+                    self.locations[path] = (layer << _LAYER_SHIFT) | entry.offset
+                else:
+                    hasher = hashlib.sha256()
             buffer = None
             if self.kept_content + size <= MAX_KEPT_CONTENT and self.content_wanted(path, size):
                 buffer = bytearray()
@@ -600,6 +619,37 @@ def analyze_layers(
     """
     state = _Pass(content_wanted, ignore)
     history_map, notes = map_history(image.history, len(image.layers))
+    try:
+        _read_layers(image, state, history_map, content_wanted, progress, cache)
+    finally:
+        close = getattr(image, "close", None)
+        if callable(close):
+            close()
+    if state.missing_links > 5:
+        state.warn(f"{state.missing_links} hard links point to missing targets in all")
+    hidden_items = [item for _, _, item in sorted(state.hidden_heap, reverse=True)]
+    return LayerAnalysis(
+        layers=state.layers,
+        files=state.files,
+        contents=state.contents,
+        hidden=state.hidden,
+        hidden_items=hidden_items[: 2 * TOP_N],
+        dive=state.dive.result([nodes.dive_size for nodes in state.dive.layers]),
+        warnings=state.warnings,
+        notes=notes,
+        ignored_content_bytes=state.ignored_content,
+        ignored_hidden_bytes=state.ignored_hidden,
+    )
+
+
+def _read_layers(
+    image: Image,
+    state: _Pass,
+    history_map: list[tuple[int | None, str | None, int]],
+    content_wanted: Callable[[str, int], bool],
+    progress: Progress | None,
+    cache: LayerCache | None,
+) -> None:
     # Sources that download (registries) may fetch the next layer to read while this one
     # is analysed: tell them which layers will be read, cached ones left out.
     plan_reads = getattr(image, "plan_reads", None)
@@ -639,6 +689,13 @@ def analyze_layers(
                 captured = []
                 handle = _recorder(state, captured, content_wanted)
             with layer.open_uncompressed() as stream:
+                # A recording needs every digest now; otherwise hash after the pass
+                # what can be read again.
+                state.deferring = (
+                    cache is None
+                    and stream.rereadable
+                    and callable(getattr(layer, "content_digests", None))
+                )
                 source = _Counted(stream, progress) if progress is not None else stream
                 scan_tar(source, handle)
                 state._finish_pending()
@@ -667,24 +724,38 @@ def analyze_layers(
                     list(stream.warnings),
                 ),
             )
-    close = getattr(image, "close", None)
-    if callable(close):
-        close()
-    if state.missing_links > 5:
-        state.warn(f"{state.missing_links} hard links point to missing targets in all")
-    hidden_items = [item for _, _, item in sorted(state.hidden_heap, reverse=True)]
-    return LayerAnalysis(
-        layers=state.layers,
-        files=state.files,
-        contents=state.contents,
-        hidden=state.hidden,
-        hidden_items=hidden_items[: 2 * TOP_N],
-        dive=state.dive.result([nodes.dive_size for nodes in state.dive.layers]),
-        warnings=state.warnings,
-        notes=notes,
-        ignored_content_bytes=state.ignored_content,
-        ignored_hidden_bytes=state.ignored_hidden,
-    )
+    _hash_candidates(state, image.layers)
+
+
+def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
+    """Hash the final files left unhashed that could be duplicates: those at least
+    HASH_MIN_SIZE big whose size another final file shares (equal contents have equal
+    sizes, so no other file can have a copy). Exact, and on a typical image a small
+    share of its bytes."""
+    if not state.locations:
+        return
+    files = state.files
+    counts: dict[int, int] = {}
+    for record in files.values():
+        if record.kind is FileKind.FILE and record.size >= HASH_MIN_SIZE:
+            counts[record.size] = counts.get(record.size, 0) + 1
+    by_layer: dict[int, list[tuple[int, FileRecord]]] = {}
+    locations = state.locations
+    for path, location in locations.items():
+        final = files.get(path)
+        if (
+            final is not None
+            and final.kind is FileKind.FILE
+            and final.digest is None
+            and counts.get(final.size, 0) > 1
+        ):
+            by_layer.setdefault(location >> _LAYER_SHIFT, []).append(
+                (location & _OFFSET_MASK, final)
+            )
+    for index, items in by_layer.items():
+        digests = layers[index].content_digests([(offset, record.size) for offset, record in items])
+        for (_, record), digest in zip(items, digests, strict=True):
+            record.digest = digest
 
 
 def _recorder(
@@ -745,13 +816,21 @@ class _Counted:
         self.stream = stream
         self.label = stream.label
         self.warnings = stream.warnings
+        self.rereadable = stream.rereadable
         self.progress = progress
         self.seen = 0
 
     def read_chunk(self) -> bytes:
         chunk = self.stream.read_chunk()
+        self._report()
+        return chunk
+
+    def skip(self, size: int) -> None:
+        self.stream.skip(size)
+        self._report()
+
+    def _report(self) -> None:
         done = self.stream.compressed_size
         if done > self.seen:
             self.progress(done - self.seen)
             self.seen = done
-        return chunk

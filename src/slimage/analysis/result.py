@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.analysis.explain import Explanation, content_wanted, explain
+from slimage.analysis.gates import GateLimits
 from slimage.analysis.layer_cache import LayerCache
 from slimage.analysis.layers import LayerAnalysis, Progress, analyze_layers
 from slimage.image.model import Image
@@ -81,15 +82,6 @@ def analyze_image(
         [layer.content_bytes for layer in layers.layers],
     )
     return AnalysisResult(image.source, image.platform, image.config, layers, explanation)
-
-
-@dataclass(frozen=True)
-class GateLimits:
-    max_size: int | None = None
-    max_hidden: int | None = None
-    max_waste: int | None = None
-    min_efficiency: float | None = None
-    ignore: Sequence[str] = ()
 
 
 def normalize_patterns(patterns: Sequence[str]) -> list[str]:

@@ -142,7 +142,7 @@ def analyze_command(
 
     Exit codes: 0 ok; 1 a gate failed; 2 bad options; 3 the image cannot be read.
     """
-    from slimage.analysis.result import GateLimits, analyze_image, evaluate_gates
+    from slimage.analysis.gates import GateLimits
     from slimage.image.open import open_image
 
     if output_format not in ("text", "json", "sarif"):
@@ -165,11 +165,18 @@ def analyze_command(
             raise UsageError("--quick reads no layer, so it cannot check the size gates")
         _print_quick(opened, output_format)
         return
+    cache = _cache(opened, no_cache)
+    if cache is None:
+        # Local layers are hashed (their digest check) on another thread: start it before
+        # the analysis modules are imported, so the import overlaps with it.
+        plan_reads = getattr(opened, "plan_reads", None)
+        if callable(plan_reads):
+            plan_reads(list(range(len(opened.layers))))
+    from slimage.analysis.result import analyze_image, evaluate_gates
+
     total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
-        result = analyze_image(
-            opened, progress=advance, gate_ignore=limits.ignore, cache=_cache(opened, no_cache)
-        )
+        result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore, cache=cache)
     result.gates = evaluate_gates(result, limits)
     if output_format == "json":
         from slimage.report.analysis_json import render_analysis_json

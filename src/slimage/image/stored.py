@@ -4,14 +4,22 @@ A docker-archive or oci-archive member, or a blob file of an OCI layout, is a by
 ``[offset, offset + length)`` of a file on disk. :class:`StoredLayer` streams one such
 range through :class:`~slimage.image.tarstream.LayerStream`; :class:`StoredImage` holds
 what the back-end parsed. Both satisfy the protocols of :mod:`slimage.image.model`.
+
+Because the bytes sit in a file, they need not all pass through the tar parser: once the
+analysis says which layers it will read (:meth:`StoredImage.plan_reads`), a
+:class:`RegionDigests` thread hashes each layer's region straight from the file for its
+digest check, while the parser seeks over contents nobody asked for; the few contents
+wanted later (same-size files, for duplicates) are hashed by :meth:`StoredLayer.content_digests`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tarfile
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +39,87 @@ class Region:
     length: int
 
 
-@dataclass(frozen=True, slots=True)
+# Reads for hashing: big enough that the GIL is let go for long stretches.
+HASH_READ = 4 << 20
+# Contents hashed after the pass are read in windows of this size (many small files each).
+WINDOW = 1 << 20
+
+
+def _hash_region(region: Region, label: str, cancelled: Callable[[], bool] = lambda: False) -> str:
+    """``sha256:`` of a file region, read in large pieces (hashlib drops the GIL)."""
+    hasher = hashlib.sha256()
+    buffer = bytearray(min(HASH_READ, max(region.length, 1)))
+    view = memoryview(buffer)
+    try:
+        fd = os.open(region.path, os.O_RDONLY)
+    except OSError as error:
+        raise ImageFormatError(f"{label}: cannot read ({error.strerror})") from None
+    try:
+        position, end = region.offset, region.offset + region.length
+        while position < end:
+            if cancelled():
+                return ""
+            want = min(len(buffer), end - position)
+            got = os.preadv(fd, [view[:want]], position)
+            if got <= 0:
+                raise ImageFormatError(f"{label}: truncated (file ends early)")
+            hasher.update(view[:got])
+            position += got
+    except OSError as error:
+        raise ImageFormatError(f"{label}: cannot read ({error.strerror})") from None
+    finally:
+        os.close(fd)
+    return "sha256:" + hasher.hexdigest()
+
+
+class RegionDigests:
+    """sha256 of file regions, computed one after another on a daemon thread.
+
+    hashlib and ``preadv`` let the GIL go, so on a second core the digests of the layers
+    cost the analysis almost no wall time; the thread starts as soon as the plan is known
+    (the command starts it before importing the analysis). :meth:`digest` waits for one.
+    """
+
+    def __init__(self, jobs: Sequence[tuple[Region, str]]) -> None:
+        self._jobs = list({region: label for region, label in jobs}.items())
+        self._results: dict[Region, str | ImageFormatError] = {}
+        self._done = threading.Condition()
+        self._cancelled = False
+        self._thread = threading.Thread(target=self._run, name="slimage-verify", daemon=True)
+        self._thread.start()
+
+    def covers(self, region: Region) -> bool:
+        return any(region == planned for planned, _ in self._jobs)
+
+    def _run(self) -> None:
+        for region, label in self._jobs:
+            result: str | ImageFormatError
+            try:
+                result = _hash_region(region, label, lambda: self._cancelled)
+            except ImageFormatError as error:
+                result = error
+            if self._cancelled:
+                return
+            with self._done:
+                self._results[region] = result
+                self._done.notify_all()
+
+    def digest(self, region: Region) -> str:
+        with self._done:
+            while region not in self._results:
+                if not self._thread.is_alive():
+                    raise ImageFormatError(f"{region.path}: the layer digest was not computed")
+                self._done.wait(0.5)
+            result = self._results[region]
+        if isinstance(result, ImageFormatError):
+            raise result
+        return result
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+
+@dataclass(slots=True, eq=False)
 class StoredLayer:
     region: Region
     digest: str
@@ -42,6 +130,8 @@ class StoredLayer:
     # diff_id); only stated ones are verified.
     verify_digest: bool = True
     verify_diff_id: bool = True
+    # Set by StoredImage.plan_reads: hashes the region on another thread.
+    background: RegionDigests | None = field(default=None, repr=False)
 
     @property
     def compressed_size(self) -> int:
@@ -50,9 +140,17 @@ class StoredLayer:
     @contextmanager
     def open_uncompressed(self) -> Iterator[LayerStream]:
         try:
-            file = open(self.region.path, "rb")  # noqa: SIM115 - closed below
+            file = open(self.region.path, "rb", buffering=0)  # noqa: SIM115 - closed below
         except OSError as error:
             raise ImageFormatError(f"{self.label}: cannot read ({error.strerror})") from None
+        background = self.background
+        stored_digest = None
+        if background is not None and background.covers(self.region):
+            region = self.region
+
+            def stored_digest() -> str:
+                return background.digest(region)
+
         with file:
             raw = RegionReader(file, self.region.offset, self.region.length, self.label)
             yield LayerStream(
@@ -61,7 +159,53 @@ class StoredLayer:
                 media_type=self.media_type,
                 expected_digest=self.digest if self.verify_digest else None,
                 expected_diff_id=self.diff_id if self.verify_diff_id and self.diff_id else None,
+                stored_digest=stored_digest,
             )
+
+    def content_digests(self, ranges: Sequence[tuple[int, int]]) -> list[str]:
+        """``sha256:`` of each ``(offset, size)`` range of the uncompressed tar.
+
+        Only for an uncompressed layer, whose tar is the region itself (a stream that was
+        :attr:`~slimage.image.tarstream.LayerStream.rereadable`). Ranges are read in file
+        order, small neighbours from one window.
+        """
+        order = sorted(range(len(ranges)), key=lambda index: ranges[index][0])
+        digests = [""] * len(ranges)
+        base, length = self.region.offset, self.region.length
+        window = b""
+        window_start = window_end = 0
+        try:
+            fd = os.open(self.region.path, os.O_RDONLY)
+        except OSError as error:
+            raise ImageFormatError(f"{self.label}: cannot read ({error.strerror})") from None
+        try:
+            for index in order:
+                offset, size = ranges[index]
+                if offset < 0 or offset + size > length:
+                    raise ImageFormatError(f"{self.label}: file contents outside the layer")
+                hasher = hashlib.sha256()
+                if size > WINDOW:
+                    position, end = base + offset, base + offset + size
+                    while position < end:
+                        data = os.pread(fd, min(HASH_READ, end - position), position)
+                        if not data:
+                            raise ImageFormatError(f"{self.label}: truncated (file ends early)")
+                        hasher.update(data)
+                        position += len(data)
+                else:
+                    if offset < window_start or offset + size > window_end:
+                        window = os.pread(fd, min(WINDOW, length - offset), base + offset)
+                        window_start, window_end = offset, offset + len(window)
+                        if len(window) < size:
+                            raise ImageFormatError(f"{self.label}: truncated (file ends early)")
+                    start = offset - window_start
+                    hasher.update(memoryview(window)[start : start + size])
+                digests[index] = "sha256:" + hasher.hexdigest()
+        except OSError as error:
+            raise ImageFormatError(f"{self.label}: cannot read ({error.strerror})") from None
+        finally:
+            os.close(fd)
+        return digests
 
 
 @dataclass(slots=True)
@@ -79,6 +223,27 @@ class StoredImage:
     @property
     def platform(self) -> str | None:
         return config_platform(self.config)
+
+    def plan_reads(self, indices: Sequence[int]) -> None:
+        """The layers the caller will read, in order: start hashing them on another thread.
+
+        A second call with the same plan keeps the thread already started.
+        """
+        jobs = [(self.layers[index].region, self.layers[index].label) for index in indices]
+        current = self.layers[indices[0]].background if indices else None
+        if current is not None and all(current.covers(region) for region, _ in jobs):
+            return
+        self.close()
+        background = RegionDigests(jobs) if jobs else None
+        for index in indices:
+            self.layers[index].background = background
+
+    def close(self) -> None:
+        """Stop hashing layers nobody will read (after an error, say)."""
+        for layer in self.layers:
+            if layer.background is not None:
+                layer.background.cancel()
+                layer.background = None
 
 
 def parse_json(data: bytes, what: str) -> Any:

@@ -83,27 +83,43 @@ class _RawReader(Protocol):
 
 
 class RegionReader:
-    """Bytes ``[offset, offset + length)`` of an open file; short files are truncation."""
+    """Bytes ``[offset, offset + length)`` of an open file; short files are truncation.
+
+    The file must be this reader's alone: it remembers where it left the file instead of
+    asking (a ``tell`` per read is a system call, and it lets the GIL go).
+    """
 
     def __init__(self, file: BinaryIO, offset: int, length: int, label: str) -> None:
         self._file = file
         self._position = offset
         self._remaining = length
         self._label = label
+        self._file_position = -1  # where the file is; -1: unknown, seek before reading
+
+    @property
+    def remaining(self) -> int:
+        return self._remaining
 
     def read(self, size: int = -1, /) -> bytes:
         if self._remaining <= 0:
             return b""
         want = self._remaining if size < 0 else min(size, self._remaining)
-        # Seek only when someone else moved the file (a seek drops the read buffer).
-        if self._file.tell() != self._position:
+        if self._file_position != self._position:
             self._file.seek(self._position)
         data = self._file.read(want)
         if not data:
             raise ImageFormatError(f"{self._label}: truncated (file ends early)")
         self._position += len(data)
+        self._file_position = self._position
         self._remaining -= len(data)
         return data
+
+    def skip(self, size: int) -> None:
+        """Move ``size`` bytes on without reading them (the next read seeks)."""
+        if size > self._remaining:
+            raise ImageFormatError(f"{self._label}: truncated (file ends early)")
+        self._position += size
+        self._remaining -= size
 
 
 class BackgroundHasher:
@@ -186,13 +202,13 @@ def _run_updates(work: list[tuple[Callable[[memoryview], None], memoryview]]) ->
 class _HashingReader:
     """Counts and hashes the stored bytes as a decompressor pulls them."""
 
-    def __init__(self, raw: _RawReader) -> None:
+    def __init__(self, raw: _RawReader, hashing: bool = True) -> None:
         self.raw = raw
         self.hasher = BackgroundHasher()
         self.count = 0
         # For an uncompressed layer the stored bytes are the tar: LayerStream hashes them
-        # once, as the diff_id, and turns this off.
-        self.hashing = True
+        # once, as the diff_id, and turns this off; so does a digest computed elsewhere.
+        self.hashing = hashing
 
     def read(self, size: int = -1, /) -> bytes:
         data = self.raw.read(size if size > 0 else CHUNK)
@@ -202,6 +218,12 @@ class _HashingReader:
             self.count += len(data)
         return data
 
+    def skip(self, size: int) -> None:
+        skip = getattr(self.raw, "skip", None)
+        assert skip is not None and not self.hashing
+        skip(size)
+        self.count += size
+
 
 class LayerStream:
     """The uncompressed tar of one layer, verified against its digest and diff_id.
@@ -210,6 +232,13 @@ class LayerStream:
     state them (an old docker-archive gives no compressed digest). Verification happens
     when the stored bytes are exhausted: at the end of :meth:`read_chunk`, or in
     :meth:`finish`, which drains what the reader left unread.
+
+    ``stored_digest``: when the stored bytes are a region of a file, another thread can
+    hash them straight from the file (see :class:`~slimage.image.stored.RegionDigests`);
+    this returns that ``sha256:`` digest, waiting for it. The stream then hashes only
+    what decompression produces, and for an uncompressed layer nothing at all: its tar
+    is its stored bytes, so the reader may :meth:`skip` contents it does not want
+    (:attr:`rereadable` says so; seeking needs a ``skip`` method on ``raw``).
     """
 
     def __init__(
@@ -220,10 +249,12 @@ class LayerStream:
         media_type: str = "",
         expected_digest: str | None = None,
         expected_diff_id: str | None = None,
+        stored_digest: Callable[[], str] | None = None,
     ) -> None:
         self.label = label
         self.warnings: list[str] = []
-        self._source = _HashingReader(raw)
+        self._source = _HashingReader(raw, hashing=stored_digest is None)
+        self._stored_digest = stored_digest
         self._expected_digest = expected_digest
         self._expected_diff_id = expected_diff_id
         self._diff_hasher = BackgroundHasher()
@@ -241,6 +272,10 @@ class LayerStream:
         self._head = head
         if not actual:
             self._source.hashing = False
+        # Uncompressed and hashed elsewhere: the stored digest is the diff_id; and when the
+        # source can seek, contents can be skipped unread.
+        self._diff_external = not actual and stored_digest is not None
+        self.rereadable = self._diff_external and callable(getattr(raw, "skip", None))
         self._gzip: zlib._Decompress | None = None
         self._gzip_input = b""
         self._zstd: _RawReader | None = None
@@ -281,7 +316,8 @@ class LayerStream:
             self._done = True
             self._verify()
             return b""
-        self._diff_hasher.update(data)
+        if not self._diff_external:
+            self._diff_hasher.update(data)
         self.uncompressed_size += len(data)
         if (
             self.compression
@@ -332,14 +368,35 @@ class LayerStream:
             if data:
                 return data
 
+    def skip(self, size: int) -> None:
+        """Move ``size`` bytes of tar on without reading them (only when :attr:`rereadable`)."""
+        if not self.rereadable:
+            raise TypeError(f"{self.label}: this layer stream cannot skip")
+        if size <= 0:
+            return
+        if self._head:
+            taken = min(size, len(self._head))
+            self._head = self._head[taken:]
+            self.uncompressed_size += taken
+            size -= taken
+        self._source.skip(size)
+        self.uncompressed_size += size
+
     def finish(self) -> None:
         """Read to the end (tar padding, trailing blocks) and verify both identities."""
+        if self.rereadable and not self._done:
+            self.skip(len(self._head) + getattr(self._source.raw, "remaining", 0))
         while self.read_chunk():
             pass
 
     def _verify(self) -> None:
-        diff_id = "sha256:" + self._diff_hasher.hexdigest()
-        digest = "sha256:" + self._source.hasher.hexdigest() if self.compression else diff_id
+        if self._stored_digest is not None:
+            stored = self._stored_digest()
+            diff_id = stored if self._diff_external else "sha256:" + self._diff_hasher.hexdigest()
+            digest = stored if self.compression else diff_id
+        else:
+            diff_id = "sha256:" + self._diff_hasher.hexdigest()
+            digest = "sha256:" + self._source.hasher.hexdigest() if self.compression else diff_id
         if self._expected_digest and self._expected_digest != digest:
             raise DigestMismatch(
                 f"{self.label}: digest mismatch: expected {self._expected_digest}, got {digest}"
@@ -373,6 +430,8 @@ class TarEntry:
     uid: int
     gid: int
     link_target: str = ""
+    # Where the entry's data starts in the uncompressed tar stream (-1: not known).
+    offset: int = -1
 
 
 _KINDS = {
@@ -409,6 +468,9 @@ EntryHandler = Callable[[TarEntry], ContentSink | None]
 
 
 class _ChunkSource(Protocol):
+    """What :func:`scan_tar` reads; a source that also has ``skip(size)`` and a true
+    ``rereadable`` attribute is asked to skip contents nobody wants instead of reading."""
+
     label: str
     warnings: list[str]
 
@@ -472,6 +534,9 @@ class _Reader:
         self.source = source
         self.buffer = b""
         self.position = 0
+        self.base = 0  # stream offset of buffer[0]
+        skip = getattr(source, "skip", None)
+        self.skip = skip if getattr(source, "rereadable", False) else None
 
     def available(self) -> int:
         return len(self.buffer) - self.position
@@ -482,6 +547,7 @@ class _Reader:
             chunk = self.source.read_chunk()
             if not chunk:
                 return False
+            self.base += self.position
             self.buffer = self.buffer[self.position :] + chunk
             self.position = 0
         return True
@@ -496,9 +562,21 @@ class _Reader:
     def pass_through(self, size: int, padded: int, sink: ContentSink | None) -> None:
         """Hand ``size`` bytes to ``sink`` (or skip them), then skip the padding."""
         remaining = padded
+        if sink is None:
+            buffered = len(self.buffer) - self.position
+            if remaining <= buffered:
+                self.position += remaining
+                return
+            if self.skip is not None:
+                self.skip(remaining - buffered)
+                self.base += len(self.buffer) + remaining - buffered
+                self.buffer = b""
+                self.position = 0
+                return
         useful = size
         while remaining:
             if self.position >= len(self.buffer):
+                self.base += len(self.buffer)
                 self.buffer = self.source.read_chunk()
                 self.position = 0
                 if not self.buffer:
@@ -615,7 +693,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
         if kind is FileKind.HARDLINK:
             link = normalize_name(link) or ""
         mode = _number(header[100:108], label) & 0o7777
-        entry = TarEntry(path, kind, size, mode, uid, gid, link)
+        entry = TarEntry(path, kind, size, mode, uid, gid, link, reader.base + reader.position)
         count += 1
         sink = handle(entry)
         reader.pass_through(size, padded, sink)
