@@ -26,7 +26,7 @@ import contextlib
 import fnmatch
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
@@ -62,13 +62,18 @@ class LintConfig:
         The most specific matching selector wins (``select = ["SL1"]`` with
         ``ignore = ["SL1003"]`` keeps SL1001 but drops SL1003); on a tie, ignore wins.
         """
-        chosen = _best_match(code, name, (*self.select, *self.extend_select))
-        if chosen < 0:
-            return False
-        ignored = [*self.ignore]
-        if path is not None:
-            ignored.extend(self.ignores_for_path(path))
-        return chosen > _best_match(code, name, ignored)
+        return self.rule_filter(path)(code, name)
+
+    def rule_filter(self, path: str | None = None) -> Callable[[str, str], bool]:
+        """``is_enabled`` for many rules of one file: per-file-ignores are matched once."""
+        selected = (*self.select, *self.extend_select)
+        ignored = (*self.ignore, *(self.ignores_for_path(path) if path is not None else ()))
+
+        def enabled(code: str, name: str = "") -> bool:
+            chosen = _best_match(code, name, selected)
+            return chosen >= 0 and chosen > _best_match(code, name, ignored)
+
+        return enabled
 
     def ignores_for_path(self, path: str) -> list[str]:
         """Selectors from ``per-file-ignores`` whose glob matches ``path``."""

@@ -286,13 +286,14 @@ def _lint_one(
     """Findings left in ``file``, fixes applied, and the diff (``--diff``)."""
     from slimage.dockerfile.parser import read_dockerfile
     from slimage.rules.engine import lint_dockerfile
-    from slimage.rules.fixer import fix_text
 
     context_dir = options.context if options.context is not None else file.parent
     dockerfile = read_dockerfile(file)
     path = str(file)
     outcome = _Outcome()
     if options.fix or options.diff:
+        from slimage.rules.fixer import fix_text
+
         fixed = fix_text(
             dockerfile.source,
             path=path,

@@ -24,6 +24,20 @@ _PLAIN_WORD = re.compile(r"[^ \t\n;&|()<>\\'\"$`]+(?=[ \t\n;&|()]|\Z)")
 _PLAIN_IN_DOUBLE_QUOTES = re.compile(r'[^"\\$`]+')
 
 
+# A word the scanner takes in one step: plain characters, "$NAME", simple "${NAME}" and
+# "$(cmd)" (no quotes, escapes or nesting inside: they stay verbatim), and single- or
+# double-quoted parts of those, ending where a word ends (a "<" or ">" after it may start
+# a process substitution, so it does not count). Anything else takes scan_word's slow
+# path, which gives the same result for these.
+_SIMPLE_SUBSTITUTION = r"\$(?![({])|\$\{[^{}\\'\"`$]*\}|\$\([^()\\'\"`$]*\)"
+_SIMPLE_WORD = (
+    r"(?:[^ \t\n;&|()<>\\'\"$`]++|" + _SIMPLE_SUBSTITUTION + r"|'[^']*+'"
+    r"|\"(?:[^\"\\$`]++|" + _SIMPLE_SUBSTITUTION + r")*+\")++(?=[ \t\n;&|()]|\Z)"
+)
+# Quote removal for such a word: its quotes open and close its quoted parts.
+_QUOTED_PART = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
 def _alternatives(*choices: str) -> str:
     return "|".join(re.escape(choice) for choice in choices)
 
@@ -32,8 +46,8 @@ def _alternatives(*choices: str) -> str:
 # the first alternative that applies names what starts there, in the order a hand-written
 # scanner checks them: newline, comment, process substitution ("<(", ">("), an ASCII digit
 # (maybe a file descriptor: "2>", left to scan_redirect, which takes str.isdigit digits as
-# before), redirection operator, control operator, a plain word. None of them (a word
-# with quotes, escapes or substitutions) leaves the word to scan_word's slow path.
+# before), redirection operator, control operator, a simple word. None of them (a word
+# with escapes, nested or quoted substitutions) leaves the word to scan_word's slow path.
 _NEWLINE, _COMMENT, _PROCESS_SUBSTITUTION, _DIGIT, _REDIRECT, _OPERATOR, _WORD = range(1, 8)
 _NEXT = re.compile(
     r"(?:[ \t]|\\\n)*+(?:"
@@ -43,7 +57,7 @@ _NEXT = re.compile(
     r"|([0-9])"
     rf"|({_alternatives(*_REDIRECTS)})"
     rf"|({_alternatives(*_OPERATORS)})"
-    r"|([^ \t\n;&|()<>\\'\"$`]++)(?=[ \t\n;&|()]|\Z)"
+    rf"|({_SIMPLE_WORD})"
     r")?"
 )
 # Words that open, continue or close a compound command instead of naming a program.
@@ -97,7 +111,12 @@ class _Scanner:
             kind = match.lastindex
             pos = match.end()
             if kind == _WORD:
-                append(Token("word", match[_WORD], match.start(_WORD), pos))
+                word = match[_WORD]
+                if "'" in word or '"' in word:
+                    unquoted = _QUOTED_PART.sub(r"\1\2", word)
+                    append(Token("word", unquoted, match.start(_WORD), pos, True))
+                else:
+                    append(Token("word", word, match.start(_WORD), pos))
             elif kind == _OPERATOR:
                 append(Token("op", match[_OPERATOR], match.start(_OPERATOR), pos))
             elif kind == _NEWLINE:

@@ -157,20 +157,19 @@ class PackageInstall:
     packages: list[str]
 
 
+# Program -> package manager, normalised (one lookup: rules ask for every command).
+_PACKAGE_MANAGERS: dict[str, str] = {
+    **dict.fromkeys(APT_PROGRAMS, "apt"),
+    "apk": "apk",
+    "yum": "yum",
+    **dict.fromkeys(("dnf", "microdnf", "tdnf"), "dnf"),
+    "zypper": "zypper",
+}
+
+
 def package_manager(command: Command) -> str | None:
     """The system package manager ``command`` runs, normalised: apt, apk, yum, dnf, zypper."""
-    program = command.program
-    if program in APT_PROGRAMS:
-        return "apt"
-    if program == "apk":
-        return "apk"
-    if program in ("yum",):
-        return "yum"
-    if program in ("dnf", "microdnf", "tdnf"):
-        return "dnf"
-    if program == "zypper":
-        return "zypper"
-    return None
+    return _PACKAGE_MANAGERS.get(command.program)
 
 
 def package_install(command: Command) -> PackageInstall | None:

@@ -36,7 +36,8 @@ def enabled_rules(config: LintConfig, path: str | None = None) -> list[type[Rule
     """The registered rules that ``config`` selects (for ``path``, per-file-ignores)."""
     from slimage.rules.registry import all_rules
 
-    return [r for r in all_rules() if config.is_enabled(r.code, r.name, path=path)]
+    enabled = config.rule_filter(path)
+    return [r for r in all_rules() if enabled(r.code, r.name)]
 
 
 def lint(
@@ -112,11 +113,11 @@ def lint_dockerfile(
     from slimage.rules.suppression import find_suppressions
 
     config = config if config is not None else LintConfig()
-    selected = (
-        [r for r in rules if config.is_enabled(r.code, r.name, path=path)]
-        if rules is not None
-        else enabled_rules(config, path)
-    )
+    if rules is not None:
+        enabled = config.rule_filter(path)
+        selected = [r for r in rules if enabled(r.code, r.name)]
+    else:
+        selected = enabled_rules(config, path)
     result = LintResult(path=path, dockerfile=dockerfile)
     if not selected or not dockerfile.instructions:
         return result
@@ -134,7 +135,7 @@ def lint_dockerfile(
         target=target,
         build_args=dict(build_args or {}),
     )
-    suppressions = find_suppressions(dockerfile, hadolint_map(selected))
+    suppressions = find_suppressions(dockerfile, hadolint_map(tuple(selected)))
     findings: list[Finding] = []
     for rule_class in selected:
         try:

@@ -13,9 +13,9 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Iterable
-from functools import cache
-from types import ModuleType
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
+from types import MappingProxyType, ModuleType
 
 from slimage.errors import UsageError
 from slimage.rules.base import Rule
@@ -147,13 +147,20 @@ def get_rule(code_or_name: str) -> type[Rule]:
     raise UsageError(f"unknown rule {code_or_name!r} (see `slimage rules`)")
 
 
-def hadolint_map(rules: Iterable[type[Rule]] | None = None) -> dict[str, tuple[str, ...]]:
+def hadolint_map(rules: Iterable[type[Rule]] | None = None) -> Mapping[str, tuple[str, ...]]:
     """hadolint code -> slimage codes that cover it (``# hadolint ignore=`` pragmas).
 
-    Over ``rules``, or every registered rule when None.
+    Over ``rules``, or every registered rule when None; cached (the engine asks once per
+    file, nearly always for the same rules).
     """
+    return _hadolint_map(_load() if rules is None else tuple(rules))
+
+
+@lru_cache(maxsize=32)
+def _hadolint_map(rules: tuple[type[Rule], ...]) -> Mapping[str, tuple[str, ...]]:
     mapping: dict[str, list[str]] = {}
-    for rule in _load() if rules is None else rules:
+    for rule in rules:
         for code in rule.hadolint:
             mapping.setdefault(code.upper(), []).append(rule.code)
-    return {code: tuple(codes) for code, codes in mapping.items()}
+    # Read-only: the one mapping is shared by every caller.
+    return MappingProxyType({code: tuple(codes) for code, codes in mapping.items()})

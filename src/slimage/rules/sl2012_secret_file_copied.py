@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,8 +52,12 @@ _SECRET_DIR_NAMES = frozenset(name for name, _ in _SECRET_DIRS)
 _HARMLESS_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults", ".tmpl", ".pub")
 
 
+@functools.lru_cache(maxsize=4096)
 def secret_file_kind(source: str) -> str | None:
-    """What secret the copied path ``source`` looks like, or None."""
+    """What secret the copied path ``source`` looks like, or None.
+
+    Cached: a context walk asks about the same names for every Dockerfile beside them.
+    """
     path = source.strip("\"'").rstrip("/")
     parts = [p for p in path.split("/") if p and p != "."]
     if not parts:
