@@ -23,9 +23,16 @@ RUNTIME_NOTES = {
 }
 
 
+# The Java versions distroless publishes on Debian 12 (gcr.io/distroless/java<v>-debian12);
+# there is no java11 or java8 image on Debian 12.
+DISTROLESS_JAVA = ("17", "21")
+
+
 def default_runtime(project: Project) -> str:
     """The smallest runtime that fits the project."""
-    if project.stack in {"go", "rust", "java"}:
+    if project.stack == "java":
+        return "distroless" if project.language_version in DISTROLESS_JAVA else "slim"
+    if project.stack in {"go", "rust"}:
         return "distroless"
     if project.stack == "node":
         return "slim" if project.needs_glibc else "alpine"
@@ -91,6 +98,11 @@ def default_images(project: Project, runtime: str) -> dict[str, str]:
             build = f"eclipse-temurin:{v}-jdk" if wrapper else f"gradle:8-jdk{v}"
         if runtime == "scratch":
             raise UsageError("java: --runtime scratch has no JVM; use distroless, slim or alpine")
+        if runtime == "distroless" and v not in DISTROLESS_JAVA:
+            raise UsageError(
+                f"java: distroless has no Java {v} image on Debian 12 "
+                f"(only {', '.join(DISTROLESS_JAVA)}); use --runtime slim or alpine"
+            )
         runtime_image = {
             "distroless": f"gcr.io/distroless/java{v}-debian12:nonroot",
             "slim": f"eclipse-temurin:{v}-jre",

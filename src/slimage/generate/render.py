@@ -9,7 +9,7 @@ from typing import Any
 
 from slimage.errors import UsageError
 from slimage.generate.images import RUNTIME_NOTES, default_images, default_runtime, substitute
-from slimage.generate.project import Project
+from slimage.generate.project import Project, read_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -216,9 +216,10 @@ def _python(project: Project, runtime: str) -> dict[str, Any]:
 
 
 _JAR_PICK = (
-    # The first jar that is not a plain/sources/javadoc jar; fail the build when none is.
+    # The first jar that is not Gradle's plain jar, the shade plugin's original-*.jar, or a
+    # sources/javadoc jar; fail the build when none is.
     'mkdir -p /out && for jar in {dir}/*.jar; do case "$jar" in '
-    "*-plain.jar|*-sources.jar|*-javadoc.jar) ;; "
+    "*-plain.jar|*/original-*.jar|*-sources.jar|*-javadoc.jar) ;; "
     '*) cp "$jar" /out/app.jar; break;; esac; done && test -f /out/app.jar'
 )
 
@@ -226,6 +227,11 @@ _JAR_PICK = (
 def _java(project: Project, runtime: str) -> dict[str, Any]:
     wrapper = bool(project.facts.get("wrapper"))
     steps: list[str] = []
+    if not project.facts.get("spring_boot") and project.entry[:2] == ["java", "-jar"]:
+        name = "pom.xml" if project.package_manager == "maven" else _gradle_build(project.root)
+        build = read_text(project.root / name) if name else None
+        notes = java_jar_notes(project.package_manager, build or "")
+        project.notes += [note for note in notes if note not in project.notes]
     if project.package_manager == "maven":
         tool = "./mvnw" if wrapper else "mvn"
         cache = "--mount=type=cache,target=/root/.m2"
@@ -256,6 +262,72 @@ def _java(project: Project, runtime: str) -> dict[str, Any]:
         ]
     user = "65532:65532" if runtime == "distroless" else "10001:10001"
     return {"steps": steps, "user": user}
+
+
+def _gradle_build(root: Path) -> str | None:
+    for name in ("build.gradle.kts", "build.gradle"):
+        if (root / name).is_file():
+            return name
+    return None
+
+
+# Plugins that build a jar carrying the app's dependencies (and usually its Main-Class).
+_FAT_JAR_PLUGINS = ("maven-shade-plugin", "maven-assembly-plugin")
+# Scopes Maven leaves off the runtime classpath.
+_NOT_RUNTIME_SCOPES = {"test", "provided", "system", "import"}
+
+
+def java_jar_notes(tool: str, build: str) -> list[str]:
+    """Why `java -jar` would fail on the jar this build makes (empty when it would run).
+
+    `java -jar` reads Main-Class from the jar's manifest and ignores -cp, so the jar must
+    name its main class and carry its dependencies (the JAR File Specification, "Main
+    Attributes"). Neither Maven's nor Gradle's plain jar does either by default; Gradle's
+    `application { mainClass }` only feeds its start scripts, not the manifest.
+    """
+    notes = []
+    names_main = "Main-Class" in build or (tool == "maven" and "<mainClass>" in build)
+    if not names_main:
+        where = (
+            "maven-jar-plugin's <archive><manifest><mainClass>"
+            if tool == "maven"
+            else "jar { manifest { attributes('Main-Class': ...) } }"
+        )
+        notes.append(f"`java -jar` needs a Main-Class in the jar's manifest: set it with {where}")
+    fat = any(plugin in build for plugin in _FAT_JAR_PLUGINS)
+    if tool == "maven" and not fat and _maven_runtime_dependencies(build):
+        notes.append(
+            "the jar does not carry its dependencies: build it with maven-shade-plugin "
+            "or maven-assembly-plugin so that `java -jar` finds them"
+        )
+    return notes
+
+
+def _maven_runtime_dependencies(pom: str) -> bool:
+    """True when the pom's own <dependencies> need something at run time."""
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        project = ElementTree.fromstring(pom)
+    except ElementTree.ParseError:
+        return False
+    for child in project:
+        if _local(child.tag) != "dependencies":
+            continue
+        for dependency in child:
+            scope = next((_text(e) for e in dependency if _local(e.tag) == "scope"), "compile")
+            optional = any(_local(e.tag) == "optional" and _text(e) == "true" for e in dependency)
+            if scope not in _NOT_RUNTIME_SCOPES and not optional:
+                return True
+    return False
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _text(element: Any) -> str:
+    return str(element.text or "").strip()
 
 
 _STACK_CONTEXT = {
