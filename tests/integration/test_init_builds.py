@@ -180,19 +180,30 @@ def test_rust_cli_runs(buildah: Buildah, tmp_path: Path) -> None:
         buildah.remove_image(image)
 
 
-def test_java_maven_serves_http(buildah: Buildah, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("runtime", "runtime_image", "user"),
+    [
+        ("distroless", "gcr.io/distroless/java17-debian12", "65532:65532"),
+        ("slim", "eclipse-temurin", "10001:10001"),
+    ],
+)
+def test_java_maven_serves_http(
+    buildah: Buildah, tmp_path: Path, runtime: str, runtime_image: str, user: str
+) -> None:
     maven = ensure_standin(buildah, "maven")
     jre = ensure_standin(buildah, "jre")
     image = _generate_and_build(
         buildah,
         tmp_path,
         "java-maven",
-        # The defaults: maven:3.9-eclipse-temurin-17 and distroless java17.
-        {"maven": maven, "gcr.io/distroless/java17-debian12": jre},
+        # maven:3.9-eclipse-temurin-17 builds; the JRE stand-in replaces the runtime.
+        {"maven": maven, runtime_image: jre},
+        "--runtime",
+        runtime,
     )
     try:
         assert buildah.http_answer(image, 8080) == "hello from java\n"
-        assert buildah.config(image).get("User") == "65532:65532"
+        assert buildah.config(image).get("User") == user
         report = _judge(buildah, image, jre, tmp_path)
         base = _analyze(buildah, jre, tmp_path)
         # Neither the JDK nor Maven reaches the runtime: its packages are the JRE's own.
