@@ -52,11 +52,14 @@ OPTION_VALUES: dict[str, frozenset[str]] = {
 
 def is_assignment(word: str) -> bool:
     """``NAME=value`` (or ``NAME+=value``) as a command prefix."""
-    return _ASSIGNMENT.match(word) is not None
+    return "=" in word and _ASSIGNMENT.match(word) is not None
 
 
 def basename(word: str) -> str:
-    return word.rstrip("/").rsplit("/", 1)[-1] if word.rstrip("/") else word
+    if "/" not in word:
+        return word  # most program words: nothing to strip
+    stripped = word.rstrip("/")
+    return stripped.rsplit("/", 1)[-1] if stripped else word
 
 
 def program_index(words: list[str]) -> int:

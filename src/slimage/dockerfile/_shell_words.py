@@ -34,8 +34,21 @@ _SIMPLE_WORD = (
     r"(?:[^ \t\n;&|()<>\\'\"$`]++|" + _SIMPLE_SUBSTITUTION + r"|'[^']*+'"
     r"|\"(?:[^\"\\$`]++|" + _SIMPLE_SUBSTITUTION + r")*+\")++(?=[ \t\n;&|()]|\Z)"
 )
-# Quote removal for such a word: its quotes open and close its quoted parts.
+# The quoted parts of such a word (inside them, the other kind of quote is a character).
 _QUOTED_PART = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+def _unquote(word: str) -> str:
+    """Quote removal for a word of _SIMPLE_WORD: its quotes open and close quoted parts."""
+    if "'" not in word:
+        return word.replace('"', "")
+    if '"' not in word:
+        return word.replace("'", "")
+    return _QUOTED_PART.sub(_quoted_inside, word)
+
+
+def _quoted_inside(match: re.Match[str]) -> str:
+    return match[1] if match[1] is not None else match[2]
 
 
 def _alternatives(*choices: str) -> str:
@@ -113,8 +126,7 @@ class _Scanner:
             if kind == _WORD:
                 word = match[_WORD]
                 if "'" in word or '"' in word:
-                    unquoted = _QUOTED_PART.sub(r"\1\2", word)
-                    append(Token("word", unquoted, match.start(_WORD), pos, True))
+                    append(Token("word", _unquote(word), match.start(_WORD), pos, True))
                 else:
                     append(Token("word", word, match.start(_WORD), pos))
             elif kind == _OPERATOR:

@@ -296,7 +296,12 @@ def _to_command(
 ) -> ShellCommand:
     source_start = source_end = None
     if to_source is not None:
-        source_start, source_end = _map_span(raw.start, raw.end, to_source)
+        source_start = to_source(raw.start)
+        if raw.end <= raw.start:
+            source_end = source_start
+        else:  # as _map_span: one past the source offset of the last character
+            last = to_source(raw.end - 1)
+            source_end = None if last is None else last + 1
     return ShellCommand(
         words=raw.words,
         text=script[raw.start : raw.end],

@@ -68,33 +68,38 @@ class CBinaryNotStripped(Rule):
     severity: ClassVar[Severity] = Severity.INFO
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        if _strips(context, context.runtime_stage):
-            return
+        # The cheap question first: which RUNs compile C at all (most files: none). The
+        # strip and environment checks only matter for stages that have such a RUN.
+        runtime_checked = False
         for stage in context.stages.stages:
-            if (
-                not context.reaches_runtime(stage)
-                or _language_image(stage)
-                or _strips(context, stage)
-            ):
+            if not context.reaches_runtime(stage) or _language_image(stage):
                 continue
-            if any(
+            compiling = [
+                (instruction, compiles)
+                for instruction in _fixes.runs(stage)
+                if (compiles := [c for c in context.commands(instruction) if build_step(c) == "c"])
+            ]
+            if not compiling:
+                continue
+            if not runtime_checked:
+                if _strips(context, context.runtime_stage):
+                    return
+                runtime_checked = True
+            if _strips(context, stage) or any(
                 "-s" in v.split()
                 for v in _fixes.env_before(context, stage.from_instruction).values()
             ):
                 continue
-            for instruction in _fixes.runs(stage):
+            for instruction, compiles in compiling:
                 env = _fixes.env_before(context, instruction)
                 if "-s" in env.get("LDFLAGS", "").split():
                     continue
-                commands = _fixes.commands(context, instruction)
-                compiles = [c for c in commands if build_step(c) == "c"]
-                if compiles:
-                    yield Violation(
-                        message="compiled binaries of this stage reach the image unstripped",
-                        span=_fixes.command_span(context.dockerfile, instruction, compiles[0]),
-                        help="run `strip` on them (or link with `-s`, or `make install-strip`)",
-                    )
-                    break
+                yield Violation(
+                    message="compiled binaries of this stage reach the image unstripped",
+                    span=_fixes.command_span(context.dockerfile, instruction, compiles[0]),
+                    help="run `strip` on them (or link with `-s`, or `make install-strip`)",
+                )
+                break
 
 
 def _language_image(stage: Stage) -> bool:
