@@ -78,6 +78,8 @@ _RESERVED_SKIP = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "esac"}
 )
 _HEADER_WORDS = frozenset({"for", "select", "case", "function"})
+# The connector a command records for these operators.
+_NORMAL_SEPARATORS = {"|&": "|", ";;": ";", ";&": ";", ";;&": ";"}
 
 
 @dataclass(slots=True)
@@ -370,7 +372,7 @@ class _Splitter:
             # first command keeps the operator before "for" (as bashlex reports it).
             self.header = None
             return
-        normal = {"|&": "|", ";;": ";", ";&": ";", ";;&": ";"}.get(value, value)
+        normal = _NORMAL_SEPARATORS.get(value, value)
         if value in (";;", ";&", ";;&") and self.case_depth:
             self.want_pattern = True
         if normal == "\n" and self.pending:
@@ -418,8 +420,11 @@ class _Splitter:
                     skip_target = False
                     if self.start >= 0:
                         self.end = token.end
-                    continue
-                self.word(token)
+                elif self.words and self.header is None and not self.want_pattern:
+                    self.words.append(token)  # a further word of a command: word() in short
+                    self.end = token.end
+                else:
+                    self.word(token)
             elif token.kind == "redirect":
                 skip_target = True
                 following = tokens[index + 1] if index + 1 < len(tokens) else None

@@ -254,6 +254,10 @@ class _Parser:
                 if not stripped:
                     has_empty_line = True
                     continue
+                if content[-1] == escape and (len(content) == 1 or content[-2] != escape):
+                    # trim_continuation's commonest answer, without the call: "...\\".
+                    segments.append((line_offset, content[:-1]))
+                    continue
                 body, is_end = trim_continuation(content, escape)
                 segments.append((line_offset, body))
             if len(segments) == 1:

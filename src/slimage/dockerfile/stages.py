@@ -89,6 +89,8 @@ EXPANDED_INSTRUCTIONS = frozenset(
     {"ADD", "COPY", "ENV", "EXPOSE", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"}
 )
 _EXPANDED_FLAGS = {"ADD": ("chown", "chmod", "checksum"), "COPY": ("chown", "chmod")}
+# Inside a stage the platform ARGs are known only when declared there.
+_NON_PLATFORM_PREDEFINED = PREDEFINED_ARGS - set(PLATFORM_ARGS)
 
 
 @dataclass(slots=True)
@@ -353,8 +355,8 @@ class _GraphBuilder:
         global_env: dict[str, str],
     ) -> None:
         keyword = instruction.keyword
-        known = set(env) | declared | (PREDEFINED_ARGS - set(PLATFORM_ARGS))
         if keyword == "ARG":
+            known = set(env) | declared | _NON_PLATFORM_PREDEFINED
             self.stage_arg(instruction, env, declared, global_env, known)
             return
         if keyword == "RUN":
@@ -375,7 +377,9 @@ class _GraphBuilder:
             if heredoc.expand:
                 with contextlib.suppress(ShellLexError):
                     unmatched |= self.raw_lex.process_word_with_matches(heredoc.content, env)[2]
-        self.report_undefined(instruction, unmatched, known)
+        if unmatched:  # the names known are only needed to report one
+            known = set(env) | declared | _NON_PLATFORM_PREDEFINED
+            self.report_undefined(instruction, unmatched, known)
         if keyword == "ENV":
             pairs = instruction.args
             # Every pair expands against the environment before the instruction.
