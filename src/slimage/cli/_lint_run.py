@@ -243,29 +243,71 @@ class _Outcome:
 
 _Task = tuple[Path, LintConfig, LintOptions, dict[str, str]]
 
-# Below this many files a worker pool costs more than it saves.
+# Below this many files a second process costs more than it saves.
 PARALLEL_MIN_FILES = 24
 
 
 def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[_Outcome]:
-    """Outcomes in the order of ``tasks``; in worker processes when that pays.
+    """Outcomes in the order of ``tasks``; in several processes when that pays.
 
-    ``jobs`` 0 means one worker per CPU (at most 8) for large runs; 1 means none.
-    Workers are forked after the rules are imported, so each starts warm.
+    ``jobs`` is how many processes lint: 0 means one per CPU (at most 8) for large
+    runs; 1 means this one only.
     """
-    import multiprocessing
-
     if jobs == 0:
         jobs = min(os.cpu_count() or 1, 8) if len(tasks) >= PARALLEL_MIN_FILES else 1
-    if jobs <= 1 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(tasks) < 3 or not hasattr(os, "fork"):
         yield from map(_lint_task, tasks)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    # The first file here, before forking: every lazily built table (catalog, compiled
+    # patterns, imports) is then inherited by the other processes instead of rebuilt.
+    yield _lint_task(tasks[0])
+    yield from _forked(tasks[1:], min(jobs, len(tasks) - 1))
 
-    chunk = max(1, len(tasks) // (jobs * 4))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        yield from pool.map(_lint_task, tasks, chunksize=chunk)
+
+def _forked(tasks: list[_Task], jobs: int) -> list[_Outcome]:
+    """Lint ``tasks`` in this process and ``jobs - 1`` forked ones, each taking every
+    ``jobs``-th task; children send their outcomes back pickled through a pipe.
+
+    Plain fork and pipes rather than a process pool: no pool threads, no per-task
+    messages, and this process lints a share too. A child that fails (a bug in a rule)
+    has its share linted again here, so the error surfaces with its traceback.
+    """
+    import pickle
+
+    shares = [tasks[index::jobs] for index in range(jobs)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[tuple[int, int]] = []
+    for share in shares[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: lint, send, and leave without any cleanup of the parent's
+            os.close(read_end)
+            status = 1
+            try:
+                data = pickle.dumps([_lint_task(task) for task in share])
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results = [[_lint_task(task) for task in shares[0]]]
+    for (pid, read_end), share in zip(children, shares[1:], strict=True):
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        outcomes: list[_Outcome] | None = None
+        if status == 0:
+            try:
+                outcomes = pickle.loads(data)
+            except Exception:  # a truncated message: the child died mid-write
+                outcomes = None
+        if outcomes is None or len(outcomes) != len(share):
+            outcomes = [_lint_task(task) for task in share]
+        results.append(outcomes)
+    return [results[index % jobs][index // jobs] for index in range(len(tasks))]
 
 
 def _lint_task(task: _Task) -> _Outcome:

@@ -85,7 +85,7 @@ def lint_command(
         "--jobs",
         "-j",
         min=0,
-        help="Worker processes (0: one per CPU when linting many files; 1: none).",
+        help="Processes that lint (0: one per CPU when linting many files; 1: this one only).",
     ),
 ) -> None:
     """Lint Dockerfiles for image size, security and correctness.
