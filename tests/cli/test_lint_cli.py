@@ -297,3 +297,15 @@ def test_parallel_fix_and_fatal_errors(tmp_path: Path, capsys: pytest.CaptureFix
     assert all('CMD ["node", "server.js"]' in p.read_text() for p in tmp_path.iterdir())
     code, _, err = run(["lint", "-j", "2", "--target", "nope", str(tmp_path)], capsys)
     assert code == 2 and "--target nope: no such stage" in err
+
+
+def test_three_processes_with_uneven_shares_match_the_serial_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 8 files over 3 processes: the first is linted before forking, the other 7 split 3/2/2.
+    for index in range(8):
+        (tmp_path / f"{index}.Dockerfile").write_text(FAT if index % 3 else PINNED)
+    serial = run(["lint", "-f", "json", "-j", "1", str(tmp_path)], capsys)
+    parallel = run(["lint", "-f", "json", "-j", "3", str(tmp_path)], capsys)
+    assert serial == parallel
+    assert len(json.loads(parallel[1])["files"]) == 8
