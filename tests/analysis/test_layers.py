@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from slimage.analysis.layers import LayerAnalysis, analyze_layers, map_history
+from slimage.analysis.layers import LayerAnalysis, PendingChecks, analyze_layers, map_history
+from slimage.errors import DigestMismatch
 from slimage.filesystem import FileKind
 from slimage.image.open import open_image
 from support.images import make_layer, sha256, write_docker_archive, write_oci_layout
@@ -193,20 +194,25 @@ def test_layer_summary_counts_and_biggest(tmp_path: Path) -> None:
 def test_duplicate_contents_share_a_digest(tmp_path: Path, compress: str) -> None:
     blob = bytes(range(256)) * 40
     other = bytes(reversed(blob))  # the same size, other bytes
+    middle = bytearray(blob)
+    middle[5000] ^= 1  # the same size and ends, one byte apart
     result = analyze(
         tmp_path,
         [
             make_layer([("file", "a", blob), ("file", "b/c", blob), ("file", "old", blob)]),
-            make_layer([("file", "d", other), ("file", "old", b"x" * 5000)]),
+            make_layer(
+                [("file", "d", other), ("file", "e", bytes(middle)), ("file", "old", b"x" * 5000)]
+            ),
         ],
         compress=compress,
     )
     files = result.files
     assert files["a"].digest == files["b/c"].digest == sha256(blob)
-    assert files["d"].digest == sha256(other)
+    assert files["e"].digest == sha256(bytes(middle))
     # A gzip layer is hashed as it streams (reading it again means decompressing it
-    # again); an uncompressed one only where a copy is possible.
-    assert (files["old"].digest is None) == (compress == "")
+    # again); an uncompressed one only where a copy is possible: same size, same ends.
+    assert files["d"].digest == (None if compress == "" else sha256(other))
+    assert files["old"].digest == (None if compress == "" else sha256(b"x" * 5000))
 
 
 def test_a_hard_link_that_outlives_its_target_keeps_the_place_of_its_bytes(
@@ -320,3 +326,35 @@ def test_hard_links_keep_the_bytes_of_a_removed_target(tmp_path: Path) -> None:
     assert result.hidden == {"overwritten": 0, "deleted_file": 10, "deleted_dir": 0, "opaque": 0}
     assert result.files["bin/alias1"].size == 3
     check_identity(result)
+
+
+def _corrupt_first_layer(tmp_path: Path, broken_second: bool) -> Path:
+    layers = [
+        make_layer([("file", "a", b"A" * 6000)]),
+        make_layer([("file", "b", b"B" * 6000)]),
+    ]
+    archive = write_docker_archive(tmp_path / "img.tar", layers, shape="podman")
+    data = bytearray(archive.read_bytes())
+    data[data.find(b"A" * 6000) + 3000] = ord("x")  # layer 1 still parses
+    if broken_second:
+        start = data.find(b"B" * 6000) - 512
+        data[start : start + 8] = b"\xff" * 8  # layer 2's header checksum breaks
+    archive.write_bytes(bytes(data))
+    return archive
+
+
+def test_digest_checks_can_wait_until_the_caller_runs_them(tmp_path: Path) -> None:
+    image = open_image(str(_corrupt_first_layer(tmp_path, broken_second=False)))
+    checks = PendingChecks()
+    result = analyze_layers(image, content_wanted=never, checks=checks)
+    assert sorted(result.files) == ["a", "b"]  # read, not yet verified
+    with pytest.raises(DigestMismatch, match=r"layer 1 .*diff_id mismatch"):
+        checks.run()
+    with pytest.raises(DigestMismatch, match=r"layer 1 .*diff_id mismatch"):
+        analyze_layers(open_image(str(tmp_path / "img.tar")), content_wanted=never)
+
+
+def test_a_wrong_digest_is_reported_before_what_broke_after_it(tmp_path: Path) -> None:
+    image = open_image(str(_corrupt_first_layer(tmp_path, broken_second=True)))
+    with pytest.raises(DigestMismatch, match=r"layer 1 .*diff_id mismatch"):
+        analyze_layers(image, content_wanted=never, checks=PendingChecks())

@@ -41,6 +41,8 @@ OPAQUE = ".wh..wh..opq"
 # Files at least this big get a content hash (for duplicates); smaller ones cost more in
 # per-file hashing than their duplicates could save.
 HASH_MIN_SIZE = 4096
+# Bytes compared at each end of same-size files before hashing them whole.
+SAMPLE = 512
 # A file's place for hashing it after the pass: (layer index << _LAYER_SHIFT) | offset.
 _LAYER_SHIFT = 48
 _OFFSET_MASK = (1 << _LAYER_SHIFT) - 1
@@ -125,6 +127,26 @@ class LayerAnalysis:
 
 
 Progress = Callable[[int], None]  # called with the number of stored bytes just read
+
+
+@dataclass
+class PendingChecks:
+    """Layer identity checks not yet run (their digests are computed on another thread),
+    and what to close once they have run."""
+
+    checks: list[Callable[[], None]] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def run(self) -> None:
+        """Run every check, in layer order (the first failure is raised), then close."""
+        try:
+            checks, self.checks = self.checks, []
+            for check in checks:
+                check()
+        finally:
+            closers, self.closers = self.closers, []
+            for close in closers:
+                close()
 
 
 def map_history(
@@ -610,21 +632,35 @@ def analyze_layers(
     progress: Progress | None = None,
     ignore: Callable[[str], bool] | None = None,
     cache: LayerCache | None = None,
+    checks: PendingChecks | None = None,
 ) -> LayerAnalysis:
     """Read every layer of ``image`` once and return the final filesystem and its waste.
 
     ``ignore``: paths whose content and hidden bytes are also tallied apart (for gates).
     ``cache``: replay layers recorded by an earlier run instead of reading them, and
     record the layers read now (see :mod:`slimage.analysis.layer_cache`).
+    ``checks``: when given, digest checks still running on another thread are left in it
+    instead of being waited for; the result is not verified until ``checks.run()``
+    returns (so the caller can go on with the result meanwhile).
     """
     state = _Pass(content_wanted, ignore)
     history_map, notes = map_history(image.history, len(image.layers))
+    pending = checks if checks is not None else PendingChecks()
+    close = getattr(image, "close", None)
+    if callable(close):
+        pending.closers.append(close)
     try:
-        _read_layers(image, state, history_map, content_wanted, progress, cache)
-    finally:
-        close = getattr(image, "close", None)
-        if callable(close):
-            close()
+        _read_layers(image, state, history_map, content_wanted, progress, cache, pending)
+    except Exception:
+        # A layer whose digest is wrong explains whatever broke after it: say that.
+        pending.run()
+        raise
+    except BaseException:  # Ctrl-C: do not wait for digests
+        pending.checks.clear()
+        pending.run()
+        raise
+    if checks is None:
+        pending.run()
     if state.missing_links > 5:
         state.warn(f"{state.missing_links} hard links point to missing targets in all")
     hidden_items = [item for _, _, item in sorted(state.hidden_heap, reverse=True)]
@@ -649,6 +685,7 @@ def _read_layers(
     content_wanted: Callable[[str, int], bool],
     progress: Progress | None,
     cache: LayerCache | None,
+    pending: PendingChecks,
 ) -> None:
     # Sources that download (registries) may fetch the next layer to read while this one
     # is analysed: tell them which layers will be read, cached ones left out.
@@ -694,12 +731,15 @@ def _read_layers(
                 state.deferring = (
                     cache is None
                     and stream.rereadable
-                    and callable(getattr(layer, "content_digests", None))
+                    and callable(getattr(layer, "open_contents", None))
                 )
+                stream.defer_check = True
                 source = _Counted(stream, progress) if progress is not None else stream
                 scan_tar(source, handle)
                 state._finish_pending()
                 stream.finish()
+                if stream.pending_check is not None:
+                    pending.checks.append(stream.pending_check)
                 summary.uncompressed_size = stream.uncompressed_size
                 for warning in stream.warnings:
                     state.warn(warning)
@@ -728,10 +768,13 @@ def _read_layers(
 
 
 def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
-    """Hash the final files left unhashed that could be duplicates: those at least
-    HASH_MIN_SIZE big whose size another final file shares (equal contents have equal
-    sizes, so no other file can have a copy). Exact, and on a typical image a small
-    share of its bytes."""
+    """Hash the final files left unhashed that could be duplicates, exactly and cheaply.
+
+    Equal contents have equal sizes and equal first and last bytes, so only files whose
+    size another final file shares (at least HASH_MIN_SIZE) are looked at, and of those
+    only the ones whose sampled ends also match another's are hashed in full. On a
+    typical image that is a small share of its bytes.
+    """
     if not state.locations:
         return
     files = state.files
@@ -739,9 +782,8 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
     for record in files.values():
         if record.kind is FileKind.FILE and record.size >= HASH_MIN_SIZE:
             counts[record.size] = counts.get(record.size, 0) + 1
-    by_layer: dict[int, list[tuple[int, FileRecord]]] = {}
-    locations = state.locations
-    for path, location in locations.items():
+    candidates: list[tuple[int, FileRecord]] = []
+    for path, location in state.locations.items():
         final = files.get(path)
         if (
             final is not None
@@ -749,13 +791,35 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
             and final.digest is None
             and counts.get(final.size, 0) > 1
         ):
-            by_layer.setdefault(location >> _LAYER_SHIFT, []).append(
-                (location & _OFFSET_MASK, final)
-            )
-    for index, items in by_layer.items():
-        digests = layers[index].content_digests([(offset, record.size) for offset, record in items])
-        for (_, record), digest in zip(items, digests, strict=True):
-            record.digest = digest
+            candidates.append((location, final))
+    if not candidates:
+        return
+    candidates.sort(key=lambda item: item[0])  # by layer, then by offset
+    readers: dict[int, Any] = {}
+    try:
+        # A key collision (Python's hash of the samples) only costs a needless full hash.
+        groups: dict[tuple[int, int], list[tuple[int, FileRecord]]] = {}
+        for location, final in candidates:
+            reader = _contents(readers, layers, location >> _LAYER_SHIFT)
+            offset, size = location & _OFFSET_MASK, final.size
+            head = hash(reader.read(offset, SAMPLE).tobytes())
+            tail = hash(reader.read(offset + size - SAMPLE, SAMPLE).tobytes())
+            groups.setdefault((size, head ^ (tail * 31)), []).append((location, final))
+        wanted = [item for group in groups.values() if len(group) > 1 for item in group]
+        wanted.sort(key=lambda item: item[0])
+        for location, final in wanted:
+            reader = _contents(readers, layers, location >> _LAYER_SHIFT)
+            final.digest = reader.digest(location & _OFFSET_MASK, final.size)
+    finally:
+        for reader in readers.values():
+            reader.close()
+
+
+def _contents(readers: dict[int, Any], layers: Sequence[Any], index: int) -> Any:
+    reader = readers.get(index)
+    if reader is None:
+        reader = readers[index] = layers[index].open_contents()
+    return reader
 
 
 def _recorder(

@@ -15,7 +15,6 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.parser import HeaderParser
 from fnmatch import fnmatchcase
 
 # Canonical (PEP 503) names of tools only development needs. Globs allowed.
@@ -123,6 +122,10 @@ def find_distributions(contents: Mapping[str, bytes]) -> list[Distribution]:
         if not path.endswith(("dist-info/METADATA", "egg-info/PKG-INFO")):
             continue
         metadata_dir = posixpath.dirname(path)
+        # Imported here: the email package costs ~12 ms to load, and most images
+        # have no Python distributions to read.
+        from email.parser import HeaderParser
+
         message = HeaderParser().parsestr(data.decode("utf-8", "replace"))
         display = str(message.get("Name") or "").strip()
         if not display:

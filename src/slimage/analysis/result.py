@@ -17,7 +17,7 @@ from typing import Any
 from slimage.analysis.explain import Explanation, content_wanted, explain
 from slimage.analysis.gates import GateLimits
 from slimage.analysis.layer_cache import LayerCache
-from slimage.analysis.layers import LayerAnalysis, Progress, analyze_layers
+from slimage.analysis.layers import LayerAnalysis, PendingChecks, Progress, analyze_layers
 from slimage.image.model import Image
 
 
@@ -67,20 +67,27 @@ def analyze_image(
     :func:`evaluate_gates`); the pass tallies them as it goes.
     """
     patterns = normalize_patterns(gate_ignore)
+    # The layers' digests may still be computed on another thread when the pass ends:
+    # explain meanwhile, and check them before anything is returned.
+    checks = PendingChecks()
     layers = analyze_layers(
         image,
         content_wanted=content_wanted,
         progress=progress,
         ignore=(lambda path: path_ignored(path, patterns)) if patterns else None,
         cache=cache,
+        checks=checks,
     )
-    explanation = explain(
-        layers.files,
-        layers.contents,
-        image.config,
-        image.history,
-        [layer.content_bytes for layer in layers.layers],
-    )
+    try:
+        explanation = explain(
+            layers.files,
+            layers.contents,
+            image.config,
+            image.history,
+            [layer.content_bytes for layer in layers.layers],
+        )
+    finally:
+        checks.run()
     return AnalysisResult(image.source, image.platform, image.config, layers, explanation)
 
 

@@ -91,8 +91,7 @@ def _node_manifest(parts: list[str]) -> bool:
 
 
 def is_secret_candidate(path: str) -> bool:
-    parts = path.split("/")
-    name = parts[-1]
+    name = path[path.rfind("/") + 1 :]
     if name in SECRET_NAMES or name.startswith(".env."):
         return True
     if path.endswith(SECRET_PATH_SUFFIXES):
@@ -100,7 +99,7 @@ def is_secret_candidate(path: str) -> bool:
     if name.endswith(SECRET_EXTENSIONS):
         if path.startswith(NOT_SECRET_TREES):
             return False
-        return not any(part in NOT_SECRET_COMPONENTS for part in parts[:-1])
+        return not any(part in NOT_SECRET_COMPONENTS for part in path.split("/")[:-1])
     return False
 
 
@@ -111,7 +110,7 @@ def content_wanted(path: str, size: int) -> bool:
     cap = EXACT.get(path)
     if cap is not None:
         return size <= cap
-    name = path.rsplit("/", 1)[-1]
+    name = path[path.rfind("/") + 1 :]
     if path.startswith(("var/lib/dpkg/info/", "var/lib/dpkg/status.d/")):
         # *.list: the files of each package; status.d: distroless's per-package status.
         return (name.endswith(".list") or "status.d/" in path) and size <= DPKG_LIST_CAP

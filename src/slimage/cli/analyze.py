@@ -174,19 +174,20 @@ def analyze_command(
             plan_reads(list(range(len(opened.layers))))
     from slimage.analysis.result import analyze_image, evaluate_gates
 
+    # Loaded now, while the digests are being computed, rather than after.
+    if output_format == "json":
+        from slimage.report.analysis_json import render_analysis_json
+    elif output_format == "text":
+        from slimage.report.analysis_text import render_analysis_text
     total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
         result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore, cache=cache)
     result.gates = evaluate_gates(result, limits)
     if output_format == "json":
-        from slimage.report.analysis_json import render_analysis_json
-
         sys.stdout.write(render_analysis_json(result))
     elif output_format == "sarif":
         sys.stdout.write(_sarif(result))
     else:
-        from slimage.report.analysis_text import render_analysis_text
-
         render_analysis_text(result, sys.stdout)
     sys.stdout.flush()
     if not result.gates_passed:

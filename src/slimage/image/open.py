@@ -19,13 +19,16 @@ The image's ``source`` says which one was used.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from slimage.errors import ImageFormatError, ImageNotFound, ImageSourceError
-from slimage.image.credentials import Credentials
 from slimage.image.docker_archive import docker_archive_from_members
 from slimage.image.model import Image
 from slimage.image.oci_layout import oci_from_members, open_oci_layout
 from slimage.image.stored import TarMembers
+
+if TYPE_CHECKING:  # registries only: not loaded for files
+    from slimage.image.credentials import Credentials
 
 TRANSPORTS = ("docker-archive", "oci-archive", "oci")
 REMOTE_TRANSPORTS = ("docker://", "docker-daemon:", "containers-storage:")

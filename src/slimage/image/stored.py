@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tarfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -40,8 +41,34 @@ class Region:
 
 
 # Reads for hashing: big enough that the GIL is let go for long stretches.
-HASH_READ = 4 << 20
-# Contents hashed after the pass are read in windows of this size (many small files each).
+HASH_READ = 8 << 20
+# While a layer is hashed in the background, the main thread (parsing tar headers in
+# Python) is asked to hand the GIL over this often instead of every 5 ms: the hashing
+# thread needs it for a moment between two 8 MB reads, and waiting 5 ms each time
+# stretched a 0.13 s hash of a 180 MB layer to 0.25 s.
+SWITCH_INTERVAL = 0.0005
+_switching = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.005
+
+
+def _quick_switching(start: bool) -> None:
+    global _switch_users, _switch_saved
+    with _switching:
+        if start:
+            if not _switch_users:
+                _switch_saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_saved, SWITCH_INTERVAL))
+            _switch_users += 1
+        else:
+            _switch_users -= 1
+            if not _switch_users:
+                sys.setswitchinterval(_switch_saved)
+
+
+# Contents read after the pass: at least READ_AHEAD bytes per read, so that small files
+# close to each other come from one read; anything up to WINDOW in one read.
+READ_AHEAD = 64 << 10
 WINDOW = 1 << 20
 
 
@@ -86,23 +113,27 @@ class RegionDigests:
         self._done = threading.Condition()
         self._cancelled = False
         self._thread = threading.Thread(target=self._run, name="slimage-verify", daemon=True)
+        _quick_switching(True)
         self._thread.start()
 
     def covers(self, region: Region) -> bool:
         return any(region == planned for planned, _ in self._jobs)
 
     def _run(self) -> None:
-        for region, label in self._jobs:
-            result: str | ImageFormatError
-            try:
-                result = _hash_region(region, label, lambda: self._cancelled)
-            except ImageFormatError as error:
-                result = error
-            if self._cancelled:
-                return
-            with self._done:
-                self._results[region] = result
-                self._done.notify_all()
+        try:
+            for region, label in self._jobs:
+                result: str | ImageFormatError
+                try:
+                    result = _hash_region(region, label, lambda: self._cancelled)
+                except ImageFormatError as error:
+                    result = error
+                if self._cancelled:
+                    return
+                with self._done:
+                    self._results[region] = result
+                    self._done.notify_all()
+        finally:
+            _quick_switching(False)
 
     def digest(self, region: Region) -> str:
         with self._done:
@@ -162,50 +193,87 @@ class StoredLayer:
                 stored_digest=stored_digest,
             )
 
-    def content_digests(self, ranges: Sequence[tuple[int, int]]) -> list[str]:
-        """``sha256:`` of each ``(offset, size)`` range of the uncompressed tar.
+    def open_contents(self) -> LayerContents:
+        """Random access to file contents by their offset in the uncompressed tar.
 
         Only for an uncompressed layer, whose tar is the region itself (a stream that was
-        :attr:`~slimage.image.tarstream.LayerStream.rereadable`). Ranges are read in file
-        order, small neighbours from one window.
+        :attr:`~slimage.image.tarstream.LayerStream.rereadable`).
         """
-        order = sorted(range(len(ranges)), key=lambda index: ranges[index][0])
+        return LayerContents(self.region, self.label)
+
+    def content_digests(self, ranges: Sequence[tuple[int, int]]) -> list[str]:
+        """``sha256:`` of each ``(offset, size)`` range of the uncompressed tar, read in
+        file order."""
         digests = [""] * len(ranges)
-        base, length = self.region.offset, self.region.length
-        window = b""
-        window_start = window_end = 0
-        try:
-            fd = os.open(self.region.path, os.O_RDONLY)
-        except OSError as error:
-            raise ImageFormatError(f"{self.label}: cannot read ({error.strerror})") from None
-        try:
-            for index in order:
-                offset, size = ranges[index]
-                if offset < 0 or offset + size > length:
-                    raise ImageFormatError(f"{self.label}: file contents outside the layer")
-                hasher = hashlib.sha256()
-                if size > WINDOW:
-                    position, end = base + offset, base + offset + size
-                    while position < end:
-                        data = os.pread(fd, min(HASH_READ, end - position), position)
-                        if not data:
-                            raise ImageFormatError(f"{self.label}: truncated (file ends early)")
-                        hasher.update(data)
-                        position += len(data)
-                else:
-                    if offset < window_start or offset + size > window_end:
-                        window = os.pread(fd, min(WINDOW, length - offset), base + offset)
-                        window_start, window_end = offset, offset + len(window)
-                        if len(window) < size:
-                            raise ImageFormatError(f"{self.label}: truncated (file ends early)")
-                    start = offset - window_start
-                    hasher.update(memoryview(window)[start : start + size])
-                digests[index] = "sha256:" + hasher.hexdigest()
-        except OSError as error:
-            raise ImageFormatError(f"{self.label}: cannot read ({error.strerror})") from None
-        finally:
-            os.close(fd)
+        with self.open_contents() as contents:
+            for index in sorted(range(len(ranges)), key=lambda index: ranges[index][0]):
+                digests[index] = contents.digest(*ranges[index])
         return digests
+
+
+class LayerContents:
+    """Reads ``(offset, size)`` ranges of a layer region; a read fetches at least
+    READ_AHEAD bytes, so small files close to each other, read in file order, share
+    one system call. Close it (or use ``with``)."""
+
+    def __init__(self, region: Region, label: str) -> None:
+        self._base = region.offset
+        self._length = region.length
+        self._label = label
+        self._window = memoryview(b"")
+        self._window_start = 0
+        try:
+            self._fd = os.open(region.path, os.O_RDONLY)
+        except OSError as error:
+            raise ImageFormatError(f"{label}: cannot read ({error.strerror})") from None
+
+    def __enter__(self) -> LayerContents:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def _pread(self, size: int, offset: int) -> bytes:
+        try:
+            data = os.pread(self._fd, size, self._base + offset)
+        except OSError as error:
+            raise ImageFormatError(f"{self._label}: cannot read ({error.strerror})") from None
+        if len(data) < size:
+            raise ImageFormatError(f"{self._label}: truncated (file ends early)")
+        return data
+
+    def read(self, offset: int, size: int) -> memoryview:
+        """``size`` bytes at ``offset`` (a view valid until the next call)."""
+        if offset < 0 or offset + size > self._length:
+            raise ImageFormatError(f"{self._label}: file contents outside the layer")
+        start = offset - self._window_start
+        if start < 0 or start + size > len(self._window):
+            if size > WINDOW:
+                return memoryview(self._pread(size, offset))
+            ahead = min(max(size, READ_AHEAD), self._length - offset)
+            self._window = memoryview(self._pread(ahead, offset))
+            self._window_start, start = offset, 0
+        return self._window[start : start + size]
+
+    def digest(self, offset: int, size: int) -> str:
+        """``sha256:`` of ``size`` bytes at ``offset``; big ones are read in pieces."""
+        hasher = hashlib.sha256()
+        if size <= WINDOW:
+            hasher.update(self.read(offset, size))
+        else:
+            if offset < 0 or offset + size > self._length:
+                raise ImageFormatError(f"{self._label}: file contents outside the layer")
+            position, end = offset, offset + size
+            while position < end:
+                step = min(HASH_READ, end - position)
+                hasher.update(self._pread(step, position))
+                position += step
+        return "sha256:" + hasher.hexdigest()
 
 
 @dataclass(slots=True)

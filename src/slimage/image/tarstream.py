@@ -24,14 +24,19 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
 from slimage.errors import DigestMismatch, ImageFormatError, UnsupportedMediaType
 from slimage.filesystem import FileKind
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
 CHUNK = 1 << 20
+# Reads of a layer that can seek are smaller: what follows a header is often a big file
+# the parser skips unread.
+SEEKING_CHUNK = 1 << 18
 BLOCK = 512
 # A layer whose output exceeds this many times its input, once past BOMB_FLOOR bytes, is
 # treated as a decompression bomb. Real layers of sparse or zeroed files compress well,
@@ -140,6 +145,9 @@ class BackgroundHasher:
     @classmethod
     def _pool(cls) -> ThreadPoolExecutor:
         if cls._executor is None:
+            # Imported on first use: layers read from files are hashed elsewhere.
+            from concurrent.futures import ThreadPoolExecutor
+
             cls._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slimage-hash")
         return cls._executor
 
@@ -260,6 +268,11 @@ class LayerStream:
         self._diff_hasher = BackgroundHasher()
         self.uncompressed_size = 0
         self._done = False
+        # With defer_check set, the identity check at the end of the stream is left in
+        # pending_check for the caller to run later (a digest computed on another thread
+        # then need not be waited for before the analysis goes on).
+        self.defer_check = False
+        self.pending_check: Callable[[], None] | None = None
         announced = compression_for(media_type, label)
         head = self._source.read(CHUNK)
         actual = sniff_compression(head)
@@ -314,7 +327,11 @@ class LayerStream:
             raise
         if not data:
             self._done = True
-            self._verify()
+            check = self._check()
+            if self.defer_check:
+                self.pending_check = check
+            else:
+                check()
             return b""
         if not self._diff_external:
             self._diff_hasher.update(data)
@@ -338,7 +355,7 @@ class LayerStream:
         if self._head:
             data, self._head = self._head, b""
             return data
-        return self._source.read(CHUNK)
+        return self._source.read(SEEKING_CHUNK if self.rereadable else CHUNK)
 
     def _next_gzip(self) -> bytes:
         assert self._gzip is not None
@@ -389,22 +406,31 @@ class LayerStream:
         while self.read_chunk():
             pass
 
-    def _verify(self) -> None:
-        if self._stored_digest is not None:
-            stored = self._stored_digest()
-            diff_id = stored if self._diff_external else "sha256:" + self._diff_hasher.hexdigest()
+    def _check(self) -> Callable[[], None]:
+        """The identity check of the finished stream; what was hashed here is final now,
+        a digest computed elsewhere is waited for when the check runs."""
+        local_diff_id = "" if self._diff_external else "sha256:" + self._diff_hasher.hexdigest()
+        local_digest = (
+            "sha256:" + self._source.hasher.hexdigest()
+            if self.compression and self._stored_digest is None
+            else ""
+        )
+
+        def check() -> None:
+            stored = self._stored_digest() if self._stored_digest is not None else local_digest
+            diff_id = stored if self._diff_external else local_diff_id
             digest = stored if self.compression else diff_id
-        else:
-            diff_id = "sha256:" + self._diff_hasher.hexdigest()
-            digest = "sha256:" + self._source.hasher.hexdigest() if self.compression else diff_id
-        if self._expected_digest and self._expected_digest != digest:
-            raise DigestMismatch(
-                f"{self.label}: digest mismatch: expected {self._expected_digest}, got {digest}"
-            )
-        if self._expected_diff_id and self._expected_diff_id != diff_id:
-            raise DigestMismatch(
-                f"{self.label}: diff_id mismatch: expected {self._expected_diff_id}, got {diff_id}"
-            )
+            if self._expected_digest and self._expected_digest != digest:
+                raise DigestMismatch(
+                    f"{self.label}: digest mismatch: expected {self._expected_digest}, got {digest}"
+                )
+            if self._expected_diff_id and self._expected_diff_id != diff_id:
+                raise DigestMismatch(
+                    f"{self.label}: diff_id mismatch: expected {self._expected_diff_id}, "
+                    f"got {diff_id}"
+                )
+
+        return check
 
 
 class _PrefixedReader:
@@ -491,6 +517,9 @@ def _octal(field: bytes, label: str) -> int:
         return int(text, 8)
     except ValueError:
         raise ImageFormatError(f"{label}: bad number {text!r} in a tar header") from None
+
+
+_NUL_AS_SPACE = bytes.maketrans(b"\0", b" ")
 
 
 def _number(field: bytes, label: str) -> int:
@@ -626,7 +655,19 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
             if not stored_sum or stored_sum.strip(b"01234567") or int(stored_sum, 8) != checksum:
                 raise ImageFormatError(f"{label}: bad tar header checksum (not a tar, or corrupt)")
         typeflag = header[156:157]
-        size = _number(header[124:136], label)
+        # mode, uid, gid and size in one go for the common case (octal digits ended by
+        # NUL or space); anything else takes the careful path field by field.
+        numbers = header[100:136].translate(_NUL_AS_SPACE)
+        try:
+            mode = int(numbers[:8], 8)
+            uid = int(numbers[8:16], 8)
+            gid = int(numbers[16:24], 8)
+            size = int(numbers[24:], 8)
+            if mode < 0 or uid < 0 or gid < 0 or size < 0:
+                raise ValueError
+        except ValueError:
+            size = _number(header[124:136], label)
+            mode = uid = gid = -1
         if size > MAX_ENTRY_SIZE:
             raise ImageFormatError(f"{label}: absurd entry size {size} in a tar header")
         padded = (size + BLOCK - 1) & ~(BLOCK - 1)
@@ -656,8 +697,10 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
             link = _decode(header[157:257])
         else:
             link = ""
-        uid = _number(header[108:116], label)
-        gid = _number(header[116:124], label)
+        if mode < 0:
+            mode = _number(header[100:108], label)
+            uid = _number(header[108:116], label)
+            gid = _number(header[116:124], label)
         if pax:
             name = pax.get("path", name)
             link = pax.get("linkpath", link)
@@ -692,8 +735,9 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
             continue
         if kind is FileKind.HARDLINK:
             link = normalize_name(link) or ""
-        mode = _number(header[100:108], label) & 0o7777
-        entry = TarEntry(path, kind, size, mode, uid, gid, link, reader.base + reader.position)
+        entry = TarEntry(
+            path, kind, size, mode & 0o7777, uid, gid, link, reader.base + reader.position
+        )
         count += 1
         sink = handle(entry)
         reader.pass_through(size, padded, sink)
