@@ -8,7 +8,9 @@ exception, :func:`read_context_text`, is an explicit I/O edge for the build cont
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -265,13 +267,18 @@ _TOOLCHAIN_PATTERNS = (
 _NOT_TOOLCHAIN = frozenset({"libc-dev-bin"})
 
 
+@functools.cache
+def _any_glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that matches what ``fnmatch.fnmatchcase`` matches for any of ``patterns``
+    (one match instead of a call per pattern); compiled on first use, not at start-up."""
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
+
+
 def is_toolchain_package(package: str) -> bool:
     name = package_base_name(package)
     if name in _NOT_TOOLCHAIN or name.startswith("$"):
         return False
-    return name in TOOLCHAIN_PACKAGES or any(
-        fnmatch.fnmatchcase(name, p) for p in _TOOLCHAIN_PATTERNS
-    )
+    return name in TOOLCHAIN_PACKAGES or _any_glob(_TOOLCHAIN_PATTERNS).match(name) is not None
 
 
 # --- language package managers ------------------------------------------------------------
@@ -310,10 +317,12 @@ MANIFESTS: dict[str, tuple[str, ...]] = {
 }
 
 
+_ALL_MANIFESTS = tuple(name for names in MANIFESTS.values() for name in names)
+
+
 def is_manifest(path: str, ecosystem: str | None = None) -> bool:
     name = posixpath.basename(path.rstrip("/")) or path
-    groups = [MANIFESTS[ecosystem]] if ecosystem else list(MANIFESTS.values())
-    return any(fnmatch.fnmatchcase(name, pattern) for group in groups for pattern in group)
+    return _any_glob(MANIFESTS[ecosystem] if ecosystem else _ALL_MANIFESTS).match(name) is not None
 
 
 def _run_subcommand(argv: Sequence[str]) -> str | None:
@@ -472,9 +481,20 @@ _NODE_BUNDLERS = frozenset(
 _C_COMPILERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "clang++"})
 
 
+# The programs build_step knows (and python*): one set lookup turns the rest away.
+_BUILD_PROGRAMS = frozenset(
+    {"go", "cargo", "mvn", "mvnw", "gradle", "gradlew", "npm", "yarn", "pnpm", "bun", "npx"}
+    | {"pnpx", "make", "ninja", "cmake", "pip", "pip3"}
+    | _NODE_BUNDLERS
+    | _C_COMPILERS
+)
+
+
 def build_step(command: Command) -> str | None:
     """The stack (go, rust, java, node, c, python) when ``command`` compiles or bundles."""
     program = command.program
+    if program not in _BUILD_PROGRAMS and not program.startswith("python"):
+        return None
     argv = command.argv
     sub = command.subcommand
     if program == "go" and sub in ("build", "install"):
