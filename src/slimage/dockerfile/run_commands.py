@@ -127,9 +127,7 @@ def _run_commands(instruction: Instruction, shell: list[str] | None) -> list[She
     rest = instruction.rest
     rest_to_source = _rest_mapper(instruction)
     if not instruction.heredocs:
-        return [
-            _to_command(raw, rest, rest_to_source, in_heredoc=False) for raw in _split(rest, posix)
-        ]
+        return _rest_commands(instruction, _split(rest, posix), rest_to_source)
 
     commands: list[ShellCommand] = []
     if _ONLY_HEREDOCS.fullmatch(rest):
@@ -285,6 +283,41 @@ def _split(script: str, posix: bool) -> list[RawCommand]:
     # enough for the package-manager facts the rules ask about.
     del posix
     return split_commands(script)
+
+
+def _rest_commands(
+    instruction: Instruction,
+    raws: list[RawCommand],
+    to_source: Callable[[int], int | None] | None,
+) -> list[ShellCommand]:
+    """``_to_command`` for every command of a RUN's own text (the commonest case), with
+    the source offsets read from ``rest_offsets`` directly, as ``to_source`` would."""
+    if to_source is None:
+        return [_to_command(raw, instruction.rest, None, in_heredoc=False) for raw in raws]
+    rest = instruction.rest
+    offsets = instruction.rest_offsets
+    last = len(offsets) - 1
+    commands = []
+    for raw in raws:
+        start, end = raw.start, raw.end
+        source_start = offsets[start if start < last else last]
+        # One past the source offset of the last character (see _map_span).
+        source_end = source_start if end <= start else offsets[min(end - 1, last)] + 1
+        commands.append(
+            ShellCommand(
+                raw.words,
+                rest[start:end],
+                raw.connector,
+                start,
+                end,
+                source_start,
+                source_end,
+                False,
+                raw.word_spans,
+                to_source,
+            )
+        )
+    return commands
 
 
 def _to_command(

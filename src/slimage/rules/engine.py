@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from slimage.config import LintConfig, discover_config
@@ -34,10 +35,19 @@ class LintResult:
 
 def enabled_rules(config: LintConfig, path: str | None = None) -> list[type[Rule]]:
     """The registered rules that ``config`` selects (for ``path``, per-file-ignores)."""
+    ignored = (*config.ignore, *(config.ignores_for_path(path) if path is not None else ()))
+    return list(_registered_selection(tuple(config.select), tuple(config.extend_select), ignored))
+
+
+@lru_cache(maxsize=64)
+def _registered_selection(
+    select: tuple[str, ...], extend_select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[type[Rule], ...]:
+    # Cached by the selectors alone: linting many files with one config selects once.
     from slimage.rules.registry import all_rules
 
-    enabled = config.rule_filter(path)
-    return [r for r in all_rules() if enabled(r.code, r.name)]
+    enabled = LintConfig(select=select, extend_select=extend_select, ignore=ignore).rule_filter()
+    return tuple(r for r in all_rules() if enabled(r.code, r.name))
 
 
 def lint(
