@@ -52,9 +52,9 @@ def _files(count: int) -> str:
     return "1 file" if count == 1 else f"{count} files"
 
 
-def content_wanted(path: str, size: int) -> bool:
-    """Whether the streaming pass must keep this final-filesystem file's bytes for explain()."""
-    return wanted.content_wanted(path, size)
+# Whether the streaming pass must keep this final-filesystem file's bytes for explain();
+# the function itself, not a wrapper: the pass asks once per regular file.
+content_wanted = wanted.content_wanted
 
 
 def _group_entry(group: str, size: int, files: int) -> dict[str, object]:

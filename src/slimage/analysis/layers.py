@@ -502,7 +502,8 @@ class _Pass:
         self.unhashed = []
 
     def handle(self, entry: TarEntry) -> ContentSink | None:
-        self._finish_pending()
+        if self.pending is not None:
+            self._finish_pending()
         summary = self.summary
         assert summary is not None
         path = entry.path
