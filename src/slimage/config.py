@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -303,6 +302,8 @@ def _is_rule_name(value: str) -> bool:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
+    import tomllib  # here, not at start-up: most runs find no config file to read
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

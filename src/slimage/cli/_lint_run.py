@@ -7,7 +7,6 @@ file could not be read or parsed (the other files are still linted and reported)
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -354,6 +353,8 @@ def _lint_one(
         if fixed.applied:
             outcome.applied = len(fixed.applied)
             if options.diff:
+                import difflib
+
                 outcome.patch = "".join(
                     difflib.unified_diff(
                         dockerfile.source.splitlines(keepends=True),

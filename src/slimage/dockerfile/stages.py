@@ -26,7 +26,6 @@ The base image's own environment is not known here: a stage starts with only ``P
 from __future__ import annotations
 
 import contextlib
-import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -222,6 +221,8 @@ def split_arg(word: str) -> tuple[str, str | None]:
 
 def mount_options(value: str) -> dict[str, str]:
     """The ``key=value`` fields of a ``--mount`` value (CSV, as BuildKit reads it)."""
+    import csv  # only RUN --mount needs it: imported on first use, not at start-up
+
     try:
         fields = next(csv.reader([value]), [])
     except csv.Error:

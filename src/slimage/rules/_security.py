@@ -17,6 +17,8 @@ from slimage.dockerfile.model import Span
 from slimage.findings import Edit
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from slimage.dockerfile.model import Dockerfile, Instruction
     from slimage.dockerfile.run_commands import ShellCommand as Command
 
@@ -448,6 +450,14 @@ def stage_name_span(dockerfile: Dockerfile, instruction: Instruction) -> Span:
     if index < 0:
         return instruction.span
     return rest_span(dockerfile, instruction, index, index + len(name))
+
+
+def close_matches(word: str, candidates: Sequence[str]) -> list[str]:
+    """The closest candidate, as ``difflib.get_close_matches(..., n=1)``: a "did you
+    mean" hint. difflib is imported here, on first use, not at every start."""
+    import difflib
+
+    return difflib.get_close_matches(word, candidates, n=1)
 
 
 # --- cheap pre-filters -------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 MEGABYTE = 1_000_000
 
@@ -161,11 +161,22 @@ def _megabytes(value: object) -> int:
     return round(float(value) * MEGABYTE)
 
 
+def _data_text() -> str:
+    # The file beside this module; importlib.resources (slower to import: every lint pays
+    # for it at start-up) only when the package is not on a file system (a zip import).
+    try:
+        return (Path(__file__).parent / "data" / "base_images.toml").read_text("utf-8")
+    except OSError:
+        from importlib import resources
+
+        data = resources.files("slimage.rules").joinpath("data/base_images.toml")
+        return data.read_text("utf-8")
+
+
 @functools.cache
 def load_catalog() -> BaseImageCatalog:
     """Read the packaged catalog once per process."""
-    text = resources.files("slimage.rules").joinpath("data/base_images.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+    data = tomllib.loads(_data_text())
     variants = [
         ImageVariant(
             id=str(entry["id"]),

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import line_break, rest_span
+from slimage.rules._security import close_matches, line_break, rest_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -139,7 +138,7 @@ class UndefinedVariable(Rule):
             known = sorted(graph.env_before(instruction))
             if stage is None:
                 known = sorted({*known, *graph.global_args})
-            close = difflib.get_close_matches(name, known, n=1)
+            close = close_matches(name, known)
             hint = f" (did you mean {close[0]}?)" if close else ""
             global_only = stage is not None and name in graph.global_args
             fix = None

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import looks_like_image_ref
+from slimage.rules._security import close_matches, looks_like_image_ref
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -87,7 +86,7 @@ def _typo_fix(stages: list[Stage], stage: Stage, ref: StageRef) -> Fix | None:
     if any(s.name == lowered for s in stages):
         return None
     earlier = [s.name for s in stages[: stage.index] if s.name]
-    close = difflib.get_close_matches(lowered, earlier, n=1)
+    close = close_matches(lowered, earlier)
     if not close or not flag.raw.endswith("=" + ref.ref):
         return None
     end = flag.span.end
@@ -122,7 +121,7 @@ def _problem(stages: list[Stage], stage: Stage, ref: StageRef) -> tuple[str, str
             return None
         else:
             earlier = [s.name for s in stages[: stage.index] if s.name]
-            close = difflib.get_close_matches(lowered, earlier, n=1)
+            close = close_matches(lowered, earlier)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             return (
                 f"{what}={name}: no earlier stage is named {name!r}{hint}; it would be pulled "

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import AUTOMATIC_ARGS, variable_names, word_span
+from slimage.rules._security import AUTOMATIC_ARGS, close_matches, variable_names, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ class UndefinedArgInFrom(Rule):
                     if name in declared or name in reported:
                         continue
                     reported.add(name)
-                    close = difflib.get_close_matches(name, sorted(declared), n=1)
+                    close = close_matches(name, sorted(declared))
                     hint = f" (did you mean {close[0]}?)" if close else ""
                     yield Violation(
                         message=f"FROM uses ${name}, which no ARG before the first FROM "
