@@ -141,7 +141,8 @@ class _Parser:
         if parts[-1] == "":
             parts.pop()  # the text ends with a newline (or is empty): no further line
         self.parts = parts
-        self.starts = list(accumulate((len(part) + 1 for part in parts), initial=0))
+        # Line starts: each line's length plus its newline, summed (map: no Python frames).
+        self.starts = list(accumulate(map((1).__add__, map(len, parts)), initial=0))
         self.limit, self.too_long = self._scannable_lines()
 
     def _scannable_lines(self) -> tuple[int, bool]:
@@ -264,7 +265,8 @@ class _Parser:
                 first_offset, line = segments[0]
                 offsets: Sequence[int] = range(first_offset, first_offset + len(line))
             else:
-                line = "".join(text for _, text in segments)
+                texts = [text for _, text in segments]
+                line = "".join(texts)
                 offset_list: list[int] = []
                 for segment_offset, text in segments:
                     offset_list.extend(range(segment_offset, segment_offset + len(text)))
