@@ -20,7 +20,6 @@ import base64
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +92,8 @@ class LayerCache:
             return  # one layer must not flush the whole cache
         try:
             self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            import tempfile  # only when storing: it loads `random` (a few ms at start-up)
+
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
                 out.write(data)

@@ -634,14 +634,18 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
     long_name: str | None = None
     long_link: str | None = None
     warned_absolute = False
+    # Locals: this loop runs once per entry, hundreds of thousands of times.
+    file_kind = FileKind.FILE
+    symlink_kind, hardlink_kind = FileKind.SYMLINK, FileKind.HARDLINK
     while True:
-        if not reader.fill(BLOCK):
+        if len(reader.buffer) - reader.position < BLOCK and not reader.fill(BLOCK):
             if reader.available():
                 raise ImageFormatError(f"{label}: truncated tar header")
             # No end-of-archive blocks: tolerated, as GNU tar and Go's reader do.
             return count
-        header = reader.buffer[reader.position : reader.position + BLOCK]
-        reader.position += BLOCK
+        position = reader.position
+        header = reader.buffer[position : position + BLOCK]
+        reader.position = position + BLOCK
         if not header[0] and header.count(0) == BLOCK:
             return count
         magic = header[257:263]
@@ -683,7 +687,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
         kind = _KINDS.get(typeflag)
         if kind is None:
             source.warnings.append(f"{label}: unknown tar entry type {typeflag!r}; read as a file")
-            kind = FileKind.FILE
+            kind = file_kind
         if long_name is not None:
             name = long_name
         else:
@@ -693,7 +697,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
                 name = _decode(header[345:500]) + "/" + name
         if long_link is not None:
             link = long_link
-        elif kind is FileKind.SYMLINK or kind is FileKind.HARDLINK:
+        elif kind is symlink_kind or kind is hardlink_kind:
             link = _decode(header[157:257])
         else:
             link = ""
@@ -719,10 +723,13 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
                 raise ImageFormatError(f"{label}: bad uid or gid in a pax header") from None
             pax = {}
         long_name = long_link = None
-        if kind is not FileKind.FILE:
+        if kind is not file_kind:
             # Header-only types carry no data whatever their size field says (POSIX).
             size = padded = 0
-        path = normalize_name(name)
+        if "/." in name or "//" in name or name.startswith((".", "/")):
+            path = normalize_name(name)
+        else:
+            path = name.rstrip("/")  # normalize_name's own fast case, without the call
         if path is None:
             source.warnings.append(f"{label}: skipped entry {name!r}: its name climbs out of /")
             reader.pass_through(size, padded, None)
@@ -733,14 +740,17 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
         if not path:
             reader.pass_through(size, padded, None)
             continue
-        if kind is FileKind.HARDLINK:
+        if kind is hardlink_kind:
             link = normalize_name(link) or ""
         entry = TarEntry(
             path, kind, size, mode & 0o7777, uid, gid, link, reader.base + reader.position
         )
         count += 1
         sink = handle(entry)
-        reader.pass_through(size, padded, sink)
+        if sink is None and padded <= len(reader.buffer) - reader.position:
+            reader.position += padded  # pass_through's common case, without the call
+        else:
+            reader.pass_through(size, padded, sink)
 
 
 def iter_entries(source: _ChunkSource) -> Iterator[TarEntry]:
