@@ -402,9 +402,9 @@ class ShellLex:
     def _is_plain(self, word: str) -> bool:
         """Nothing to expand, unquote or unescape (most words of a Dockerfile): the result
         is the word itself and its words are its whitespace-separated fields."""
-        return not (self.raw_quotes or self.raw_escapes or self.skip_process_quotes) and not any(
-            special in word for special in ("$", "'", '"', self.escape)
-        )
+        if self.raw_quotes or self.raw_escapes or self.skip_process_quotes:
+            return False
+        return not ("$" in word or "'" in word or '"' in word or self.escape in word)
 
     def process_word(self, word: str, env: Mapping[str, str]) -> str:
         """The expanded word (spaces kept): what ENV, LABEL, WORKDIR, ... receive."""

@@ -273,8 +273,11 @@ _URL_CREDENTIALS = re.compile(r"://[^/\s:@$]+:(?!\$)[^/\s@$]+@[^\s/]")
 def secret_value_kind(value: str) -> tuple[str, str] | None:
     """(what it looks like, the matched text) when ``value`` holds a known credential shape."""
     for (kind, pattern), needles in zip(_SECRET_VALUES, _NEEDLES, strict=True):
-        if not any(needle in value for needle in needles):
-            continue
+        for needle in needles:
+            if needle in value:
+                break
+        else:
+            continue  # none of the needles: no match possible
         if needles == ("://",) and _URL_CREDENTIALS.search(value) is None:
             continue
         match = pattern.search(value)
@@ -469,9 +472,17 @@ def mentions(instruction: Instruction, *needles: str) -> bool:
     Splitting a script into commands costs far more than a substring test, so rules
     ask this first and only look at the commands of RUNs that can match.
     """
-    if any(needle in instruction.rest for needle in needles):
-        return True
-    return any(needle in h.content for h in instruction.heredocs for needle in needles)
+    # Plain loops: this runs for every RUN in many rules, and generators cost more here.
+    rest = instruction.rest
+    for needle in needles:
+        if needle in rest:
+            return True
+    for heredoc in instruction.heredocs:
+        content = heredoc.content
+        for needle in needles:
+            if needle in content:
+                return True
+    return False
 
 
 # --- BuildKit's own checks -----------------------------------------------------------------

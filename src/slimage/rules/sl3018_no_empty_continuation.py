@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,11 @@ from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext
+
+
+# A line of nothing but white space after a newline (what ``text.strip()`` empties): the
+# only kind of line the check below reports, found in one search before splitting lines.
+_BLANK_LINE = re.compile(r"\n[^\S\n]*(?=\n|\Z)")
 
 
 class NoEmptyContinuation(Rule):
@@ -51,8 +57,8 @@ class NoEmptyContinuation(Rule):
         source = df.source
         for instruction in df.instructions:
             span = instruction.span
-            if span.end_line == span.line:
-                continue
+            if span.end_line == span.line or not _BLANK_LINE.search(source, span.start, span.end):
+                continue  # one line, or no blank line after the first: nothing to report
             heredoc_lines = {
                 number
                 for heredoc in instruction.heredocs

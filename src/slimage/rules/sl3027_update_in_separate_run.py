@@ -24,7 +24,8 @@ _REFRESH = {
 
 
 def _refresh(command: Command) -> str | None:
-    if not any(word in command.text for word in ("update", "makecache", "ref")):
+    text = command.text
+    if "update" not in text and "makecache" not in text and "ref" not in text:
         return None
     manager = package_manager(command)
     if manager is not None and command.subcommand in _REFRESH[manager]:
