@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,14 @@ from slimage.analysis.layers import LayerAnalysis, PendingChecks, analyze_layers
 from slimage.errors import DigestMismatch
 from slimage.filesystem import FileKind
 from slimage.image.open import open_image
-from support.images import make_layer, sha256, write_docker_archive, write_oci_layout
+from support.images import (
+    _layout_files,
+    make_config,
+    make_layer,
+    sha256,
+    write_docker_archive,
+    write_oci_layout,
+)
 
 
 def never(path: str, size: int) -> bool:
@@ -358,3 +367,32 @@ def test_a_wrong_digest_is_reported_before_what_broke_after_it(tmp_path: Path) -
     image = open_image(str(_corrupt_first_layer(tmp_path, broken_second=True)))
     with pytest.raises(DigestMismatch, match=r"layer 1 .*diff_id mismatch"):
         analyze_layers(image, content_wanted=never, checks=PendingChecks())
+
+
+def test_a_copy_across_a_gzip_and_a_plain_layer_is_found(tmp_path: Path) -> None:
+    # The gzip layer's files are hashed as they stream, the plain layer's after the pass:
+    # a plain file whose size matches a streamed one must be hashed even when no other
+    # plain file has its size.
+    blob = bytes(range(256)) * 30
+    layers = [make_layer([("file", "lib/a", blob)]), make_layer([("file", "opt/b", blob)])]
+    plain = _layout_files(layers, make_config([sha256(layer) for layer in layers]))
+    index = json.loads(plain["index.json"])
+    manifest_name = "blobs/sha256/" + index["manifests"][0]["digest"][7:]
+    manifest = json.loads(plain.pop(manifest_name))
+    packed = gzip.compress(layers[0], mtime=0)
+    del plain[f"blobs/sha256/{sha256(layers[0])[7:]}"]
+    plain[f"blobs/sha256/{sha256(packed)[7:]}"] = packed
+    manifest["layers"][0] = {
+        "mediaType": manifest["layers"][0]["mediaType"] + "+gzip",
+        "digest": sha256(packed),
+        "size": len(packed),
+    }
+    data = json.dumps(manifest).encode()
+    plain[f"blobs/sha256/{sha256(data)[7:]}"] = data
+    index["manifests"][0].update(digest=sha256(data), size=len(data))
+    plain["index.json"] = json.dumps(index).encode()
+    for name, content in plain.items():
+        (tmp_path / "layout" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "layout" / name).write_bytes(content)
+    result = analyze_layers(open_image(str(tmp_path / "layout")), content_wanted=never)
+    assert result.files["lib/a"].digest == result.files["opt/b"].digest == sha256(blob)

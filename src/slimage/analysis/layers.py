@@ -780,9 +780,12 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
         return
     files = state.files
     counts: dict[int, int] = {}
+    hashed_sizes: set[int] = set()  # of files hashed as they streamed (other layers)
     for record in files.values():
         if record.kind is FileKind.FILE and record.size >= HASH_MIN_SIZE:
             counts[record.size] = counts.get(record.size, 0) + 1
+            if record.digest is not None:
+                hashed_sizes.add(record.size)
     candidates: list[tuple[int, FileRecord]] = []
     for path, location in state.locations.items():
         final = files.get(path)
@@ -800,13 +803,17 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
     try:
         # A key collision (Python's hash of the samples) only costs a needless full hash.
         groups: dict[tuple[int, int], list[tuple[int, FileRecord]]] = {}
+        wanted: list[tuple[int, FileRecord]] = []
         for location, final in candidates:
+            if final.size in hashed_sizes:
+                wanted.append((location, final))  # its ends cannot be compared: hash it
+                continue
             reader = _contents(readers, layers, location >> _LAYER_SHIFT)
             offset, size = location & _OFFSET_MASK, final.size
             head = hash(reader.read(offset, SAMPLE).tobytes())
             tail = hash(reader.read(offset + size - SAMPLE, SAMPLE).tobytes())
             groups.setdefault((size, head ^ (tail * 31)), []).append((location, final))
-        wanted = [item for group in groups.values() if len(group) > 1 for item in group]
+        wanted += [item for group in groups.values() if len(group) > 1 for item in group]
         wanted.sort(key=lambda item: item[0])
         for location, final in wanted:
             reader = _contents(readers, layers, location >> _LAYER_SHIFT)
