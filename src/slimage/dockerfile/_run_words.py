@@ -50,6 +50,9 @@ OPTION_VALUES: dict[str, frozenset[str]] = {
 }
 
 
+_NO_OPTIONS: frozenset[str] = frozenset()
+
+
 def is_assignment(word: str) -> bool:
     """``NAME=value`` (or ``NAME+=value``) as a command prefix."""
     return "=" in word and _ASSIGNMENT.match(word) is not None
@@ -115,10 +118,10 @@ def has_option(args: list[str], names: tuple[str, ...]) -> bool:
     return False
 
 
-def subcommand(program: str, args: list[str]) -> str | None:
-    """First operand of ``args``, skipping options and the values of known options."""
-    takes_value = OPTION_VALUES.get(program, frozenset())
-    i = 0
+def subcommand(program: str, args: list[str], start: int = 0) -> str | None:
+    """First operand of ``args[start:]``, skipping options and the values of known options."""
+    takes_value = OPTION_VALUES.get(program, _NO_OPTIONS)
+    i = start
     while i < len(args):
         word = args[i]
         if word == "--":

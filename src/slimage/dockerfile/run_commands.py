@@ -67,12 +67,13 @@ class ShellCommand:
     subcommand: str | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        index = _run_words.program_index(self.words)
+        words = self.words
+        index = _run_words.program_index(words)
         self.program_index = index
-        self.argv = self.words[index:]
-        self.program = _run_words.basename(self.words[index]) if index < len(self.words) else ""
-        argv = self.argv
-        self.subcommand = _run_words.subcommand(self.program, argv[1:]) if argv else None
+        self.argv = argv = words[index:]
+        if argv:  # else the defaults: no program, no subcommand
+            self.program = program = _run_words.basename(argv[0])
+            self.subcommand = _run_words.subcommand(program, argv, 1)
 
     @property
     def word_source_spans(self) -> list[tuple[int, int]] | None:
