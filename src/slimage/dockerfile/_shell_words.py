@@ -125,14 +125,16 @@ class _Scanner:
                 break
             kind = match.lastindex
             pos = match.end()
+            # A token's group ends where the match ends: its start is that minus its length.
             if kind == _WORD:
                 word = match[_WORD]
                 if "'" in word or '"' in word:
-                    append(Token("word", _unquote(word), match.start(_WORD), pos, True))
+                    append(Token("word", _unquote(word), pos - len(word), pos, True))
                 else:
-                    append(Token("word", word, match.start(_WORD), pos))
+                    append(Token("word", word, pos - len(word), pos))
             elif kind == _OPERATOR:
-                append(Token("op", match[_OPERATOR], match.start(_OPERATOR), pos))
+                operator = match[_OPERATOR]
+                append(Token("op", operator, pos - len(operator), pos))
             elif kind == _NEWLINE:
                 append(Token("newline", "\n", pos - 1, pos))
                 if self.pending_heredocs:
@@ -143,7 +145,7 @@ class _Scanner:
                 pass
             elif kind == _REDIRECT:
                 operator = match[_REDIRECT]
-                append(Token("redirect", operator, match.start(_REDIRECT), pos))
+                append(Token("redirect", operator, pos - len(operator), pos))
                 if operator in ("<<", "<<-"):
                     self.pos = pos
                     self.note_heredoc(strip_tabs=operator == "<<-")
