@@ -118,4 +118,9 @@ def content_wanted(path: str, size: int) -> bool:
         return size <= (PYTHON_RECORD_CAP if name == "RECORD" else PYTHON_METADATA_CAP)
     if name == "package.json":
         return size <= PACKAGE_JSON_CAP and _node_manifest(path.split("/"))
-    return size <= SECRET_CAP and is_secret_candidate(path)
+    # is_secret_candidate's cheap answers first: this runs once per file of the image.
+    if size > SECRET_CAP:
+        return False
+    if name in SECRET_NAMES or name.startswith(".env.") or path.endswith(SECRET_PATH_SUFFIXES):
+        return True
+    return name.endswith(SECRET_EXTENSIONS) and is_secret_candidate(path)
