@@ -123,3 +123,13 @@ def test_content_digests_read_ranges_in_any_order(
     ]
     with pytest.raises(ImageFormatError, match="outside the layer"):
         image.layers[0].content_digests([(len(LAYER) - 10, 4096)])
+
+
+def test_several_workers_hash_layers_in_any_order(tmp_path: Path) -> None:
+    layers = [make_layer([("file", f"f{number}", bytes([number]) * 9000)]) for number in range(5)]
+    image = stored_image(write_docker_archive(tmp_path / "img.tar", layers, shape="podman"))
+    jobs = [(layer.region, layer.label) for layer in image.layers]
+    digests = stored.RegionDigests(jobs, workers=3)
+    assert [digests.digest(region) for region, _ in reversed(jobs)] == [
+        sha256(layer) for layer in reversed(layers)
+    ]

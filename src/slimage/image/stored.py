@@ -42,6 +42,8 @@ class Region:
 
 # Reads for hashing: big enough that the GIL is let go for long stretches.
 HASH_READ = 8 << 20
+# Layers hashed at once, at most (and fewer than the machine has cores).
+MAX_WORKERS = 4
 # While a layer is hashed in the background, the main thread (parsing tar headers in
 # Python) is asked to hand the GIL over this often instead of every 5 ms: the hashing
 # thread needs it for a moment between two 8 MB reads, and waiting 5 ms each time
@@ -100,28 +102,45 @@ def _hash_region(region: Region, label: str, cancelled: Callable[[], bool] = lam
 
 
 class RegionDigests:
-    """sha256 of file regions, computed one after another on a daemon thread.
+    """sha256 of file regions, computed on daemon threads, in the order given.
 
-    hashlib and ``preadv`` let the GIL go, so on a second core the digests of the layers
-    cost the analysis almost no wall time; the thread starts as soon as the plan is known
-    (the command starts it before importing the analysis). :meth:`digest` waits for one.
+    hashlib and ``preadv`` let the GIL go, so on other cores the digests of the layers
+    cost the analysis little wall time; the threads start as soon as the plan is known
+    (the command starts them before importing the analysis). Layers are hashed by up to
+    ``workers`` threads at once (one sha256 cannot be split, but layers can).
+    :meth:`digest` waits for one.
     """
 
-    def __init__(self, jobs: Sequence[tuple[Region, str]]) -> None:
+    def __init__(self, jobs: Sequence[tuple[Region, str]], workers: int | None = None) -> None:
         self._jobs = list({region: label for region, label in jobs}.items())
+        self._next = 0
         self._results: dict[Region, str | ImageFormatError] = {}
         self._done = threading.Condition()
         self._cancelled = False
-        self._thread = threading.Thread(target=self._run, name="slimage-verify", daemon=True)
-        _quick_switching(True)
-        self._thread.start()
+        # One core stays with the main thread, whose parsing is the rest of the work.
+        count = workers if workers is not None else min(MAX_WORKERS, (os.cpu_count() or 2) - 1)
+        self._threads = [
+            threading.Thread(target=self._run, name="slimage-verify", daemon=True)
+            for _ in range(max(1, min(count, len(self._jobs))))
+        ]
+        for thread in self._threads:
+            _quick_switching(True)
+            thread.start()
 
     def covers(self, region: Region) -> bool:
         return any(region == planned for planned, _ in self._jobs)
 
+    def _take(self) -> tuple[Region, str] | None:
+        with self._done:
+            if self._cancelled or self._next >= len(self._jobs):
+                return None
+            self._next += 1
+            return self._jobs[self._next - 1]
+
     def _run(self) -> None:
         try:
-            for region, label in self._jobs:
+            while (job := self._take()) is not None:
+                region, label = job
                 result: str | ImageFormatError
                 try:
                     result = _hash_region(region, label, lambda: self._cancelled)
@@ -138,7 +157,7 @@ class RegionDigests:
     def digest(self, region: Region) -> str:
         with self._done:
             while region not in self._results:
-                if not self._thread.is_alive():
+                if not any(thread.is_alive() for thread in self._threads):
                     raise ImageFormatError(f"{region.path}: the layer digest was not computed")
                 self._done.wait(0.5)
             result = self._results[region]
