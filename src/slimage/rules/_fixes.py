@@ -12,8 +12,7 @@ from __future__ import annotations
 import bisect
 import posixpath
 import re
-import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -237,20 +236,10 @@ def commands(context: LintContext, instruction: Instruction) -> list[ShellComman
     return context.commands(instruction)
 
 
-_ENVIRONMENTS: weakref.WeakKeyDictionary[LintContext, dict[int, dict[str, str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def env_before(context: LintContext, instruction: Instruction) -> dict[str, str]:
-    """``context.stages.env_before(instruction)``, computed once per instruction (a copy)."""
-    per_context = _ENVIRONMENTS.get(context)
-    if per_context is None:
-        per_context = _ENVIRONMENTS[context] = {}
-    found = per_context.get(id(instruction))
-    if found is None:
-        found = per_context[id(instruction)] = dict(context.stages.env_before(instruction))
-    return dict(found)
+def env_before(context: LintContext, instruction: Instruction) -> Mapping[str, str]:
+    """``context.stages.env_before(instruction)``, computed once per instruction and
+    shared read-only (rules ask for it per command; a copy each time cost more)."""
+    return context.env_before(instruction)
 
 
 # --- walking stages -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from slimage.config import LintConfig
@@ -38,6 +39,7 @@ class LintContext:
     target: str | None = None
     build_args: Mapping[str, str] = field(default_factory=dict)
     _commands: dict[int, list[ShellCommand]] = field(default_factory=dict, repr=False)
+    _environments: dict[int, Mapping[str, str]] = field(default_factory=dict, repr=False)
     _matcher_loaded: bool = field(default=False, repr=False)
     _matcher: PatternMatcher | None = field(default=None, repr=False)
 
@@ -51,6 +53,15 @@ class LintContext:
             cached = run_commands(instruction, self._shell_for(instruction))
             self._commands[key] = cached
         return cached
+
+    def env_before(self, instruction: Instruction) -> Mapping[str, str]:
+        """ARG and ENV values in scope before ``instruction``, cached, read-only."""
+        key = id(instruction)
+        found = self._environments.get(key)
+        if found is None:
+            found = MappingProxyType(self.stages.env_before(instruction))
+            self._environments[key] = found
+        return found
 
     def _shell_for(self, instruction: Instruction) -> list[str] | None:
         """The SHELL in effect for ``instruction`` (None: the default /bin/sh -c).

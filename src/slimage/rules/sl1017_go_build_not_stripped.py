@@ -90,7 +90,7 @@ class GoBuildNotStripped(Rule):
         needs_static: bool,
     ) -> Iterator[Violation]:
         command = commands[index]
-        env = _fixes.env_before(context, instruction)
+        env = dict(_fixes.env_before(context, instruction))  # extended below: a copy
         env.update(_exports(commands[:index]))
         env.update(_assignments(command.words))
         span = _fixes.command_span(context.dockerfile, instruction, command)

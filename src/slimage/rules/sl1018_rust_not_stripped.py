@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
@@ -89,7 +89,7 @@ class RustNotStripped(Rule):
 
 
 def _output_dir(
-    argv: list[str], subcommand: str | None, env: dict[str, str], workdir: str
+    argv: list[str], subcommand: str | None, env: Mapping[str, str], workdir: str
 ) -> str | None:
     """Where cargo puts the binary: ``target/`` (or --target-dir, CARGO_TARGET_DIR) for a
     build, ``$CARGO_HOME/bin`` (or --root) for an install."""
@@ -114,7 +114,7 @@ def _strips(context: LintContext, stage: Stage) -> bool:
     return False
 
 
-def _env_strips(env: dict[str, str]) -> bool:
+def _env_strips(env: Mapping[str, str]) -> bool:
     if env.get("CARGO_PROFILE_RELEASE_STRIP", "").strip().lower() in ("true", "symbols"):
         return True
     flags = (env.get("RUSTFLAGS", "") + " " + env.get("CARGO_ENCODED_RUSTFLAGS", "")).replace(
