@@ -9,7 +9,8 @@ Because the bytes sit in a file, they need not all pass through the tar parser: 
 analysis says which layers it will read (:meth:`StoredImage.plan_reads`), a
 :class:`RegionDigests` thread hashes each layer's region straight from the file for its
 digest check, while the parser seeks over contents nobody asked for; the few contents
-wanted later (same-size files, for duplicates) are hashed by :meth:`StoredLayer.content_digests`.
+wanted later (same-size files, for duplicates) are read back with
+:meth:`StoredLayer.open_contents`.
 """
 
 from __future__ import annotations

@@ -4,12 +4,14 @@ Three pieces, each usable alone:
 
 - :class:`LayerStream` turns the stored bytes of a layer (plain, gzip or zstd, told by
   the media type and by the magic bytes) into uncompressed chunks, hashing the stored
-  bytes (the layer ``digest``) and the uncompressed bytes (the ``diff_id``) as they pass,
+  bytes (the layer ``digest``) and the uncompressed bytes (the ``diff_id``) as they pass
+  (or taking the stored bytes' digest from a thread that hashes them in the file),
   and refusing decompression bombs. Nothing is held beyond one chunk.
 - :func:`scan_tar` parses tar headers straight from those chunks (ustar, pax and GNU
-  long names) and hands each entry to a callback, which may ask for the entry's bytes;
-  contents it does not want are skipped without a copy. ``tarfile`` is not used: on a
-  layer with 100k entries its per-member objects cost several times more than this.
+  long names) and hands each entry, with the offset of its data, to a callback, which
+  may ask for the entry's bytes; contents it does not want are skipped without a copy,
+  and unread when the stream can seek. ``tarfile`` is not used: on a layer with 100k
+  entries its per-member objects cost several times more than this.
 - :func:`normalize_name` maps tar names to slimage paths (``usr/bin/gcc``) and refuses
   names that climb out of the root.
 
