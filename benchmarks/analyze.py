@@ -12,7 +12,8 @@ prints wall time, peak RSS (from ``wait4``) and the ratio, plus both tools' numb
     python benchmarks/analyze.py --no-dive       # slimage only
 
 Targets (issue 4): the full image in 10 s or less with peak RSS at most 200 MB on a
-2-core machine; on a small real image no slower than dive.
+2-core machine; on a small real image no slower than dive (``analyze_small.py`` measures
+that one, start-up included).
 """
 
 from __future__ import annotations
