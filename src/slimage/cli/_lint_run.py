@@ -271,11 +271,15 @@ def _forked(tasks: list[_Task], jobs: int) -> list[_Outcome]:
     messages, and this process lints a share too. A child that fails (a bug in a rule)
     has its share linted again here, so the error surfaces with its traceback.
     """
+    import gc
     import pickle
 
     shares = [tasks[index::jobs] for index in range(jobs)]
     sys.stdout.flush()
     sys.stderr.flush()
+    # Objects that exist now are never collected in the children: freezing them keeps
+    # the collector from touching (and so copying) every page the processes share.
+    gc.freeze()
     children: list[tuple[int, int]] = []
     for share in shares[1:]:
         read_end, write_end = os.pipe()
