@@ -15,6 +15,7 @@ wanted later (same-size files, for duplicates) are read back with
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -43,8 +44,14 @@ class Region:
 
 # Reads for hashing: big enough that the GIL is let go for long stretches.
 HASH_READ = 8 << 20
-# Layers hashed at once, at most (and fewer than the machine has cores).
+# Layers hashed at once, at most (and no more than the machine has cores). Threads after
+# the first run at a lower priority: they use cores nobody else wants. On two cores the
+# parser of an image of many small files keeps its core (a second hashing thread at the
+# same priority slowed the 2 GB benchmark image from 2.9 s to 3.1 s), while an image of
+# a few big layers, whose digests are the longer job, gets both cores for them once the
+# parser is done (a 350 MB two-layer image: 0.32 s -> 0.27 s in process).
 MAX_WORKERS = 4
+EXTRA_WORKER_NICENESS = 10
 # While a layer is hashed in the background, the main thread (parsing tar headers in
 # Python) is asked to hand the GIL over this often instead of every 5 ms: the hashing
 # thread needs it for a moment between two 8 MB reads, and waiting 5 ms each time
@@ -118,11 +125,12 @@ class RegionDigests:
         self._results: dict[Region, str | ImageFormatError] = {}
         self._done = threading.Condition()
         self._cancelled = False
-        # One core stays with the main thread, whose parsing is the rest of the work.
-        count = workers if workers is not None else min(MAX_WORKERS, (os.cpu_count() or 2) - 1)
+        count = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
         self._threads = [
-            threading.Thread(target=self._run, name="slimage-verify", daemon=True)
-            for _ in range(max(1, min(count, len(self._jobs))))
+            threading.Thread(
+                target=self._run, args=(number > 0,), name="slimage-verify", daemon=True
+            )
+            for number in range(max(1, min(count, len(self._jobs))))
         ]
         for thread in self._threads:
             _quick_switching(True)
@@ -138,7 +146,11 @@ class RegionDigests:
             self._next += 1
             return self._jobs[self._next - 1]
 
-    def _run(self) -> None:
+    def _run(self, extra: bool) -> None:
+        if extra and EXTRA_WORKER_NICENESS:
+            # Linux: a thread is a task, with its own niceness (elsewhere: no matter).
+            with contextlib.suppress(AttributeError, OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXTRA_WORKER_NICENESS)
         try:
             while (job := self._take()) is not None:
                 region, label = job
