@@ -147,8 +147,9 @@ class RegionDigests:
             return self._jobs[self._next - 1]
 
     def _run(self, extra: bool) -> None:
-        if extra and EXTRA_WORKER_NICENESS:
-            # Linux: a thread is a task, with its own niceness (elsewhere: no matter).
+        if extra and EXTRA_WORKER_NICENESS and sys.platform.startswith("linux"):
+            # On Linux a thread is a task with its own niceness, named by its native id
+            # (elsewhere that id is no process id: leave the priority alone).
             with contextlib.suppress(AttributeError, OSError):
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXTRA_WORKER_NICENESS)
         try:
