@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 from analysis_fixtures import dpkg_contents, usr_merged
 
 from slimage.analysis.packages import (
+    BUILD_ONLY_CATEGORIES,
     KIB,
+    NOT_BUILD_ONLY,
     build_only_category,
     dependency_closure,
     parse_apk_installed,
@@ -207,6 +211,34 @@ def test_build_only_names() -> None:
     for name in ("libc6", "gcc-12-base", "udev", "python3", "nodejs", "libgcc-s1"):
         assert build_only_category(name) is None, name
     assert build_only_category("npm") == "npm (install-time only)"
+
+
+def _category_by_fnmatch(name: str) -> str | None:
+    base = name.split(":", 1)[0]
+    if any(fnmatchcase(base, pattern) for pattern in NOT_BUILD_ONLY):
+        return None
+    for category, patterns in BUILD_ONLY_CATEGORIES.items():
+        if any(fnmatchcase(base, pattern) for pattern in patterns):
+            return category
+    return None
+
+
+def test_build_only_matcher_is_the_patterns_in_order() -> None:
+    """The one-regex matcher answers what the patterns, tried in their order, answer."""
+    db = read_package_db(dpkg_contents())
+    assert db is not None
+    names = set(db.packages)
+    for patterns in (NOT_BUILD_ONLY, *BUILD_ONLY_CATEGORIES.values()):
+        for pattern in patterns:
+            for filler in ("", "x", "12", "-dev"):
+                names.add(pattern.replace("*", filler).replace("?", "q"))
+                names.add(pattern.replace("*", filler) + ":amd64")
+    categorised = 0
+    for name in sorted(names):
+        expected = _category_by_fnmatch(name)
+        assert build_only_category(name) == expected, name
+        categorised += expected is not None
+    assert categorised > 100
 
 
 PSYCOPG_STATUS = """\

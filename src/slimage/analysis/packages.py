@@ -16,9 +16,11 @@ depends on stays too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
+from fnmatch import fnmatchcase, translate
+from functools import lru_cache
 
 KIB = 1024
 
@@ -182,15 +184,28 @@ APK_BASE = frozenset(
 RUNTIME_DATA_PACKAGES = frozenset({"ca-certificates", "tzdata"})
 
 
+def _category_matcher() -> re.Pattern[str]:
+    """One regex for every category: group ``n`` is category ``n - 1`` (the first
+    match wins, as the categories are listed); group 1 the exceptions."""
+    alternatives = [
+        "|".join(translate(pattern) for pattern in patterns)
+        for patterns in (NOT_BUILD_ONLY, *BUILD_ONLY_CATEGORIES.values())
+    ]
+    return re.compile("|".join(f"({alternative})" for alternative in alternatives))
+
+
+_CATEGORY_NAMES: tuple[str | None, ...] = (None, None, *BUILD_ONLY_CATEGORIES)
+_category_regex: re.Pattern[str] | None = None
+
+
+@lru_cache(maxsize=8192)
 def build_only_category(name: str) -> str | None:
     """The category of a build-only package name, or None for a runtime package."""
-    base = name.split(":", 1)[0]
-    if any(fnmatchcase(base, pattern) for pattern in NOT_BUILD_ONLY):
-        return None
-    for category, patterns in BUILD_ONLY_CATEGORIES.items():
-        if any(fnmatchcase(base, pattern) for pattern in patterns):
-            return category
-    return None
+    global _category_regex
+    if _category_regex is None:
+        _category_regex = _category_matcher()
+    match = _category_regex.match(name.split(":", 1)[0])
+    return _CATEGORY_NAMES[match.lastindex or 0] if match else None
 
 
 # ---- parsing -------------------------------------------------------------------------

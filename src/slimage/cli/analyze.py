@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 from typing import Any
@@ -180,6 +181,9 @@ def analyze_command(
     elif output_format == "text":
         from slimage.report.analysis_text import render_analysis_text
     total = sum(layer.compressed_size for layer in opened.layers)
+    # What exists now (modules, the image's manifest) lives for the whole run: the
+    # collector then only looks at what the pass allocates (~20 ms on a 10k-file layer).
+    gc.freeze()
     with _progress(total) as advance:
         result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore, cache=cache)
     result.gates = evaluate_gates(result, limits)
