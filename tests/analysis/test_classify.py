@@ -5,6 +5,7 @@ import pytest
 from slimage.analysis.classify import (
     PATH_RULES,
     PRECEDENCE,
+    PathClassifier,
     WasteClass,
     classify_path,
     path_matches,
@@ -89,6 +90,19 @@ def test_locale_in_use_is_kept() -> None:
     assert other is not None and other.rule.id == "locales"
     # Compiled locales are needed once any non-C locale is configured.
     assert classify_path("usr/lib/locale/locale-archive", used_locales=used) is None
+
+
+def test_ct_sym_is_jdk_only_beside_a_javac() -> None:
+    """Debian's JRE package ships lib/ct.sym; a JRE is not told to become a JRE."""
+    home = "usr/lib/jvm/java-17-openjdk-amd64"
+    jre = {f"{home}/lib/ct.sym", f"{home}/bin/java", f"{home}/lib/modules"}
+    jre_only = PathClassifier(present=jre).classify(f"{home}/lib/ct.sym")
+    assert jre_only is None
+    jdk = PathClassifier(present=jre | {f"{home}/bin/javac"}).classify(f"{home}/lib/ct.sym")
+    assert jdk is not None and jdk.rule.id == "jdk-only"
+    # Without the file list (a single path asked about) the rule still applies.
+    unknown = classify_path(f"{home}/lib/ct.sym")
+    assert unknown is not None and unknown.rule.id == "jdk-only"
 
 
 def test_precedence_decides_a_file_with_several_causes() -> None:

@@ -114,7 +114,7 @@ def claim_paths(facts: ImageFacts, claims: Claims) -> None:
     skip: frozenset[str] = frozenset()
     if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
         skip = frozenset({"node-package-manager"})  # `npm start` needs npm
-    classifier = PathClassifier(used_locales=locales, skip_rules=skip)
+    classifier = PathClassifier(used_locales=locales, skip_rules=skip, present=facts.files)
     for path in facts.regular:
         match = classifier.classify(path)
         if match is None:

@@ -11,7 +11,7 @@ paths only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -158,6 +158,10 @@ def _is_installed_bytecode(path: str) -> bool:
     return path.startswith(_STDLIB_DIRS) or "/site-packages/" in path or "/dist-packages/" in path
 
 
+# Files of a JDK that some JREs ship too.
+JRE_SHIPPED = ("/lib/ct.sym",)
+
+
 def _locale_used(group_path: str, path: str, used_locales: frozenset[str]) -> bool:
     """Whether a locale file serves a configured language (``de`` for ``de_DE.UTF-8``)."""
     if not used_locales:
@@ -179,9 +183,13 @@ class PathClassifier:
         *,
         used_locales: frozenset[str] = frozenset(),
         skip_rules: frozenset[str] = frozenset(),
+        present: Container[str] | None = None,
     ) -> None:
         self.used_locales = used_locales
         self.skip_rules = skip_rules
+        # The final filesystem's paths, for matches that depend on a sibling; None: unknown
+        # (every such match applies).
+        self.present = present
         self._directories: dict[str, tuple[list[PathMatch], _Frontier]] = {}
 
     def _directory(self, directory: str) -> tuple[list[PathMatch], _Frontier]:
@@ -209,6 +217,11 @@ class PathClassifier:
             return False
         if rule_id == "python-bytecode" and _is_installed_bytecode(path):
             return False
+        if rule_id == "jdk-only" and path.endswith(JRE_SHIPPED) and self.present is not None:
+            # Debian's openjdk-*-jre-headless ships lib/ct.sym: only beside a javac is it
+            # part of a JDK that a JRE would replace.
+            java_home = path[: path.rindex("/lib/")]
+            return java_home + "/bin/javac" in self.present
         return not (
             rule_id == LOCALE_RULE_ID and _locale_used(match.group, path, self.used_locales)
         )
