@@ -102,3 +102,22 @@ def test_missing_directory(tmp_path: Path) -> None:
     result = _slimage("init", str(tmp_path / "nope"))
     assert result.returncode == 3
     assert result.stderr.startswith("slimage: error:") and "no such directory" in result.stderr
+
+
+def test_notes_in_the_dockerfile_are_told_on_stderr(tmp_path: Path) -> None:
+    """A jar `java -jar` cannot run: the notes reach the terminal, not only the file."""
+    project = _project(tmp_path, "java-maven")
+    pom = (project / "pom.xml").read_text()
+    # Drop the plugins that name the main class and bundle the dependencies.
+    start, end = pom.index("<build>"), pom.index("</build>") + len("</build>")
+    (project / "pom.xml").write_text(pom[:start] + pom[end:])
+    printed = _slimage("init", "--print", str(project))
+    assert printed.returncode == 0, printed.stderr
+    notes = [line for line in printed.stderr.splitlines() if line.startswith("slimage init: note:")]
+    assert len(notes) == printed.stdout.count("# Note: ") >= 1
+    assert any("Main-Class" in note for note in notes)
+    written = _slimage("init", str(project))
+    assert written.returncode == 0, written.stderr
+    assert [line for line in written.stderr.splitlines() if "note:" in line] == notes
+    plain = _project(tmp_path / "plain", "go-http")
+    assert "note:" not in _slimage("init", "--print", str(plain)).stderr

@@ -60,9 +60,16 @@ def init_command(
         f"slimage init: {project.stack} ({project.package_manager}), "
         f"version {project.language_version}, entry {' '.join(project.entry)}"
     )
+    # What the Dockerfile's own "# Note:" lines tell (something to change in the
+    # project), repeated where the user looks.
+    notes = "".join(
+        f"slimage init: note: {line[len('# Note: ') :].rstrip('.')}\n"
+        for line in text.splitlines()
+        if line.startswith("# Note: ")
+    )
     if print_only:
         sys.stdout.write(text)
-        sys.stderr.write(summary + "\n")
+        sys.stderr.write(summary + "\n" + notes)
         return
     target = directory / "Dockerfile"
     if target.exists() and not force:
@@ -77,7 +84,7 @@ def init_command(
         written.append(str(ignore_path))
     elif ignore_text is not None:
         sys.stderr.write(f"slimage init: kept the existing {ignore_path} (use --force)\n")
-    sys.stderr.write(summary + "\n")
+    sys.stderr.write(summary + "\n" + notes)
     sys.stderr.write("wrote " + ", ".join(written) + "\n")
 
 
