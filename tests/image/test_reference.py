@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from slimage.errors import UsageError
-from slimage.image.reference import is_local_host, parse_reference
+from slimage.image.reference import is_local_host, parse_reference, split_reference
+from slimage.rules import _security, catalog
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -47,6 +48,8 @@ def test_hub_api_host() -> None:
         ("nginx:", "invalid tag"),
         ("nginx:-bad", "invalid tag"),
         ("nginx@sha256:short", "invalid digest"),
+        ("nginx@", "invalid digest"),
+        ("bad_host:5000/app", "invalid registry host"),
         ("a//b", "invalid repository"),
         ("", "invalid repository"),
     ],
@@ -59,3 +62,40 @@ def test_invalid(text: str, message: str) -> None:
 def test_local_hosts() -> None:
     assert is_local_host("localhost:5000") and is_local_host("127.0.0.1:41234")
     assert not is_local_host("registry.example.com") and not is_local_host("10.0.0.1:5000")
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("node", ("docker.io", "library/node", None, None)),
+        ("node:", ("docker.io", "library/node", "", None)),
+        ("node@", ("docker.io", "library/node", None, "")),
+        ("registry-1.docker.io/node:20", ("docker.io", "library/node", "20", None)),
+        ("host:5000/app", ("host:5000", "app", None, None)),
+        (":1", ("docker.io", "", "1", None)),
+    ],
+)
+def test_split_without_validating(text: str, parts: tuple[object, ...]) -> None:
+    assert split_reference(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nginx", "team/app:1", "docker.io/library/node:20", "ghcr.io/o/app:1@" + DIGEST, "l:5/a"],
+)
+def test_lint_parsers_agree_with_the_pull_parser(text: str) -> None:
+    """The rules read a FROM as the registry client would pull it."""
+    pulled = parse_reference(text)
+    strict = _security.parse_image_ref(text)
+    assert strict is not None
+    assert (strict.registry, strict.repository, strict.digest) == (
+        pulled.registry,
+        pulled.repository,
+        pulled.digest,
+    )
+    short = catalog.parse_image_ref(text)
+    hub = pulled.registry == "docker.io"
+    assert short.registry == (None if hub else pulled.registry)
+    assert short.repository == (
+        pulled.repository.removeprefix("library/") if hub else pulled.repository
+    )

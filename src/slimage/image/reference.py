@@ -54,33 +54,48 @@ def is_local_host(registry: str) -> bool:
     return host in {"localhost", "[::1]"} or host.startswith("127.")
 
 
-def parse_reference(text: str) -> Reference:
-    """Parse ``text`` as Docker does; raise UsageError naming what is wrong."""
-    original = text
-    name, _, digest = text.partition("@")
-    if digest and not _DIGEST.match(digest):
-        raise UsageError(f"{original}: invalid digest {digest!r}")
+def split_reference(text: str) -> tuple[str, str, str | None, str | None]:
+    """``text`` as registry, repository, tag and digest, normalised as Docker does
+    (``docker.io``, ``library/``) but not validated: each caller decides what is wrong.
+
+    The first path component is the registry only when it has a ``.`` or a ``:`` or is
+    ``localhost``; a ``:`` after the last ``/`` starts the tag (``host:5000/app`` has
+    none). An empty tag or digest (``app:``, ``app@``) is ``""``, an absent one None.
+    """
+    name, at, digest = text.partition("@")
     tag: str | None = None
     slash = name.rfind("/")
     colon = name.rfind(":")
     if colon > slash:
         name, tag = name[:colon], name[colon + 1 :]
-        if not _TAG.match(tag):
-            raise UsageError(f"{original}: invalid tag {tag!r}")
     first, sep, rest = name.partition("/")
     if sep and ("." in first or ":" in first or first == "localhost"):
         registry, path = first, rest
-        if not _HOST.match(registry):
-            raise UsageError(f"{original}: invalid registry host {registry!r}")
     else:
         registry, path = DOCKER_HUB, name
-    if registry == "index.docker.io":
+    if registry in _HUB_ALIASES:
         registry = DOCKER_HUB
-    if registry == DOCKER_HUB and "/" not in path:
+    if registry == DOCKER_HUB and path and "/" not in path:
         path = f"library/{path}"
+    return registry, path, tag, digest if at else None
+
+
+# Names Docker Hub is also written under.
+_HUB_ALIASES = frozenset({"index.docker.io", DOCKER_HUB_API})
+
+
+def parse_reference(text: str) -> Reference:
+    """Parse ``text`` as Docker does; raise UsageError naming what is wrong."""
+    registry, path, tag, digest = split_reference(text)
+    if digest is not None and not _DIGEST.match(digest):
+        raise UsageError(f"{text}: invalid digest {digest!r}")
+    if tag is not None and not _TAG.match(tag):
+        raise UsageError(f"{text}: invalid tag {tag!r}")
+    if registry != DOCKER_HUB and not _HOST.match(registry):
+        raise UsageError(f"{text}: invalid registry host {registry!r}")
     if not path or not _REPOSITORY.match(path):
         hint = " (repository names are lower-case)" if path != path.lower() else ""
-        raise UsageError(f"{original}: invalid repository name {path!r}{hint}")
+        raise UsageError(f"{text}: invalid repository name {path!r}{hint}")
     if tag is None and not digest:
         tag = "latest"
     return Reference(registry, path, tag, digest or None)

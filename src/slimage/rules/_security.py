@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from slimage.dockerfile.model import Span
 from slimage.findings import Edit
+from slimage.image.reference import split_reference
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -318,29 +319,14 @@ class ImageRef:
 
 
 def parse_image_ref(text: str) -> ImageRef | None:
-    """Split an image reference as ``distribution/reference`` normalises it; None if odd."""
+    """Split an image reference as ``distribution/reference`` normalises it; None if odd
+    (blank, spaces, an unexpanded ``$``, an empty name or tag)."""
     ref = text.strip()
     if not ref or any(c.isspace() for c in ref) or "$" in ref:
         return None
-    digest = None
-    if "@" in ref:
-        ref, digest = ref.split("@", 1)
-    tag = None
-    slash = ref.rfind("/")
-    colon = ref.rfind(":")
-    if colon > slash:
-        ref, tag = ref[:colon], ref[colon + 1 :]
-    if not ref or tag == "":
+    registry, repository, tag, digest = split_reference(ref)
+    if not repository or tag == "":
         return None
-    first, _, remainder = ref.partition("/")
-    if remainder and ("." in first or ":" in first or first == "localhost"):
-        registry, repository = first, remainder
-    else:
-        registry, repository = "docker.io", ref
-    if registry in ("index.docker.io", "registry-1.docker.io"):
-        registry = "docker.io"
-    if registry == "docker.io" and "/" not in repository:
-        repository = "library/" + repository
     return ImageRef(registry, repository.lower(), tag, digest)
 
 

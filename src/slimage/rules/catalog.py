@@ -13,6 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from slimage.image.reference import DOCKER_HUB, split_reference
+
 MEGABYTE = 1_000_000
 
 # Kinds that make a runtime stage heavier than it needs to be (see the data file).
@@ -51,21 +53,11 @@ class ImageRef:
 
 
 def parse_image_ref(text: str) -> ImageRef:
-    """Split ``[registry/]repository[:tag][@digest]`` (distribution/reference grammar)."""
-    rest, _, digest = text.strip().partition("@")
-    registry: str | None = None
-    first, sep, remainder = rest.partition("/")
-    # A first component is a registry host when it has a dot or a port, or is localhost.
-    if sep and ("." in first or ":" in first or first == "localhost"):
-        registry, rest = first, remainder
-    repository, tag = rest, None
-    slash = rest.rfind("/")
-    colon = rest.rfind(":")
-    if colon > slash:
-        repository, tag = rest[:colon], rest[colon + 1 :]
-    if registry in (None, "docker.io", "index.docker.io", "registry-1.docker.io"):
-        repository = repository.removeprefix("library/")
-        registry = None
+    """Split ``[registry/]repository[:tag][@digest]``; Docker Hub's name and its
+    ``library/`` are dropped (``docker.io/library/node`` is ``node``)."""
+    registry, repository, tag, digest = split_reference(text.strip())
+    if registry == DOCKER_HUB:
+        return ImageRef(None, repository.removeprefix("library/").lower(), tag, digest or None)
     return ImageRef(registry, repository.lower(), tag, digest or None)
 
 
