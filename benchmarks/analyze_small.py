@@ -42,8 +42,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITE = "bookworm"
-CA_DIR = Path("/usr/local/share/ca-certificates")
+# The Debian images are made as the integration tests make theirs.
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.buildah import SUITE, Buildah, BuildError, debian_rootfs  # noqa: E402
 
 
 @dataclass
@@ -84,46 +86,6 @@ def demo_image(cache: Path) -> Path:
     return target
 
 
-def _buildah(store: Path, *args: str) -> str:
-    command = [
-        "buildah",
-        "--root",
-        str(store / "root"),
-        "--runroot",
-        str(store / "runroot"),
-        "--storage-driver",
-        "vfs",
-        *args,
-    ]
-    env = {**os.environ, "STORAGE_DRIVER": "vfs"}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
-    return done.stdout.strip()
-
-
-def _minbase_rootfs(cache: Path) -> Path:
-    """mmdebstrap's minbase as a tarball, trusting the host's extra CA certificates (so
-    that apt works through a TLS-inspecting proxy). Takes minutes; built once."""
-    target = cache / f"{SUITE}-minbase-rootfs.tar"
-    if target.exists():
-        return target
-    certificates = sorted(CA_DIR.glob("*.crt")) if CA_DIR.is_dir() else []
-    command = ["mmdebstrap", "--variant=minbase", "--mode=root", "--include=ca-certificates"]
-    if certificates:
-        command += [
-            '--customize-hook=mkdir -p "$1/usr/local/share/ca-certificates"',
-            "--customize-hook=copy-in "
-            + " ".join(str(path) for path in certificates)
-            + " /usr/local/share/ca-certificates",
-            '--customize-hook=chroot "$1" update-ca-certificates',
-        ]
-    partial = target.with_suffix(".partial.tar")
-    subprocess.run([*command, "--quiet", SUITE, str(partial)], check=True, capture_output=True)
-    partial.rename(target)
-    return target
-
-
 def debian_images(cache: Path) -> list[Path]:
     """The two Debian images (see the module docstring); fewer when a step cannot run."""
     minbase, apt = cache / "debian-minbase.tar", cache / "debian-apt.tar"
@@ -133,28 +95,24 @@ def debian_images(cache: Path) -> list[Path]:
     if missing or os.geteuid() != 0:
         print(f"debian images: skipped (needs root and {', '.join(missing) or 'buildah'})")
         return [path for path in (minbase, apt) if path.exists()]
-    store = cache / "buildah"
+    buildah = Buildah(cache / "buildah")
     base = "localhost/slimage-bench/debian-minbase:latest"
     found: list[Path] = []
     try:
         if not minbase.exists():
-            rootfs = _minbase_rootfs(cache)
-            container = _buildah(store, "from", "scratch")
-            _buildah(store, "add", container, str(rootfs), "/")
-            _buildah(store, "config", "--cmd", "/bin/bash", "--created-by", "mmdebstrap", container)
-            _buildah(store, "commit", "--quiet", container, base)
-            _buildah(store, "rm", container)
-            _buildah(store, "push", "--quiet", base, f"docker-archive:{minbase}:{base}")
+            rootfs = debian_rootfs(cache / f"{SUITE}-minbase-rootfs.tar")
+            buildah.import_rootfs(rootfs, base, cmd="/bin/bash", created_by="mmdebstrap")
+            buildah.export(base, "docker-archive", minbase)
         found.append(minbase)
         if not apt.exists():
             context = cache / "apt-context"
             context.mkdir(exist_ok=True)
             (context / "Dockerfile").write_text(f"FROM {base}\nRUN apt-get update\n")
             name = "localhost/slimage-bench/debian-apt:latest"
-            _buildah(store, "bud", "--layers", "--isolation", "chroot", "-t", name, str(context))
-            _buildah(store, "push", "--quiet", name, f"docker-archive:{apt}:{name}")
+            buildah.build(context, name)
+            buildah.export(name, "docker-archive", apt)
         found.append(apt)
-    except (RuntimeError, subprocess.CalledProcessError) as error:
+    except BuildError as error:
         print(f"debian images: stopped ({error})")
     return found
 

@@ -30,13 +30,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+# The images are made as the integration tests make theirs.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from slimage.analysis.explain import claim_files, explain
 from slimage.analysis.layers import analyze_layers
 from slimage.filesystem import FileKind
 from slimage.image.open import open_image
+from support.buildah import Buildah, debian_rootfs
 
-CA_DIR = Path("/usr/local/share/ca-certificates")
 CERTS = "/etc/ssl/certs/ca-certificates.crt"
 
 APPS: dict[str, dict[str, str]] = {
@@ -134,47 +136,18 @@ CMD ["/server"]
 
 
 class Builder:
+    """The images of one run, in a buildah store under the work directory."""
+
     def __init__(self, work: Path) -> None:
         self.work = work
-        self.prefix = [
-            "buildah",
-            "--root",
-            str(work / "storage"),
-            "--runroot",
-            str(work / "run"),
-            "--storage-driver",
-            "vfs",
-        ]
-
-    def buildah(self, *args: str) -> str:
-        done = subprocess.run([*self.prefix, *args], capture_output=True, text=True, check=False)
-        if done.returncode:
-            raise SystemExit(f"buildah {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-        return done.stdout.strip()
-
-    def has_image(self, name: str) -> bool:
-        return name in self.buildah("images", "--format", "{{.Name}}")
+        self.buildah = Buildah(work)
 
     def rootfs(self, name: str, variant: str, packages: str) -> str:
         """Import an mmdebstrap root filesystem as image ``localhost/<name>``."""
         image = f"localhost/{name}"
-        if self.has_image(image):
-            return image
-        tarball = self.work / f"{name}.tar"
-        if not tarball.exists():
-            command = ["mmdebstrap", f"--variant={variant}", "--quiet", f"--include={packages}"]
-            if variant != "extract" and CA_DIR.is_dir():
-                # Trust the network's TLS proxy inside builds (apt, npm, pip).
-                command += [
-                    '--customize-hook=mkdir -p "$1/usr/local/share/ca-certificates"',
-                    f'--customize-hook=cp {CA_DIR}/*.crt "$1/usr/local/share/ca-certificates/"',
-                    '--customize-hook=chroot "$1" update-ca-certificates',
-                ]
-            subprocess.run([*command, "bookworm", str(tarball)], check=True)
-        container = self.buildah("from", "scratch")
-        self.buildah("add", container, str(tarball), "/")
-        self.buildah("commit", "--quiet", container, image)
-        self.buildah("rm", container)
+        if not self.buildah.exists(image):
+            tarball = debian_rootfs(self.work / f"{name}.tar", packages.split(","), variant=variant)
+            self.buildah.import_rootfs(tarball, image)
         return image
 
     def build(self, name: str, context: Path, dockerfile: str, **names: str) -> Path:
@@ -182,20 +155,9 @@ class Builder:
         if archive.exists():
             return archive
         (context / f"{name}.Dockerfile").write_text(dockerfile.format(**names))
-        self.buildah(
-            "bud",
-            "--layers",
-            "--isolation",
-            "chroot",
-            "--quiet",
-            "-t",
-            f"localhost/{name}",
-            "-f",
-            str(context / f"{name}.Dockerfile"),
-            str(context),
-        )
-        self.buildah("push", "--quiet", f"localhost/{name}", f"docker-archive:{archive}")
-        return archive
+        image = f"localhost/{name}"
+        self.buildah.build(context, image, dockerfile=context / f"{name}.Dockerfile")
+        return self.buildah.export(image, "docker-archive", archive)
 
 
 def measure(fat: Path, ideal: Path) -> dict[str, float]:

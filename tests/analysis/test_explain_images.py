@@ -14,7 +14,8 @@ import pytest
 
 from slimage.analysis.result import AnalysisResult, analyze_image
 from slimage.image.open import open_image
-from support.buildah import BuildahSession, base_image, buildah_session  # noqa: F401
+from support.buildah import BuildahSession
+from support.buildah_fixtures import base_image, buildah_session  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -42,8 +43,8 @@ CMD ["/usr/local/bin/server", "--version"]
 
 @pytest.fixture(scope="module")
 def result(buildah_session: BuildahSession) -> AnalysisResult:  # noqa: F811
-    image = buildah_session.build(DOCKERFILE, FILES)
-    return analyze_image(open_image(f"oci:{buildah_session.export(image, 'oci')}"))
+    image = buildah_session.build_dockerfile(DOCKERFILE, FILES)
+    return analyze_image(open_image(f"oci:{buildah_session.export_as(image, 'oci')}"))
 
 
 def _bytes_under(result: AnalysisResult, prefix: str) -> int:

@@ -16,7 +16,8 @@ import pytest
 from slimage.analysis.result import AnalysisResult, analyze_image
 from slimage.image.open import open_image
 from slimage.report.analysis_json import analysis_document
-from support.buildah import BuildahSession, base_image, buildah_session  # noqa: F401
+from support.buildah import FORMATS, BuildahSession
+from support.buildah_fixtures import base_image, buildah_session  # noqa: F401
 from support.dive import run_dive
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -55,10 +56,8 @@ APT, COPY_DATA, COPY_REPO, RM_FILE, RM_DIR, OVERWRITE, RECREATE = range(1, 8)
 
 @pytest.fixture(scope="module")
 def fat_exports(buildah_session: BuildahSession) -> dict[str, Path]:  # noqa: F811
-    image = buildah_session.build(DOCKERFILE, FILES)
-    return {
-        fmt: buildah_session.export(image, fmt) for fmt in ("docker-archive", "oci-archive", "oci")
-    }
+    image = buildah_session.build_dockerfile(DOCKERFILE, FILES)
+    return {fmt: buildah_session.export_as(image, fmt) for fmt in FORMATS}
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from support.standins import Buildah, buildah_session, ensure_standin
+from support.buildah import Buildah
+from support.standins import ensure_standin, standin_store
 
 # Building the stand-in bases (mmdebstrap) and the images takes minutes on 2 cores.
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -30,7 +31,7 @@ SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
 @pytest.fixture(scope="module")
 def buildah() -> Buildah:
-    return buildah_session()
+    return standin_store()
 
 
 def _init(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -59,7 +60,7 @@ def _analyze(buildah: Buildah, image: str, tmp_path: Path) -> dict[str, Any]:
     if image in _analysis_cache:
         return _analysis_cache[image]
     archive = tmp_path / (image.replace("/", "_").replace(":", "_") + ".tar")
-    buildah.export(image, f"docker-archive:{archive}")
+    buildah.push(image, f"docker-archive:{archive}")
     result = subprocess.run(
         [sys.executable, "-m", "slimage", "analyze", str(archive), "--format", "json"],
         capture_output=True,
@@ -100,7 +101,7 @@ def _generate_and_build(
     assert result.returncode == 0, result.stderr
     assert (project / ".dockerignore").is_file()
     tag = f"localhost/slimage-init-test/{sample}:latest"
-    buildah.build(project, tag)
+    buildah.build(project, tag, layers=False)
     return tag
 
 

@@ -7,9 +7,9 @@ host's extra CA certificates (``/usr/local/share/ca-certificates``) because HTTP
 builds passes through a re-signing proxy: that is a fixture concern only, never something slimage
 writes into a user's Dockerfile.
 
-Root filesystems and the buildah storage are cached under ``$SLIMAGE_TEST_CACHE``
+Root filesystems and the buildah store are cached under ``$SLIMAGE_TEST_CACHE``
 (default ``/var/tmp/slimage-test-cache``), keyed by the package list, so a second test
-run reuses them.
+run reuses them; :mod:`support.buildah` makes and imports them.
 """
 
 from __future__ import annotations
@@ -17,19 +17,12 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from support.buildah import CACHE, PATH_ENV, Buildah, debian_rootfs
 from support.tools import require_root, require_tool
-
-CACHE = Path(os.environ.get("SLIMAGE_TEST_CACHE", "/var/tmp/slimage-test-cache"))
-HOST_CA_DIR = Path("/usr/local/share/ca-certificates")
-PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
@@ -112,105 +105,8 @@ STANDINS = {
 }
 
 
-class Buildah:
-    """buildah with a private storage root (vfs, chroot isolation), as root."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.base = [
-            "buildah",
-            "--root",
-            str(root / "storage"),
-            "--runroot",
-            str(root / "run"),
-            "--storage-driver",
-            "vfs",
-        ]
-
-    def __call__(self, *args: str, timeout: float = 900) -> str:
-        result = subprocess.run(
-            [*self.base, *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, "STORAGE_DRIVER": "vfs", "BUILDAH_ISOLATION": "chroot"},
-        )
-        if result.returncode != 0:
-            raise AssertionError(
-                f"buildah {' '.join(args)} failed ({result.returncode}):\n"
-                f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
-            )
-        return result.stdout
-
-    def exists(self, image: str) -> bool:
-        result = subprocess.run(
-            [*self.base, "inspect", "--type", "image", image], capture_output=True, timeout=120
-        )
-        return result.returncode == 0
-
-    def build(self, context: Path, tag: str) -> None:
-        self("bud", "--isolation", "chroot", "--layers=false", "-q", "-t", tag, str(context))
-
-    def config(self, image: str) -> dict[str, object]:
-        data = json.loads(self("inspect", "--type", "image", image))
-        config: dict[str, object] = data["OCIv1"]["config"]
-        return config
-
-    def export(self, image: str, destination: str) -> None:
-        self("push", "-q", image, destination)
-
-    def remove_image(self, image: str) -> None:
-        subprocess.run([*self.base, "rmi", "-f", image], capture_output=True, timeout=300)
-
-    def http_answer(self, image: str, port: int, env: dict[str, str] | None = None) -> str:
-        """Run the image's own ENTRYPOINT/CMD and return what GET / on ``port`` answers.
-
-        The container runs in a private network namespace (``unshare --net``), so a
-        server binding 0.0.0.0 is reachable only from the probe started beside it.
-        """
-        container = self("from", "-q", image).strip()
-        try:
-            command = self._command(image)
-            env_args = [a for k, v in (env or {}).items() for a in ("--env", f"{k}={v}")]
-            run = [*self.base, "run", "--isolation", "chroot", *env_args, container, "--", *command]
-            result = subprocess.run(
-                [
-                    "unshare",
-                    "--net",
-                    sys.executable,
-                    str(Path(__file__).with_name("probe.py")),
-                    str(port),
-                    *run,
-                ],
-                capture_output=True,
-                text=True,
-                timeout=180,
-                env={**os.environ, "STORAGE_DRIVER": "vfs"},
-            )
-            if result.returncode != 0:
-                raise AssertionError(f"the app did not answer:\n{result.stdout}\n{result.stderr}")
-            return result.stdout
-        finally:
-            subprocess.run([*self.base, "rm", container], capture_output=True, timeout=120)
-
-    def _command(self, image: str) -> list[str]:
-        config = self.config(image)
-        entrypoint = config.get("Entrypoint") or []
-        cmd = config.get("Cmd") or []
-        assert isinstance(entrypoint, list) and isinstance(cmd, list)
-        return [str(word) for word in [*entrypoint, *cmd]]
-
-    def run_command(self, image: str, args: list[str] | None = None) -> str:
-        """Run the image's ENTRYPOINT/CMD (or ``args``) to completion; return its output."""
-        container = self("from", "-q", image).strip()
-        command = args or self._command(image)
-        try:
-            return self("run", "--isolation", "chroot", container, "--", *command, timeout=300)
-        finally:
-            subprocess.run([*self.base, "rm", container], capture_output=True, timeout=120)
-
-
-def buildah_session() -> Buildah:
+def standin_store() -> Buildah:
+    """The buildah store that keeps the stand-ins between test runs."""
     require_root()
     require_tool("buildah")
     require_tool("mmdebstrap")
@@ -226,50 +122,12 @@ def ensure_standin(buildah: Buildah, key: str) -> str:
     with _lock(CACHE / f"{key}.lock"):
         if buildah.exists(tagged):
             return tagged
-        rootfs = CACHE / f"{key}-{digest}.tar"
-        if not rootfs.exists():
-            _mmdebstrap(standin, rootfs)
-        container = buildah("from", "-q", "scratch").strip()
-        try:
-            buildah("add", container, str(rootfs), "/")
-            buildah(
-                "config",
-                "--env",
-                PATH_ENV,
-                *[a for e in standin.env for a in ("--env", e)],
-                container,
-            )
-            buildah("commit", "-q", container, tagged)
-        finally:
-            subprocess.run([*buildah.base, "rm", container], capture_output=True, timeout=120)
+        rootfs = debian_rootfs(
+            CACHE / f"{key}-{digest}.tar", standin.packages, hooks=standin.hooks, lean=True
+        )
+        buildah.import_rootfs(rootfs, tagged, env=(PATH_ENV, *standin.env))
         rootfs.unlink()
     return tagged
-
-
-def _mmdebstrap(standin: StandIn, output: Path) -> None:
-    partial = output.with_suffix(".partial")
-    hooks = []
-    certificates = sorted(HOST_CA_DIR.glob("*.crt")) if HOST_CA_DIR.is_dir() else []
-    if certificates:
-        hooks.append(f'mkdir -p "$1{HOST_CA_DIR}"')
-        hooks += [f'cp {c} "$1{HOST_CA_DIR}/"' for c in certificates]
-        hooks.append('chroot "$1" update-ca-certificates')
-    hooks += list(standin.hooks)
-    # Keep the stand-ins lean, like the official slim images.
-    hooks.append('rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin')
-    command = [
-        "mmdebstrap",
-        "--variant=minbase",
-        "--format=tar",
-        "--quiet",
-        f"--include={','.join(standin.packages)}",
-    ]
-    command += [f"--customize-hook={hook}" for hook in hooks]
-    command += ["bookworm", str(partial)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1200)
-    if result.returncode != 0:
-        raise AssertionError(f"mmdebstrap failed:\n{result.stderr[-5000:]}")
-    partial.rename(output)
 
 
 @contextlib.contextmanager
