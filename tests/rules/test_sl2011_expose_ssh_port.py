@@ -15,3 +15,8 @@ def test_ranges_covering_22_fire() -> None:
 
 def test_other_ports_pass() -> None:
     assert lines(ExposeSshPort, "FROM debian:12\nEXPOSE 80 443 2222 8022\n") == []
+
+
+def test_a_port_written_twice_is_marked_twice() -> None:
+    found = findings(ExposeSshPort, "FROM debian:12\nEXPOSE 22 22\n")
+    assert [(f.location.column, f.location.end_column) for f in found] == [(8, 10), (11, 13)]

@@ -9,6 +9,7 @@ for the build context.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,6 +68,19 @@ def word_span(dockerfile: Dockerfile, instruction: Instruction, word: str, after
     if index < 0:
         return instruction.span
     return rest_span(dockerfile, instruction, index, index + len(word))
+
+
+def words_with_spans(
+    dockerfile: Dockerfile, instruction: Instruction
+) -> Iterator[tuple[str, Span]]:
+    """Each argument word of ``instruction`` with its span, in order: a word written twice
+    gets the span of each occurrence in turn."""
+    after = 0
+    for word in instruction.args:
+        span = word_span(dockerfile, instruction, word, after)
+        found = instruction.rest.find(word, after)
+        after = found + len(word) if found >= 0 else after
+        yield word, span
 
 
 def keyword_span(dockerfile: Dockerfile, instruction: Instruction) -> Span:

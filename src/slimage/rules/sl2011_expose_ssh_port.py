@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import word_span
+from slimage.rules._security import words_with_spans
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -60,11 +60,11 @@ class ExposeSshPort(Rule):
         for instruction in df.instructions:
             if instruction.keyword != "EXPOSE":
                 continue
-            for word in instruction.args:
+            for word, span in words_with_spans(df, instruction):
                 if exposes_port(word, 22):
                     yield Violation(
                         message=f"EXPOSE {word} publishes SSH from the container",
-                        span=word_span(df, instruction, word),
+                        span=span,
                         help="remove the SSH server; use `docker exec` or `kubectl exec` for a "
                         "shell",
                     )

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import word_span
+from slimage.rules._security import words_with_spans
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -55,11 +55,7 @@ class ExposeProtocolCasing(Rule):
         for instruction in df.instructions:
             if instruction.keyword != "EXPOSE":
                 continue
-            after = 0
-            for word in instruction.args:
-                span = word_span(df, instruction, word, after)
-                found = instruction.rest.find(word, after)
-                after = found + len(word) if found >= 0 else after
+            for word, span in words_with_spans(df, instruction):
                 match = _WITH_PROTOCOL.match(word)
                 if match is None or match.group(1).islower():
                     continue
