@@ -376,3 +376,11 @@ def test_docker_library_python_case_block() -> None:
         assert df.source[command.source_start :].startswith('EXTRA_CFLAGS="${EXTRA_CFLAGS:-}')
     make = next(c for c in build if c.program == "make")
     assert make.words[:3] == ["make", "-j", "$nproc"]
+
+
+def test_prefix_assignments_stop_at_the_first_other_word() -> None:
+    [command] = split_script('CGO_ENABLED=0 GOOS="linux" go build A=1 ./...')
+    assert command.prefix_assignments() == {"CGO_ENABLED": "0", "GOOS": "linux"}
+    assert command.program == "go"
+    [plain] = split_script("cargo build --release")
+    assert plain.prefix_assignments() == {}

@@ -85,6 +85,16 @@ class ShellCommand:
             return None
         return [(start or 0, end or 0) for start, end in mapped]
 
+    def prefix_assignments(self) -> dict[str, str]:
+        """The ``NAME=value`` words the command starts with (its own environment)."""
+        values: dict[str, str] = {}
+        for word in self.words:
+            name, sep, value = word.partition("=")
+            if not sep or not name.isidentifier():
+                break
+            values[name] = value
+        return values
+
     def has_option(self, *names: str) -> bool:
         """Whether an option in ``names`` is given (``-y`` matches ``-yq``, ``--x`` ``--x=v``)."""
         return _run_words.has_option(self.argv[1:], names)

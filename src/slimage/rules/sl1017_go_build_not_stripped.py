@@ -92,7 +92,7 @@ class GoBuildNotStripped(Rule):
         command = commands[index]
         env = dict(_fixes.env_before(context, instruction))  # extended below: a copy
         env.update(_exports(commands[:index]))
-        env.update(_assignments(command.words))
+        env.update(command.prefix_assignments())
         span = _fixes.command_span(context.dockerfile, instruction, command)
         ldflags = _ldflags(command.argv) + _ldflags(env.get("GOFLAGS", "").split())
         if not ldflags:
@@ -147,17 +147,6 @@ def _exports(commands: list[Command]) -> dict[str, str]:
                 name, sep, value = word.partition("=")
                 if sep:
                     values[name] = value
-    return values
-
-
-def _assignments(words: list[str]) -> dict[str, str]:
-    """The ``NAME=value`` prefixes of a simple command."""
-    values: dict[str, str] = {}
-    for word in words:
-        name, sep, value = word.partition("=")
-        if not sep or not name.isidentifier():
-            break
-        values[name] = value
     return values
 
 

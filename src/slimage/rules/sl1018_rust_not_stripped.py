@@ -71,7 +71,7 @@ class RustNotStripped(Rule):
                     release = command.subcommand == "install" or command.has_option(
                         "--release", "-r"
                     )
-                    if not release or _env_strips(_prefix(command.words)):
+                    if not release or _env_strips(command.prefix_assignments()):
                         continue
                     if any("strip" in w for w in command.argv):
                         continue
@@ -121,13 +121,3 @@ def _env_strips(env: Mapping[str, str]) -> bool:
         " ", ""
     )
     return any(token in flags for token in ("strip=symbols", "strip=true", "link-arg=-s"))
-
-
-def _prefix(words: list[str]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for word in words:
-        name, sep, value = word.partition("=")
-        if not sep or not name.isidentifier():
-            break
-        values[name] = value
-    return values
