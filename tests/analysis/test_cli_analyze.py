@@ -163,3 +163,29 @@ def test_help_renders(run: Callable[..., Done]) -> None:
     done = run("--help")
     assert done.returncode == 0, done.stderr
     assert "--max-hidden" in done.stdout and "--platform" in done.stdout
+
+
+def test_piped_text_report_never_wraps_a_line(tmp_path: Path) -> None:
+    """Each finding's help, step included, stays on one line for grep and CI logs."""
+    import subprocess
+    import sys
+
+    sample = Path(__file__).parents[2] / "examples" / "make_sample_image.py"
+    archive = tmp_path / "fat.tar"
+    subprocess.run([sys.executable, str(sample), str(archive)], check=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "slimage", "analyze", str(archive)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    findings = lines[lines.index("Findings") + 1 :]
+    helps = [line for line in findings if "(layer " in line]
+    assert helps and all(line.rstrip().endswith("`)") for line in helps), helps
+    assert max(len(line) for line in lines) > 160  # long lines are kept whole
+    # A wrapped line would start in column 0 inside the findings block.
+    assert all(
+        not line or line.startswith(" ") or line.startswith("dive's measures") for line in findings
+    )

@@ -48,9 +48,10 @@ def _bar(part: int, whole: int, width: int = BAR_WIDTH) -> Text:
 
 
 def render_analysis_text(result: AnalysisResult, stream: IO[str]) -> None:
-    # Piped output is read by people in logs and by grep: long lines, no wrapping.
-    width = None if stream.isatty() else 160
-    console = Console(file=stream, highlight=False, soft_wrap=False, width=width)
+    # Piped output is read by people in logs and by grep: a line per line, never wrapped
+    # (tables are laid out for 160 columns); a terminal wraps to its width.
+    piped = not stream.isatty()
+    console = Console(file=stream, highlight=False, soft_wrap=piped, width=160 if piped else None)
     layers = result.layers
     explanation = result.explanation
     size = layers.content_bytes
