@@ -26,6 +26,7 @@ SAMPLES = Path(__file__).parent.parent / "data" / "samples"
         ("python-poetry", "python", "poetry", "3.11", ["hello-poetry"]),
         ("rust-cli", "rust", "cargo", "1.63", ["hello-rust"]),
         ("java-maven", "java", "maven", "17", ["java", "-jar", "/app/app.jar"]),
+        ("java-gradle", "java", "gradle", "17", ["java", "-jar", "/app/app.jar"]),
     ],
 )
 def test_samples(sample: str, stack: str, manager: str, version: str, entry: list[str]) -> None:

@@ -203,16 +203,35 @@ def test_java_maven_serves_http(
         runtime,
     )
     try:
-        assert buildah.http_answer(image, 8080) == "hello from java\n"
-        assert buildah.config(image).get("User") == user
-        report = _judge(buildah, image, jre, tmp_path)
-        base = _analyze(buildah, jre, tmp_path)
-        # Neither the JDK nor Maven reaches the runtime: its packages are the JRE's own.
-        packages = {p["name"] for p in report["inventory"]["os_packages"]}
-        assert packages == {p["name"] for p in base["inventory"]["os_packages"]}
-        assert "openjdk-17-jre-headless" in packages
-        # The jar (a few kB) is all the generated Dockerfile adds to the JRE.
-        added = report["summary"]["final_bytes"] - base["summary"]["final_bytes"]
-        assert 0 < added < 64 * 1024
+        _judge_jar_on_jre(buildah, image, jre, tmp_path, "hello from java\n", user)
     finally:
         buildah.remove_image(image)
+
+
+def test_java_gradle_serves_http(buildah: Buildah, tmp_path: Path) -> None:
+    gradle = ensure_standin(buildah, "gradle")
+    jre = ensure_standin(buildah, "jre")
+    # gradle:8-jdk17 builds (Debian's Gradle 4.4.1 stands in); the JRE replaces distroless.
+    overrides = {"gradle": gradle, "gcr.io/distroless/java17-debian12": jre}
+    image = _generate_and_build(buildah, tmp_path, "java-gradle", overrides)
+    try:
+        _judge_jar_on_jre(buildah, image, jre, tmp_path, "hello from gradle\n", "65532:65532")
+    finally:
+        buildah.remove_image(image)
+
+
+def _judge_jar_on_jre(
+    buildah: Buildah, image: str, jre: str, tmp_path: Path, answer: str, user: str
+) -> None:
+    """The app answers, as ``user``, and the image is the JRE plus the jar."""
+    assert buildah.http_answer(image, 8080) == answer
+    assert buildah.config(image).get("User") == user
+    report = _judge(buildah, image, jre, tmp_path)
+    base = _analyze(buildah, jre, tmp_path)
+    # Neither the JDK nor the build tool reaches the runtime: its packages are the JRE's.
+    packages = {p["name"] for p in report["inventory"]["os_packages"]}
+    assert packages == {p["name"] for p in base["inventory"]["os_packages"]}
+    assert "openjdk-17-jre-headless" in packages
+    # The jar (a few kB) is all the generated Dockerfile adds to the JRE.
+    added = report["summary"]["final_bytes"] - base["summary"]["final_bytes"]
+    assert 0 < added < 64 * 1024

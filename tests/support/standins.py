@@ -98,6 +98,12 @@ STANDINS = {
         ),
         hooks=(f"printf '%s\\n' '{MAVEN_SETTINGS}' > \"$1/etc/maven/settings.xml\"",),
     ),
+    # Stands in for gradle:8-jdk17. Debian packages Gradle 4.4.1, which builds a plain
+    # `java` project offline (no dependencies to fetch: no repository is reachable here).
+    "gradle": StandIn(
+        "localhost/standin/gradle:bookworm",
+        ("ca-certificates", "gradle", "openjdk-17-jdk-headless"),
+    ),
     # Stands in for gcr.io/distroless/java17-debian12 and eclipse-temurin:17-jre.
     "jre": StandIn(
         "localhost/standin/jre:bookworm", ("ca-certificates", "openjdk-17-jre-headless")
