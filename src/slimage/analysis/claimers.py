@@ -115,16 +115,22 @@ def claim_paths(facts: ImageFacts, claims: Claims) -> None:
     if facts.entry.program_name in PACKAGE_MANAGER_RUNNERS:
         skip = frozenset({"node-package-manager"})  # `npm start` needs npm
     classifier = PathClassifier(used_locales=locales, skip_rules=skip, present=facts.files)
+    classify, offer = classifier.classify, claims.offer
+    # Claims and causes are values: one per rule and group, shared by the group's files.
+    made: dict[tuple[str, str], tuple[Claim, Cause]] = {}
     for path in facts.regular:
-        match = classifier.classify(path)
+        match = classify(path)
         if match is None:
             continue
-        rule = match.rule
-        claims.offer(
-            path,
-            Claim(rule.waste_class, rule.id, match.group),
-            Cause(rule.code, rule.title, rule.help, rule.severity, rule.keywords),
-        )
+        key = (match.rule.id, match.group)
+        pair = made.get(key)
+        if pair is None:
+            rule = match.rule
+            pair = made[key] = (
+                Claim(rule.waste_class, rule.id, match.group),
+                Cause(rule.code, rule.title, rule.help, rule.severity, rule.keywords),
+            )
+        offer(path, *pair)
 
 
 def claim_os_packages(facts: ImageFacts, claims: Claims) -> None:

@@ -160,6 +160,7 @@ def _is_installed_bytecode(path: str) -> bool:
 
 # Files of a JDK that some JREs ship too.
 JRE_SHIPPED = ("/lib/ct.sym",)
+_CONDITIONAL_RULES = frozenset({"python-bytecode", "jdk-only", LOCALE_RULE_ID})
 
 
 def _locale_used(group_path: str, path: str, used_locales: frozenset[str]) -> bool:
@@ -191,6 +192,8 @@ class PathClassifier:
         # (every such match applies).
         self.present = present
         self._directories: dict[str, tuple[list[PathMatch], _Frontier]] = {}
+        # The rules whose match :meth:`_applies` may turn down; any other match stands.
+        self._conditional = skip_rules | _CONDITIONAL_RULES
 
     def _directory(self, directory: str) -> tuple[list[PathMatch], _Frontier]:
         cached = self._directories.get(directory)
@@ -202,14 +205,24 @@ class PathClassifier:
     def matches(self, path: str) -> list[PathMatch]:
         """Every rule ``path`` matches (``path`` normalised: no leading "/")."""
         directory, _, name = path.rpartition("/")
-        found, frontier = self._directory(directory)
+        cached = self._directories.get(directory)
+        found, frontier = cached if cached is not None else self._directory(directory)
         # Rules naming a file exactly (var/log/dpkg.log) end at the file's own segment.
-        end = [node for node in _step(frontier, name) if node.rules] if frontier else []
+        end = [node for node in _step(frontier, name) if node.rules] if frontier else None
         suffixes = _suffix_matches(path)
-        if not found and not end and not suffixes:
+        if end or suffixes:
+            candidates = found + [PathMatch(r, path) for node in end or () for r in node.rules]
+            candidates += suffixes
+        elif found:
+            candidates = found
+        else:
             return []
-        candidates = found + [PathMatch(r, path) for node in end for r in node.rules] + suffixes
-        return [match for match in candidates if self._applies(match, path)]
+        conditional = self._conditional
+        return [
+            match
+            for match in candidates
+            if match.rule.id not in conditional or self._applies(match, path)
+        ]
 
     def _applies(self, match: PathMatch, path: str) -> bool:
         rule_id = match.rule.id
@@ -229,8 +242,8 @@ class PathClassifier:
     def classify(self, path: str) -> PathMatch | None:
         """The one rule that owns ``path``'s bytes, by class precedence; None when none does."""
         matches = self.matches(path)
-        if not matches:
-            return None
+        if len(matches) < 2:
+            return matches[0] if matches else None
         return min(matches, key=lambda m: (PRECEDENCE[m.rule.waste_class], len(m.group)))
 
 
