@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from slimage.analysis.efficiency import DiveTracker
 from slimage.analysis.layers import analyze_layers
 from slimage.image.open import open_image
 from support.dive import run_dive
@@ -67,3 +70,43 @@ def test_matches_dive(tmp_path: Path, name: str) -> None:
     assert ours.efficiency == pytest.approx(efficiency, abs=1e-12)
     if user_fraction is not None:
         assert ours.user_wasted_fraction == pytest.approx(user_fraction, abs=1e-12)
+
+
+_NAMES = st.sampled_from(["a", "b", "a/b", "a/b/c", "a/c", "b/a", "c/d/e", "c", "x/y"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    layers=st.lists(
+        st.tuples(
+            st.dictionaries(_NAMES, st.integers(0, 1000), max_size=8),
+            st.dictionaries(_NAMES, st.integers(0, 1000), max_size=3),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_unsorted_leaf_walk_visits_as_dive_walks(
+    layers: list[tuple[dict[str, int], dict[str, int]]],
+) -> None:
+    """Where no whiteout stops dive's walk, visiting the leaves in any order gives the
+    same numbers as dive's sorted walk (intermediate directories may have no node)."""
+    ordered, unsorted = DiveTracker(), DiveTracker()
+    for index, (files, whiteouts) in enumerate(layers):
+        for tracker, walk in ((ordered, ordered._walk_in_order), (unsorted, unsorted._walk_leaves)):
+            tracker.start_layer(index)
+            for path, size in files.items():
+                tracker.add_entry(path, size, False)
+            for target, lower in whiteouts.items():
+                head, _, name = target.rpartition("/")
+                tracker.add_whiteout(f"{head}/.wh.{name}" if head else f".wh.{name}", target, lower)
+            if index == 0:  # dive never finds a first layer's targets: the other walk only
+                tracker.end_layer()
+            else:
+                walk(tracker.current)
+    assert (ordered.seen, ordered.multi, ordered.failed, ordered.discovered) == (
+        unsorted.seen,
+        unsorted.multi,
+        unsorted.failed,
+        unsorted.discovered,
+    )

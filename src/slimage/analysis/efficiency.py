@@ -124,8 +124,17 @@ class DiveTracker:
 
     def end_layer(self) -> None:
         layer = self.current
-        # Children-first, sorted-names order of dive's walk, restricted to leaves, is the
-        # order of paths compared component by component: "/" sorts below every byte.
+        if any(size is None for _, size in layer.whiteouts.values()):
+            self._walk_in_order(layer)  # the walk stops at the first missing target
+        else:
+            self._walk_leaves(layer)
+        layer.nodes = {}
+        layer.whiteouts = {}
+
+    def _walk_in_order(self, layer: _LayerNodes) -> None:
+        """dive's walk of a layer: children first, names sorted, leaves only."""
+        # That order is the order of paths compared component by component: "/" sorts
+        # below every byte.
         ordered = sorted((path.replace("/", "\0"), path) for path in layer.nodes)
         count = len(ordered)
         for position, (key, path) in enumerate(ordered):
@@ -140,8 +149,29 @@ class DiveTracker:
                 self._visit(target, size)
             else:
                 self._visit(path, layer.nodes[path])
-        layer.nodes = {}
-        layer.whiteouts = {}
+
+    def _walk_leaves(self, layer: _LayerNodes) -> None:
+        """The same visits when nothing stops the walk: they add up in any order, so the
+        leaves (the nodes no other node is below) are visited unsorted."""
+        nodes, whiteouts = layer.nodes, layer.whiteouts
+        above: set[str] = set()  # every directory some node is below
+        for path in nodes:
+            slash = path.rfind("/")
+            while slash > 0:
+                parent = path[:slash]
+                if parent in above:
+                    break
+                above.add(parent)
+                slash = parent.rfind("/")
+        for path, size in nodes.items():
+            if path in above:
+                continue
+            whiteout = whiteouts.get(path) if whiteouts else None
+            if whiteout is None:
+                self._visit(path, size)
+            else:
+                target, lower = whiteout
+                self._visit(target, lower if lower is not None else 0)
 
     def _abort(self, index: int, path: str) -> None:
         # dive has already created the path's record (minimum -1, no visit) when the
