@@ -24,6 +24,8 @@ class FileKind(enum.Enum):
 
 @dataclass(slots=True)
 class FileRecord:
+    """One path of an image's filesystem: kind, size, mode, owner and the layer that wrote it."""
+
     path: str
     kind: FileKind
     size: int  # content bytes (0 for anything but regular files)

@@ -47,6 +47,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """A titled set of text edits on the Dockerfile, safe or unsafe to apply."""
+
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
@@ -65,6 +67,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Finding:
+    """What a lint rule or the image analysis reports: code, message, location, bytes saved."""
+
     code: str
     name: str
     message: str

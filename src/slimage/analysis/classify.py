@@ -46,6 +46,8 @@ _STDLIB_DIRS = ("usr/lib/python3", "usr/local/lib/python3")
 
 @dataclass
 class _TrieNode:
+    """A node of the trie of rule prefixes: literal and glob children, and the rules ending here."""
+
     children: dict[str, _TrieNode] = field(default_factory=dict)
     globs: list[tuple[str, _TrieNode]] = field(default_factory=list)
     rules: list[PathRule] = field(default_factory=list)

@@ -18,6 +18,8 @@ from slimage.filesystem import FileKind, FileRecord
 
 @dataclass(frozen=True)
 class DuplicateSet:
+    """One regular file's bytes stored under several paths: the kept path and its copies."""
+
     digest: str
     size: int  # bytes of one copy
     kept: str  # the copy that stays

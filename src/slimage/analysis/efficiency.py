@@ -47,6 +47,8 @@ TOP_INEFFICIENCIES = 20
 
 @dataclass
 class DiveEfficiency:
+    """dive's numbers for an image: efficiency score, wasted bytes and the paths that waste most."""
+
     efficiency: float  # dive's score, 0..1
     wasted_bytes: int
     size_bytes: int  # summed header sizes of all layers
@@ -64,6 +66,8 @@ class DiveEfficiency:
 
 @dataclass
 class _LayerNodes:
+    """One layer as dive sees it: entry header sizes and whiteouts (until walked), and their sum."""
+
     index: int
     nodes: dict[str, int] = field(default_factory=dict)  # raw path -> header size
     whiteouts: dict[str, tuple[str, int | None]] = field(default_factory=dict)

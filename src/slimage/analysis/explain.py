@@ -35,6 +35,8 @@ RPM_DATABASES = ("var/lib/rpm/", "usr/lib/sysimage/rpm/")
 
 @dataclass
 class Explanation:
+    """The final filesystem's bytes explained: findings, bytes per waste class, the inventory."""
+
     findings: list[Finding]
     classes: dict[str, int]  # waste class -> bytes, every class present (0 when none)
     inventory: Inventory

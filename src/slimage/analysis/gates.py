@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class GateLimits:
+    """Limits of the ``analyze`` CI gates (None: not checked), and path patterns they ignore."""
+
     max_size: int | None = None
     max_hidden: int | None = None
     max_waste: int | None = None

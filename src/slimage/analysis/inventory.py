@@ -44,6 +44,8 @@ MERGED_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 @dataclass(frozen=True)
 class OsInfo:
+    """The image's distribution, from os-release or the distribution's version file."""
+
     id: str  # "debian", "ubuntu", "alpine"
     version_id: str  # "12", "22.04", "3.19.1"
     pretty_name: str
@@ -51,6 +53,8 @@ class OsInfo:
 
 @dataclass(frozen=True)
 class InstalledPackage:
+    """One installed package: an OS package (dpkg, apk), a Python distribution or a Node package."""
+
     name: str
     version: str
     installed_bytes: int  # as the package database says (dpkg: Installed-Size KiB x 1024)
@@ -60,6 +64,8 @@ class InstalledPackage:
 
 @dataclass
 class Inventory:
+    """What is in the image: OS, packages, shell, package managers, privileges and ports."""
+
     os: OsInfo | None = None
     os_packages: list[InstalledPackage] = field(default_factory=list)
     python_packages: list[InstalledPackage] = field(default_factory=list)

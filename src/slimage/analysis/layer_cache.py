@@ -35,6 +35,8 @@ DEFAULT_MAX_BYTES = 2 << 30
 
 @dataclass
 class RecordedEntry:
+    """One tar entry of a cached layer, with its content hash and bytes when the pass kept them."""
+
     entry: TarEntry
     digest: str | None = None  # sha256 of the content, when the pass hashed it
     content: bytes | None = None  # the bytes, when content_wanted() asked for them
@@ -42,6 +44,8 @@ class RecordedEntry:
 
 @dataclass
 class LayerRecording:
+    """What the streaming pass saw in one verified layer, stored to replay it without reading it."""
+
     entries: list[RecordedEntry] = field(default_factory=list)
     uncompressed_size: int = 0
     warnings: list[str] = field(default_factory=list)

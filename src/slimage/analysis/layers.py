@@ -71,6 +71,8 @@ class HiddenItem:
 
 @dataclass
 class LayerSummary:
+    """One layer: identity, sizes, entry counts, the steps that made it and its biggest paths."""
+
     index: int
     digest: str
     diff_id: str
@@ -101,6 +103,8 @@ class LayerSummary:
 
 @dataclass
 class LayerAnalysis:
+    """What the streaming pass found: layers, final filesystem, hidden bytes and dive's score."""
+
     layers: list[LayerSummary]
     files: dict[str, FileRecord]  # the final filesystem, path -> record
     contents: dict[str, bytes]  # bytes of the final files content_wanted asked for

@@ -24,6 +24,8 @@ CACHE_DIRS = (".cache",)
 
 @dataclass
 class NodePackage:
+    """One package installed under node_modules, from its package.json."""
+
     name: str
     version: str
     directory: str  # ".../node_modules/<name>" (or "@scope/<name>")
@@ -32,6 +34,9 @@ class NodePackage:
 
 @dataclass
 class NodeApp:
+    """An app's package.json outside node_modules, its installed packages, and those a
+    production install keeps."""
+
     directory: str  # "" for the root
     manifest: Mapping[str, object]
     packages: dict[str, NodePackage]  # directory -> package, under this app's node_modules

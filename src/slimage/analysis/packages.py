@@ -27,6 +27,8 @@ KIB = 1024
 
 @dataclass
 class OsPackage:
+    """One package of a dpkg or apk database: size, dependencies, priority and files."""
+
     name: str
     version: str = ""
     installed_bytes: int = 0
@@ -43,6 +45,8 @@ class OsPackage:
 
 @dataclass
 class PackageDb:
+    """The image's OS package database (dpkg or apk): the installed packages by name."""
+
     manager: str  # "dpkg" or "apk"
     packages: dict[str, OsPackage]
     knows_auto_installed: bool = False

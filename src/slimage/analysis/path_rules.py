@@ -42,6 +42,8 @@ PRECEDENCE: dict[WasteClass, int] = {waste: rank for rank, waste in enumerate(Wa
 
 @dataclass(frozen=True)
 class PathRule:
+    """One row of :data:`PATH_RULES`: where one kind of avoidable bytes lives, and its fix."""
+
     id: str  # kebab-case, stable: "apt-lists"
     waste_class: WasteClass
     code: str  # lint code (SL1xxx) for the same cause, else an analysis code (SA1xx)
@@ -59,6 +61,8 @@ class PathRule:
 
 @dataclass(frozen=True)
 class PathMatch:
+    """A rule that matched a path, and the directory or file it matched."""
+
     rule: PathRule
     group: str  # the directory (or file) the rule matched, e.g. "var/lib/apt/lists"
 

@@ -71,6 +71,8 @@ def canonical_name(name: str) -> str:
 
 @dataclass
 class Distribution:
+    """One installed Python distribution, from the METADATA and RECORD of its ``*.dist-info``."""
+
     name: str  # canonical
     display_name: str
     version: str

@@ -19,6 +19,8 @@ QUICK_SCHEMA_VERSION = "1.0"
 
 @dataclass(frozen=True)
 class QuickLayer:
+    """One layer as the manifest and history describe it: identity, compressed size, its step."""
+
     index: int
     digest: str
     diff_id: str
@@ -29,6 +31,8 @@ class QuickLayer:
 
 @dataclass
 class QuickSummary:
+    """What ``analyze --quick`` reports: the layers from the manifest and the runtime config."""
+
     source: str
     platform: str | None
     layers: list[QuickLayer]

@@ -23,6 +23,8 @@ from slimage.image.model import Image
 
 @dataclass
 class Gate:
+    """One CI gate checked against a result: its limit, the measured value, and the verdict."""
+
     name: str  # the option: "max-size", "max-hidden", "max-waste", "min-efficiency"
     limit: float
     value: float
@@ -32,6 +34,8 @@ class Gate:
 
 @dataclass
 class AnalysisResult:
+    """One analysis of an image: the streaming pass, the explanation and the CI gates."""
+
     source: str
     platform: str | None
     config: Mapping[str, Any]

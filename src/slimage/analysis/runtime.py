@@ -60,6 +60,8 @@ PACKAGE_MANAGER_RUNNERS = frozenset({"npm", "npx", "yarn", "pnpm"})
 
 @dataclass
 class EntryPoint:
+    """What the image runs: the config's argv and the program behind any shell and wrappers."""
+
     argv: list[str]
     workdir: str  # normalised, "" for the root
     program: str | None = None  # resolved image path of the program doing the work

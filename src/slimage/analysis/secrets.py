@@ -15,6 +15,8 @@ MIN_REVEAL = 16  # shorter values are fully masked
 
 @dataclass(frozen=True)
 class SecretHit:
+    """One secret found in a kept file or the config's Env, its value masked."""
+
     path: str  # image path, or "config:Env" for the image config
     kind: str  # "private key", "AWS access key", ...
     masked: str  # safe to print

@@ -31,6 +31,8 @@ SKIP_DIRECTORIES = frozenset({".git", "node_modules", ".hg", ".svn", ".venv", "_
 
 @dataclass
 class LintOptions:
+    """The options of ``slimage lint``, as its command line gives them."""
+
     paths: list[Path]
     output_format: str = "text"
     fail_level: str | None = None

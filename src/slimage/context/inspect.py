@@ -28,6 +28,8 @@ JSON_VERSION = 1
 
 @dataclass
 class ContextReport:
+    """What ``slimage context`` found: the scan, what the build reads, problems, a suggestion."""
+
     context: Path
     dockerfile: Path | None
     ignore_file: Path | None

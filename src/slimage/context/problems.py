@@ -113,6 +113,9 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class ContextProblem:
+    """A file or directory the build context should not send, with its size and the line of
+    the COPY/ADD that copies it into the image, if any."""
+
     category: Category
     path: str  # context-relative
     kind: str  # "dir" or a file kind

@@ -39,6 +39,8 @@ STACK_MARKERS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Candidate:
+    """One pattern a suggested ignore file may hold, and why."""
+
     pattern: str
     reason: str
     essential: bool = False  # written even when nothing matches yet
@@ -144,6 +146,8 @@ _STACK_TITLES = {
 
 @dataclass
 class Suggestion:
+    """A suggested ignore file: its text and patterns, and what the context sends with it."""
+
     text: str
     stacks: list[str]
     patterns: list[str]

@@ -84,6 +84,8 @@ _NORMAL_SEPARATORS = {"|&": "|", ";;": ";", ";&": ";", ";;&": ";"}
 
 @dataclass(slots=True)
 class Token:
+    """One word, operator, redirection or newline of a script, with its offsets in the script."""
+
     kind: str  # "word", "op", "redirect" or "newline"
     value: str  # quotes removed (words), the operator text otherwise
     start: int

@@ -36,6 +36,8 @@ class DirectiveError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class ParsedDirective:
+    """One directive line as :class:`DirectiveParser` reads it: name, value and line."""
+
     name: str  # lower-case
     value: str
     line: int  # 1-based
@@ -89,6 +91,8 @@ def _scanner_lines(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class DetectedDirective:
+    """A directive as ``DetectSyntax`` or ``ParseDirective`` finds it: first word, value, line."""
+
     ref: str  # the value up to the first space ("docker/dockerfile:1")
     cmdline: str  # the whole value
     line: int  # 1-based line of the directive

@@ -51,6 +51,8 @@ class Heredoc:
 
 @dataclass(slots=True)
 class Instruction:
+    """One instruction as BuildKit's parser reads it, with its exact place in the source."""
+
     keyword: str  # upper-case: "RUN"
     keyword_raw: str  # as written: "run"
     flags: list[Flag]
@@ -102,6 +104,8 @@ class Directive:
 
 @dataclass(slots=True)
 class Dockerfile:
+    """A parsed Dockerfile: the exact source text, its instructions and its parser directives."""
+
     source: str
     instructions: list[Instruction]
     directives: list[Directive] = field(default_factory=list)

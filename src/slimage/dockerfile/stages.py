@@ -103,6 +103,8 @@ class StageRef:
 
 @dataclass(slots=True)
 class Stage:
+    """One FROM and the instructions up to the next: its base, and what it copies or mounts from."""
+
     index: int
     name: str | None  # lower-cased AS name
     base_raw: str  # as written
@@ -131,6 +133,8 @@ class Stage:
 
 @dataclass(slots=True)
 class StageGraph:
+    """A Dockerfile's stages and global ARGs, with each instruction's stage and ARG/ENV scope."""
+
     stages: list[Stage]
     global_args: dict[str, str | None]  # ARGs before the first FROM, with effective values
     undefined_variables: list[tuple[Instruction, str]] = field(default_factory=list)

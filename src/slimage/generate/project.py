@@ -30,6 +30,8 @@ class AmbiguousProject(UsageError):
 
 @dataclass
 class Project:
+    """What detection found in a project: stack, package manager, versions, entry, and facts."""
+
     root: Path
     stack: str  # go | node | python | rust | java
     package_manager: str  # go, npm, pnpm, yarn, yarn-berry, bun, pip, uv, poetry, pdm, ...

@@ -28,6 +28,8 @@ _HUB_KEYS = ("https://index.docker.io/v1/", "index.docker.io", "docker.io", "reg
 
 @dataclass(frozen=True)
 class Credentials:
+    """A login for one registry: a user name with a password or an identity token; never printed."""
+
     username: str
     password: str = field(repr=False)
     # An OAuth identity (refresh) token from `docker login` with a helper: exchanged for

@@ -25,6 +25,8 @@ _HOST = re.compile(r"^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?:
 
 @dataclass(frozen=True)
 class Reference:
+    """An image reference normalised as Docker does: registry, repository, tag and digest."""
+
     registry: str  # "docker.io", "127.0.0.1:5000", "ghcr.io"
     repository: str  # "library/nginx"
     tag: str | None = None

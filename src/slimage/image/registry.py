@@ -471,6 +471,8 @@ class _Prefetch:
 
 @dataclass(frozen=True)
 class RegistryLayer:
+    """One layer blob in a registry, downloaded and verified when it is opened."""
+
     client: RegistryClient = field(repr=False)
     digest: str
     diff_id: str
@@ -503,6 +505,8 @@ class RegistryLayer:
 
 @dataclass
 class RegistryImage:
+    """A single-platform image in a registry: manifest and config, and layers read on demand."""
+
     manifest: Mapping[str, Any]
     config: Mapping[str, Any]
     layers: Sequence[RegistryLayer]

@@ -37,6 +37,8 @@ MAX_JSON_BYTES = 32 << 20
 
 @dataclass(frozen=True, slots=True)
 class Region:
+    """A blob stored as the bytes ``[offset, offset + length)`` of a file on disk."""
+
     path: str
     offset: int
     length: int
@@ -185,6 +187,8 @@ class RegionDigests:
 
 @dataclass(slots=True, eq=False)
 class StoredLayer:
+    """One layer whose blob is a region of a file on disk, streamed and verified when opened."""
+
     region: Region
     digest: str
     diff_id: str
@@ -311,6 +315,8 @@ class LayerContents:
 
 @dataclass(slots=True)
 class StoredImage:
+    """An image a file back-end parsed: manifest, config and layers stored in files on disk."""
+
     manifest: Mapping[str, Any]
     config: Mapping[str, Any]
     layers: Sequence[StoredLayer]

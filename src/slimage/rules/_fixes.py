@@ -77,6 +77,8 @@ def instruction_head_span(dockerfile: Dockerfile, instruction: Instruction) -> S
 
 @dataclass(frozen=True, slots=True)
 class RawWord:
+    """One shell word as written in the source: its text without quotes, and its offsets."""
+
     text: str  # quotes removed (no expansion)
     start: int  # offsets in the source
     end: int

@@ -147,6 +147,8 @@ AUTOMATIC_ARGS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class KeyValue:
+    """One pair of an ENV, LABEL or ARG instruction, and whether it uses the legacy form."""
+
     key: str
     value: str | None  # as written (quotes kept); None for a bare "ARG NAME"
     legacy: bool  # "ENV KEY value" (space separated), deprecated
@@ -319,6 +321,8 @@ def is_reference_only(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ImageRef:
+    """An image reference normalised as Docker does, its repository lower-cased."""
+
     registry: str  # "docker.io" when none is written
     repository: str  # "library/node" for official images
     tag: str | None

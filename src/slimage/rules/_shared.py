@@ -79,6 +79,8 @@ SUGGESTED_MOUNTS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Mount:
+    """One ``RUN --mount=`` flag: its type, its target and all its options by key."""
+
     type: str
     target: str
     options: dict[str, str]
@@ -155,6 +157,8 @@ _OPTIONS_WITH_VALUE = {
 
 @dataclass(frozen=True, slots=True)
 class PackageInstall:
+    """What one install command asks a system package manager for: the manager and the packages."""
+
     manager: str  # "apt", "apk", "yum", "dnf", "zypper"
     packages: list[str]
 

@@ -73,6 +73,8 @@ STACK_LABEL = {
 
 @dataclass(frozen=True, slots=True)
 class StackGuess:
+    """The runtime's stack, if known, and whether it needs glibc (which rules out alpine)."""
+
     stack: str | None
     needs_glibc: bool
     reason: str  # why alpine is ruled out ("" when it is not)

@@ -23,6 +23,8 @@ HEAVY_KINDS = frozenset({"os-full", "lang-full", "sdk"})
 
 @dataclass(frozen=True, slots=True)
 class ImageVariant:
+    """One base image variant of the catalog: its kind, libc, an example tag and typical sizes."""
+
     id: str  # "node/slim"
     family: str  # "node"
     kind: str  # "lang-slim"

@@ -37,12 +37,16 @@ MAX_PASSES = 8
 
 @dataclass(frozen=True)
 class RejectedFix:
+    """A finding whose fix failed verification, and why."""
+
     finding: Finding
     reason: str
 
 
 @dataclass
 class FixResult:
+    """The text after fixing, the findings whose fixes were applied, and the fixes rejected."""
+
     text: str
     applied: list[Finding] = field(default_factory=list)
     rejected: list[RejectedFix] = field(default_factory=list)

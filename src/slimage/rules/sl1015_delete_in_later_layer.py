@@ -24,6 +24,8 @@ _TOOL_LEFTOVERS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True, slots=True)
 class Added:
+    """An absolute path an instruction put in the image, and that instruction."""
+
     path: str
     instruction: Instruction
 
