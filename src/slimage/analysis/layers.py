@@ -27,14 +27,17 @@ import hashlib
 import heapq
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
-from slimage.analysis.layer_cache import LayerCache, LayerRecording, RecordedEntry
 from slimage.analysis.steps import instruction_text
 from slimage.filesystem import FileKind, FileRecord
 from slimage.image.model import Image
 from slimage.image.tarstream import ContentSink, HashBatch, LayerStream, TarEntry, scan_tar
+
+if TYPE_CHECKING:
+    # Only registry images use the layer cache: its module is imported when one is given.
+    from slimage.analysis.layer_cache import LayerCache, LayerRecording
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -756,6 +759,8 @@ def _read_layers(
             progress(0)
         state.end_layer()
         if cache is not None and captured is not None:
+            from slimage.analysis.layer_cache import LayerRecording, RecordedEntry
+
             # Digests are filled in by end_layer; the layer was verified to its end.
             cache.store(
                 layer.digest,

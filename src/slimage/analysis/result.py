@@ -12,13 +12,15 @@ import fnmatch
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slimage.analysis.explain import Explanation, content_wanted, explain
 from slimage.analysis.gates import GateLimits
-from slimage.analysis.layer_cache import LayerCache
 from slimage.analysis.layers import LayerAnalysis, PendingChecks, Progress, analyze_layers
 from slimage.image.model import Image
+
+if TYPE_CHECKING:
+    from slimage.analysis.layer_cache import LayerCache
 
 
 @dataclass
