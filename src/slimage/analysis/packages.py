@@ -289,12 +289,7 @@ def parse_dpkg_status(text: str) -> dict[str, OsPackage]:
 
 def parse_dpkg_list(text: str) -> list[str]:
     """A ``*.list`` file: one absolute path per line, "/." for the root."""
-    paths = []
-    for line in text.splitlines():
-        path = line.strip().lstrip("/")
-        if path and path != ".":
-            paths.append(path)
-    return paths
+    return [p for line in text.splitlines() if (p := line.strip().lstrip("/")) and p != "."]
 
 
 def parse_extended_states(text: str) -> set[str]:
