@@ -133,3 +133,33 @@ def test_several_workers_hash_layers_in_any_order(tmp_path: Path) -> None:
     assert [digests.digest(region) for region, _ in reversed(jobs)] == [
         sha256(layer) for layer in reversed(layers)
     ]
+
+
+def test_region_digest_mapped_read_and_mixed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unaligned regions over several mapped windows, the read fallback, and a file that
+    stops being mappable half-way all give the region's sha256."""
+    data = os.urandom(300_000)
+    path = tmp_path / "blob"
+    path.write_bytes(data)
+    region = stored.Region(str(path), 12_345, 250_000)
+    expected = "sha256:" + hashlib.sha256(data[12_345 : 12_345 + 250_000]).hexdigest()
+    monkeypatch.setattr(stored, "HASH_WINDOW", 65_536)
+    monkeypatch.setattr(stored, "HASH_READ", 40_000)
+    assert stored._hash_region(region, "blob") == expected
+    real_mmap, mapped = stored.mmap.mmap, []
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        if len(mapped) >= 2:
+            raise OSError(19, "No such device")  # as a filesystem without mmap says
+        mapped.append(args)
+        return real_mmap(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stored.mmap, "mmap", flaky)
+    assert stored._hash_region(region, "blob") == expected
+    assert len(mapped) == 2
+    mapped.extend([(), ()])  # from now on nothing maps: all read
+    assert stored._hash_region(region, "blob") == expected
+    with pytest.raises(ImageFormatError, match="truncated"):
+        stored._hash_region(stored.Region(str(path), 100_000, 200_001), "blob")

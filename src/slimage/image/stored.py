@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import mmap
 import os
 import sys
 import tarfile
@@ -44,7 +45,9 @@ class Region:
     length: int
 
 
-# Reads for hashing: big enough that the GIL is let go for long stretches.
+# Windows mapped (or reads, where a file cannot be mapped) for hashing: big enough that
+# the GIL is let go for long stretches.
+HASH_WINDOW = 16 << 20
 HASH_READ = 8 << 20
 # Layers hashed at once, at most (and no more than the machine has cores). Threads after
 # the first run at a lower priority: they use cores nobody else wants. On two cores the
@@ -56,7 +59,7 @@ MAX_WORKERS = 4
 EXTRA_WORKER_NICENESS = 10
 # While a layer is hashed in the background, the main thread (parsing tar headers in
 # Python) is asked to hand the GIL over this often instead of every 5 ms: the hashing
-# thread needs it for a moment between two 8 MB reads, and waiting 5 ms each time
+# thread needs it for a moment between two pieces it hashes, and waiting 5 ms each time
 # stretched a 0.13 s hash of a 180 MB layer to 0.25 s.
 SWITCH_INTERVAL = 0.0005
 _switching = threading.Lock()
@@ -85,30 +88,62 @@ WINDOW = 1 << 20
 
 
 def _hash_region(region: Region, label: str, cancelled: Callable[[], bool] = lambda: False) -> str:
-    """``sha256:`` of a file region, read in large pieces (hashlib drops the GIL)."""
+    """``sha256:`` of a file region, hashed in large pieces (hashlib drops the GIL).
+
+    The region is mapped window by window (no copy into a buffer: ~7 % faster than reading
+    on a 180 MB layer, and this digest is what a mid-size image waits for last); a file
+    that cannot be mapped is read instead. A window is unmapped before the next, so the
+    pages it brought in leave the process's resident memory.
+    """
     hasher = hashlib.sha256()
-    buffer = bytearray(min(HASH_READ, max(region.length, 1)))
-    view = memoryview(buffer)
     try:
         fd = os.open(region.path, os.O_RDONLY)
     except OSError as error:
         raise ImageFormatError(f"{label}: cannot read ({error.strerror})") from None
     try:
         position, end = region.offset, region.offset + region.length
-        while position < end:
-            if cancelled():
-                return ""
-            want = min(len(buffer), end - position)
-            got = os.preadv(fd, [view[:want]], position)
-            if got <= 0:
-                raise ImageFormatError(f"{label}: truncated (file ends early)")
-            hasher.update(view[:got])
-            position += got
+        if os.fstat(fd).st_size < end:
+            raise ImageFormatError(f"{label}: truncated (file ends early)")
+        position = _hash_mapped(fd, position, end, hasher, cancelled)
+        if position < end and not cancelled():
+            _hash_read(fd, position, end, hasher, label, cancelled)
     except OSError as error:
         raise ImageFormatError(f"{label}: cannot read ({error.strerror})") from None
     finally:
         os.close(fd)
-    return "sha256:" + hasher.hexdigest()
+    return "" if cancelled() else "sha256:" + hasher.hexdigest()
+
+
+def _hash_mapped(
+    fd: int, position: int, end: int, hasher: Any, cancelled: Callable[[], bool]
+) -> int:
+    """Hash ``[position, end)`` of ``fd`` through mapped windows; where it got to (short
+    of ``end`` when a window cannot be mapped: the caller reads the rest)."""
+    while position < end and not cancelled():
+        start = position - position % mmap.ALLOCATIONGRANULARITY
+        stop = min(start + HASH_WINDOW, end)
+        try:
+            window = mmap.mmap(fd, stop - start, access=mmap.ACCESS_READ, offset=start)
+        except (OSError, ValueError):
+            break
+        with window, memoryview(window) as view, view[position - start :] as piece:
+            hasher.update(piece)
+        position = stop
+    return position
+
+
+def _hash_read(
+    fd: int, position: int, end: int, hasher: Any, label: str, cancelled: Callable[[], bool]
+) -> None:
+    buffer = bytearray(min(HASH_READ, max(end - position, 1)))
+    view = memoryview(buffer)
+    while position < end and not cancelled():
+        want = min(len(buffer), end - position)
+        got = os.preadv(fd, [view[:want]], position)
+        if got <= 0:
+            raise ImageFormatError(f"{label}: truncated (file ends early)")
+        hasher.update(view[:got])
+        position += got
 
 
 class RegionDigests:
