@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from slimage.errors import SlimageError
-from slimage.findings import Applicability, Edit, Finding, Fix, Location, Severity
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -17,3 +17,26 @@ __all__ = [
     "SlimageError",
     "__version__",
 ]
+
+if TYPE_CHECKING:
+    from slimage.errors import SlimageError
+    from slimage.findings import Applicability, Edit, Finding, Fix, Location, Severity
+
+# Where each public name lives. They are imported on first use: every command imports this
+# package first, and ``slimage analyze`` starts hashing layers sooner without the findings
+# model (its dataclasses and enums) in the way.
+_EXPORTS = {
+    "SlimageError": "slimage.errors",
+    **dict.fromkeys(
+        ("Applicability", "Edit", "Finding", "Fix", "Location", "Severity"), "slimage.findings"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'slimage' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
