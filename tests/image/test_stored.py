@@ -163,3 +163,50 @@ def test_region_digest_mapped_read_and_mixed(
     assert stored._hash_region(region, "blob") == expected
     with pytest.raises(ImageFormatError, match="truncated"):
         stored._hash_region(stored.Region(str(path), 100_000, 200_001), "blob")
+
+
+def test_mapped_windows_read_as_plain_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A layer parsed through many small mapped windows (pax records and file contents
+    across window edges, big files skipped, wanted contents kept) gives the same entries,
+    offsets and contents as when the file is read, and is still verified."""
+    import random
+
+    from slimage.analysis.layers import analyze_layers
+    from slimage.image import tarstream
+
+    rng = random.Random(7)
+    entries: list[tuple[object, ...]] = [("dir", "srv")]
+    for number in range(120):
+        name = f"srv/{'long-name-' * rng.randrange(0, 14)}{number}"  # some need pax records
+        entries.append(("file", name, rng.randbytes(rng.choice([0, 5, 511, 512, 4096, 70_000]))))
+    entries.append(("file", "etc/os-release", b"ID=debian\nVERSION_ID=12\n"))
+    layer = make_layer(entries)  # type: ignore[arg-type]
+    archive = write_docker_archive(tmp_path / "img.tar", [layer, LAYER])
+    monkeypatch.setattr(tarstream, "MAPPED_CHUNK", 3 * 4096)
+    mapped: list[int] = []
+    real = tarstream.RegionReader.read_mapped
+
+    def counting(self: tarstream.RegionReader, size: int) -> tarstream.Chunk:
+        chunk = real(self, size)
+        mapped.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(tarstream.RegionReader, "read_mapped", counting)
+
+    def run() -> tuple[object, ...]:
+        image = stored_image(archive)
+        image.plan_reads([0, 1])
+        result = analyze_layers(image, content_wanted=lambda path, size: size < 600)
+        image.close()
+        files = {path: (r.size, r.digest, r.layer_index) for path, r in result.files.items()}
+        return files, result.contents, [(s.entries, s.content_bytes) for s in result.layers]
+
+    through_windows = run()
+    assert len(mapped) > 20
+    monkeypatch.delattr(tarstream.RegionReader, "read_mapped")
+    assert run() == through_windows
+    files, contents, _ = through_windows
+    assert contents["etc/os-release"] == b"ID=debian\nVERSION_ID=12\n"
+    assert len(files) == 126  # srv, 120 files, etc/os-release, and LAYER's four entries

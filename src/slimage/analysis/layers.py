@@ -33,7 +33,14 @@ from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
 from slimage.analysis.steps import instruction_text
 from slimage.filesystem import FileKind, FileRecord
 from slimage.image.model import Image
-from slimage.image.tarstream import ContentSink, HashBatch, LayerStream, TarEntry, scan_tar
+from slimage.image.tarstream import (
+    Chunk,
+    ContentSink,
+    HashBatch,
+    LayerStream,
+    TarEntry,
+    scan_tar,
+)
 
 if TYPE_CHECKING:
     # Only registry images use the layer cache: its module is imported when one is given.
@@ -905,7 +912,7 @@ class _Counted:
         self.progress = progress
         self.seen = 0
 
-    def read_chunk(self) -> bytes:
+    def read_chunk(self) -> Chunk:
         chunk = self.stream.read_chunk()
         self._report()
         return chunk

@@ -10,8 +10,10 @@ Three pieces, each usable alone:
 - :func:`scan_tar` parses tar headers straight from those chunks (ustar, pax and GNU
   long names) and hands each entry, with the offset of its data, to a callback, which
   may ask for the entry's bytes; contents it does not want are skipped without a copy,
-  and unread when the stream can seek. ``tarfile`` is not used: on a layer with 100k
-  entries its per-member objects cost several times more than this.
+  and unread when the stream can seek. An uncompressed layer in a file is mapped in
+  windows rather than read, so only the pages holding headers (and wanted contents) are
+  touched. ``tarfile`` is not used: on a layer with 100k entries its per-member objects
+  cost several times more than this.
 - :func:`normalize_name` maps tar names to slimage paths (``usr/bin/gcc``) and refuses
   names that climb out of the root.
 
@@ -23,6 +25,7 @@ skipped safely; memory stays bounded by the chunk size either way.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -39,6 +42,9 @@ CHUNK = 1 << 20
 # Reads of a layer that can seek are smaller: what follows a header is often a big file
 # the parser skips unread.
 SEEKING_CHUNK = 1 << 18
+# An uncompressed layer in a file is mapped this much at a time (a window is unmapped when
+# the parser leaves it, so its pages leave the process's resident memory).
+MAPPED_CHUNK = 16 << 20
 BLOCK = 512
 # A layer whose output exceeds this many times its input, once past BOMB_FLOOR bytes, is
 # treated as a decompression bomb. Real layers of sparse or zeroed files compress well,
@@ -85,6 +91,11 @@ def sniff_compression(head: bytes) -> str:
     return ""
 
 
+# A piece of a layer's tar: read bytes, or a window mapped from the file (it slices to
+# bytes and exports its buffer as bytes do).
+Chunk = bytes | mmap.mmap
+
+
 class _RawReader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -121,6 +132,30 @@ class RegionReader:
         self._remaining -= len(data)
         return data
 
+    def read_mapped(self, size: int) -> Chunk:
+        """Up to ``size`` bytes as a read-only mapping of the file, or read when they do
+        not start on a page boundary (a few bytes, once per skip) or cannot be mapped.
+
+        Mapping saves copying the pages the parser only looks into; the file must not
+        shrink while a window is in use (the system would stop the process, as it does
+        for any program that maps a file).
+        """
+        if self._remaining <= 0:
+            return b""
+        misalign = self._position % mmap.ALLOCATIONGRANULARITY
+        if misalign:
+            return self.read(min(mmap.ALLOCATIONGRANULARITY - misalign, size))
+        want = min(size, self._remaining)
+        try:
+            window = mmap.mmap(
+                self._file.fileno(), want, access=mmap.ACCESS_READ, offset=self._position
+            )
+        except (OSError, ValueError):
+            return self.read(size)  # not mappable; a file that ends early says so here
+        self._position += want
+        self._remaining -= want
+        return window
+
     def skip(self, size: int) -> None:
         """Move ``size`` bytes on without reading them (the next read seeks)."""
         if size > self._remaining:
@@ -153,7 +188,7 @@ class BackgroundHasher:
             cls._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="slimage-hash")
         return cls._executor
 
-    def update(self, data: bytes) -> None:
+    def update(self, data: Chunk) -> None:
         if len(self._pending) >= self.MAX_PENDING:
             self._pending.popleft().result()
         self._pending.append(self._pool().submit(self._hasher.update, data))
@@ -234,6 +269,16 @@ class _HashingReader:
         skip(size)
         self.count += size
 
+    def read_mapped(self, size: int) -> Chunk | None:
+        """A mapped piece (see :meth:`RegionReader.read_mapped`), or None when the raw
+        reader cannot map; only when these bytes are hashed elsewhere."""
+        read_mapped = getattr(self.raw, "read_mapped", None)
+        if read_mapped is None or self.hashing:
+            return None
+        data: Chunk = read_mapped(size)
+        self.count += len(data)
+        return data
+
 
 class LayerStream:
     """The uncompressed tar of one layer, verified against its digest and diff_id.
@@ -313,8 +358,9 @@ class LayerStream:
     def compressed_size(self) -> int:
         return self._source.count
 
-    def read_chunk(self) -> bytes:
-        """The next piece of uncompressed tar (at most a few MiB); ``b""`` at the end."""
+    def read_chunk(self) -> Chunk:
+        """The next piece of uncompressed tar (at most a few MiB, read or, for a layer that
+        can seek, mapped); ``b""`` at the end."""
         if self._done:
             return b""
         try:
@@ -349,7 +395,7 @@ class LayerStream:
             )
         return data
 
-    def _next_chunk(self) -> bytes:
+    def _next_chunk(self) -> Chunk:
         if self._gzip is not None:
             return self._next_gzip()
         if self._zstd is not None:
@@ -357,7 +403,12 @@ class LayerStream:
         if self._head:
             data, self._head = self._head, b""
             return data
-        return self._source.read(SEEKING_CHUNK if self.rereadable else CHUNK)
+        if self.rereadable:
+            mapped = self._source.read_mapped(MAPPED_CHUNK)
+            if mapped is not None:
+                return mapped
+            return self._source.read(SEEKING_CHUNK)
+        return self._source.read(CHUNK)
 
     def _next_gzip(self) -> bytes:
         assert self._gzip is not None
@@ -502,7 +553,7 @@ class _ChunkSource(Protocol):
     label: str
     warnings: list[str]
 
-    def read_chunk(self) -> bytes: ...
+    def read_chunk(self) -> Chunk: ...
 
 
 def _octal(field: bytes, label: str) -> int:
@@ -563,7 +614,7 @@ class _Reader:
 
     def __init__(self, source: _ChunkSource) -> None:
         self.source = source
-        self.buffer = b""
+        self.buffer: Chunk = b""
         self.position = 0
         self.base = 0  # stream offset of buffer[0]
         skip = getattr(source, "skip", None)
@@ -579,7 +630,10 @@ class _Reader:
             if not chunk:
                 return False
             self.base += self.position
-            self.buffer = self.buffer[self.position :] + chunk
+            # Joined only when a header or record spans two chunks; a mapped window starts
+            # where a 512-byte block of the tar does, so no header spans into one.
+            rest = len(self.buffer) - self.position
+            self.buffer = self.buffer[self.position :] + chunk if rest else chunk
             self.position = 0
         return True
 
