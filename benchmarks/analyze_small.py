@@ -17,7 +17,9 @@ dive-compatible numbers for the same image.
 
 Local archives are not cached by slimage (the layer cache is for registry images), so a
 run here is always a cold one as far as slimage is concerned; the files themselves are in
-the page cache for both tools after the first run.
+the page cache for both tools after the first run. slimage's modules run from bytecode,
+as an installed package's do: ``PYTHONDONTWRITEBYTECODE`` is dropped for its runs and the
+``.pyc`` files go to a temporary ``PYTHONPYCACHEPREFIX``, filled by the untimed first run.
 
     python benchmarks/analyze_small.py                  # all three images, 5 runs each
     python benchmarks/analyze_small.py --runs 9 --no-debian
@@ -129,7 +131,15 @@ def _dive_numbers(text: str) -> tuple[float, int] | None:
     return float(efficiency.group(1)) / 100, int(wasted.group(1))
 
 
-def compare(image: Path, runs: int, dive: str) -> None:
+def slimage_env(pycache: str) -> dict[str, str]:
+    """slimage with its bytecode cached, as an installed package has it (pip compiles
+    modules at install time): without the cache every start recompiles what changed."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=pycache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def compare(image: Path, runs: int, dive: str, ours_env: dict[str, str]) -> None:
     slimage = [sys.executable, "-m", "slimage", "analyze", "--no-cache", str(image)]
     env = {**os.environ, "CI": "true"}
     dive_command = [dive, "--source", "docker-archive", str(image)]
@@ -139,13 +149,13 @@ def compare(image: Path, runs: int, dive: str) -> None:
     if numbers is None:
         print(f"{image.name}: dive did not analyse it (exit {checked.code}); not timed")
         return
-    document = json.loads(measure([*slimage[:-1], "--format", "json", str(image)]).output)
+    document = json.loads(measure([*slimage[:-1], "--format", "json", str(image)], ours_env).output)
     ours = document["dive"]
     mine: list[Run] = []
     theirs: list[Run] = []
     for _ in range(runs):
         theirs.append(measure(dive_command, env))
-        mine.append(measure(slimage))
+        mine.append(measure(slimage, ours_env))
     if any(run.code not in (0, 1) for run in mine):
         raise SystemExit(f"slimage failed on {image}")
     size = image.stat().st_size / 1e6
@@ -187,8 +197,10 @@ def main() -> None:
     images += args.image
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f}")
-    for image in images:
-        compare(image, args.runs, dive)
+    with tempfile.TemporaryDirectory(prefix="slimage-bench-pycache-") as pycache:
+        # The first (untimed) run of each image fills the bytecode cache.
+        for image in images:
+            compare(image, args.runs, dive, slimage_env(pycache))
 
 
 if __name__ == "__main__":
