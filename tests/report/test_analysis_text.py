@@ -25,6 +25,13 @@ from support.images import make_layer, write_docker_archive
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def _uncoloured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pipes are plain unless the environment asks for colour (some CI systems do)."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+
+
 def _analyze(path: Path) -> AnalysisResult:
     return analyze_image(open_image(str(path)))
 
@@ -137,3 +144,23 @@ def test_layers_table_layout_matches_rich_for_many_widths() -> None:
     assert write_plain(blocks, plain)
     write_rich(blocks, rich)
     assert plain.getvalue() == rich.getvalue()
+
+
+def test_colour_asked_for_in_a_pipe_is_given(
+    fat_sample: AnalysisResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FORCE_COLOR (and TTY_COMPATIBLE) make Rich style a pipe: the report then goes
+    through Rich, as CI logs that render ANSI colours expect."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    coloured = io.StringIO()
+    render_analysis_text(fat_sample, coloured)
+    assert "\x1b[1m" in coloured.getvalue()
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")
+    plain = io.StringIO()
+    render_analysis_text(fat_sample, plain)
+    assert plain.getvalue() == _plain(fat_sample)
+    monkeypatch.delenv("TTY_COMPATIBLE")
+    monkeypatch.delenv("FORCE_COLOR")
+    piped = io.StringIO()
+    render_analysis_text(fat_sample, piped)
+    assert piped.getvalue() == _plain(fat_sample)

@@ -1,9 +1,10 @@
 """``slimage analyze`` in the terminal: summary, layers, hidden bytes, waste and findings.
 
 The report is built once as lines of styled spans and one table, then written by one of
-two writers: Rich on a terminal (colours, wrapping to its width), or a plain writer when
-the output is piped, which prints exactly what Rich prints to a pipe without importing
-Rich (a fifth of the start-up of a small image's analysis). Piped output is read by
+two writers: Rich on a terminal (colours, wrapping to its width) or where the environment
+asks for colour (``FORCE_COLOR``), or a plain writer when the output is piped, which
+prints exactly what Rich prints to a pipe without importing Rich (a fifth of the start-up
+of a small image's analysis). Piped output is read by
 people in logs and by grep: a line per line, never wrapped. Text from the image (paths,
 build steps) is shown with control characters escaped, so a hostile file name cannot
 drive the terminal. Sizes are decimal (kB, MB, GB), as ``docker images`` and dive print
@@ -13,6 +14,7 @@ them.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
@@ -214,8 +216,20 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
 
 def render_analysis_text(result: AnalysisResult, stream: IO[str]) -> None:
     blocks = report_blocks(result)
-    if stream.isatty() or not write_plain(blocks, stream):
+    if styled(stream) or not write_plain(blocks, stream):
         write_rich(blocks, stream)
+
+
+def styled(stream: IO[str]) -> bool:
+    """Whether Rich would style ``stream`` (its rules: ``TTY_COMPATIBLE``, then
+    ``FORCE_COLOR``, then whether it is a terminal), so CI logs that ask for colour get it."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    return stream.isatty()
 
 
 def write_plain(blocks: Sequence[Block], stream: IO[str]) -> bool:
