@@ -10,16 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from slimage.analysis.quick import quick_summary, quick_to_text
 from slimage.analysis.result import AnalysisResult, analyze_image
 from slimage.image.open import open_image
 from slimage.report.analysis_text import (
     LayersTable,
-    clean,
     render_analysis_text,
     report_blocks,
     write_plain,
     write_rich,
 )
+from slimage.report.safe_text import clean
 from support.images import make_layer, write_docker_archive
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,6 +106,8 @@ def test_hostile_names_are_escaped_in_both_writers(tmp_path: Path) -> None:
         assert "\x1b" not in text and "\x07" not in text
     assert "app/\\x1b]52;c;aGk=\\x07\\x1b[2Jx" in plain  # the hidden file, named visibly
     assert "RUN rm \\x1b[31m -rf /app/x" in plain  # the step in the table
+    quick = quick_to_text(quick_summary(open_image(str(archive))))
+    assert "\x1b" not in quick and "rm \\x1b[31m -rf /app/x" in quick  # --quick too
 
 
 def test_wide_characters_in_the_table_are_left_to_rich(tmp_path: Path) -> None:

@@ -107,10 +107,11 @@ def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
 
 
 def quick_to_text(summary: QuickSummary) -> str:
+    from slimage.report.safe_text import clean
     from slimage.report.units import human_bytes
 
     lines = [
-        f"{summary.source} ({summary.platform or 'platform unknown'}): "
+        f"{clean(summary.source)} ({clean(summary.platform or 'platform unknown')}): "
         f"{human_bytes(summary.compressed_size)} as stored, in {len(summary.layers)} layers "
         "(--quick: from the manifest; hidden bytes and waste need a full analysis)",
     ]
@@ -118,8 +119,10 @@ def quick_to_text(summary: QuickSummary) -> str:
         step = (layer.created_by or "(no recorded step)").replace("\n", " ")
         if len(step) > 90:
             step = step[:87] + "..."
-        lines.append(f"  {layer.index + 1:>3}  {human_bytes(layer.compressed_size):>9}  {step}")
-    user = summary.user or "root (no USER)"
-    lines.append(f"user: {user}; ports: {', '.join(summary.exposed_ports) or 'none'}")
-    lines.extend(f"note: {note}" for note in summary.notes)
+        size = human_bytes(layer.compressed_size)
+        lines.append(f"  {layer.index + 1:>3}  {size:>9}  {clean(step)}")
+    user = clean(summary.user or "root (no USER)")
+    ports = clean(", ".join(summary.exposed_ports) or "none")
+    lines.append(f"user: {user}; ports: {ports}")
+    lines.extend(f"note: {clean(note)}" for note in summary.notes)
     return "\n".join(lines) + "\n"

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from slimage.analysis.steps import instruction_text, shorten
+from slimage.report.safe_text import clean
 
 if TYPE_CHECKING:
     from slimage.analysis.result import AnalysisResult
@@ -38,14 +39,6 @@ CAUSE_LABELS = {
 # A span is text and a Rich style ("" for none); a line is a sequence of spans.
 Span = tuple[str, str]
 Line = list[Span]
-
-# C0 controls, DEL and C1 controls are shown as escapes (\x1b), never sent as they are.
-_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0))}
-
-
-def clean(text: str) -> str:
-    """``text`` with control characters escaped: safe to print on a terminal."""
-    return text.translate(_CONTROLS)
 
 
 class LayersTable:
