@@ -149,27 +149,29 @@ def analyze_command(
     # run: collecting finds nothing (~8 ms of the imports), and frozen afterwards it is
     # not looked at again by the collections the pass triggers (~20 ms on 10k files).
     with _collector_paused():
+        from slimage.analysis.gates import GateLimits
         from slimage.image.open import open_image
 
         if output_format not in ("text", "json", "sarif"):
             raise UsageError(f"--format: {output_format!r} is not one of text, json, sarif")
-        sizes = {
-            "max_size": parse_size(max_size, "--max-size") if max_size is not None else None,
-            "max_hidden": (
-                parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None
+        limits = GateLimits(
+            max_size=parse_size(max_size, "--max-size") if max_size is not None else None,
+            max_hidden=parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None,
+            max_waste=parse_size(max_waste, "--max-waste") if max_waste is not None else None,
+            min_efficiency=(
+                parse_ratio(min_efficiency, "--min-efficiency")
+                if min_efficiency is not None
+                else None
             ),
-            "max_waste": parse_size(max_waste, "--max-waste") if max_waste is not None else None,
-        }
-        efficiency = (
-            parse_ratio(min_efficiency, "--min-efficiency") if min_efficiency is not None else None
+            ignore=tuple(gate_ignore or ()),
         )
-        if quick and (efficiency is not None or any(v is not None for v in sizes.values())):
-            raise UsageError("--quick reads no layer, so it cannot check the size gates")
         credentials = _credentials(username, password_stdin)
         opened = open_image(
             image, platform=platform, insecure=insecure_registry, credentials=credentials
         )
         if quick:
+            if limits != GateLimits(ignore=limits.ignore):
+                raise UsageError("--quick reads no layer, so it cannot check the size gates")
             _print_quick(opened, output_format)
             return
         cache = _cache(opened, no_cache)
@@ -179,10 +181,7 @@ def analyze_command(
             plan_reads = getattr(opened, "plan_reads", None)
             if callable(plan_reads):
                 plan_reads(list(range(len(opened.layers))))
-        from slimage.analysis.gates import GateLimits
         from slimage.analysis.result import analyze_image, evaluate_gates
-
-        limits = GateLimits(**sizes, min_efficiency=efficiency, ignore=tuple(gate_ignore or ()))
 
         # Loaded now, while the digests are being computed, rather than after.
         if output_format == "json":
