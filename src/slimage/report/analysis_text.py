@@ -4,11 +4,10 @@ The report is built once as lines of styled spans and one table, then written by
 two writers: Rich on a terminal (colours, wrapping to its width) or where the environment
 asks for colour (``FORCE_COLOR``), or a plain writer when the output is piped, which
 prints exactly what Rich prints to a pipe without importing Rich (a fifth of the start-up
-of a small image's analysis). Piped output is read by
-people in logs and by grep: a line per line, never wrapped. Text from the image (paths,
-build steps) is shown with control characters escaped, so a hostile file name cannot
-drive the terminal. Sizes are decimal (kB, MB, GB), as ``docker images`` and dive print
-them.
+of a small image's analysis). Piped output is read by people in logs and by grep: a line
+per line, never wrapped. Text from the image (paths, build steps) is shown with control
+characters escaped (:mod:`slimage.report.safe_text`). Sizes are decimal (kB, MB, GB), as
+``docker images`` and dive print them.
 """
 
 from __future__ import annotations
