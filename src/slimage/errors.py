@@ -11,15 +11,18 @@ catch at any level of the tree::
     │   ├── InputNotFound             exit 3  missing path
     │   ├── DockerfileSyntaxError     exit 3  FILE:LINE:COL: error: message
     │   └── IgnoreFileError           exit 3  a .dockerignore that cannot be used
-    └── ImageSourceError              exit 3  an image cannot be read
-        ├── ImageNotFound
-        ├── ImageFormatError          truncated, hostile or inconsistent image data
-        ├── DigestMismatch
-        ├── UnsupportedMediaType
-        ├── RegistryAuthError
-        └── DaemonUnavailable
+    ├── ImageSourceError              exit 3  an image cannot be read
+    │   ├── ImageNotFound
+    │   ├── ImageFormatError          truncated, hostile or inconsistent image data
+    │   ├── DigestMismatch
+    │   ├── UnsupportedMediaType
+    │   ├── RegistryAuthError
+    │   └── DaemonUnavailable
+    └── ToolError                     exit 5  an external tool (builder, container
+                                              runtime) is missing or failed
 
-An unexpected exception is a bug and keeps its traceback.
+An unexpected exception is a bug: exit 4 (EXIT_INTERNAL), never 1, so CI can tell a
+crash from findings.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
+EXIT_INTERNAL = 4
+EXIT_TOOL = 5
 
 
 class SlimageError(Exception):
@@ -105,3 +110,10 @@ class RegistryAuthError(ImageSourceError):
 
 class DaemonUnavailable(ImageSourceError):
     pass
+
+
+class ToolError(SlimageError):
+    """An external tool slimage drives (a builder, a container runtime) is missing or
+    failed; the message names the tool and, for a build, the failing step."""
+
+    exit_code = EXIT_TOOL
