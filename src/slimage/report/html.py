@@ -36,14 +36,15 @@ TOP_INEFFICIENCIES = 15
 
 @cache
 def _environment() -> jinja2.Environment:
-    import jinja2
+    from slimage.extras import require
 
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("slimage.report", "templates"),
+    templates = require("jinja2", "html", "--format html")
+    environment: jinja2.Environment = templates.Environment(
+        loader=templates.PackageLoader("slimage.report", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=templates.StrictUndefined,
     )
     environment.filters["bytes"] = human_bytes
     environment.filters["percent"] = _percent
