@@ -101,6 +101,9 @@ class RegistryClient:
     # -- requests ----------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
+        """``tags/list`` is under the repository; ``/_catalog`` (a leading slash) is not."""
+        if path.startswith("/"):
+            return f"{self._scheme}://{self.reference.api_host}/v2{path}"
         return f"{self._scheme}://{self.reference.api_host}/v2/{self.reference.repository}/{path}"
 
     def _choose_scheme(self) -> None:
