@@ -191,7 +191,8 @@ def from_registry(
         client = _client(host, repository, insecure, credentials)
         for tag in _paged(client, "tags/list"):
             if wanted is None or wanted.fullmatch(tag):
-                targets.append(Target(f"{host}/{repository}:{tag}", "registry", repository))
+                reference = f"docker://{host}/{repository}:{tag}"
+                targets.append(Target(reference, "registry", repository))
     return targets
 
 

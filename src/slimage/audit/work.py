@@ -89,15 +89,17 @@ def run_audit(
     store.start_run(options.run, options.scope)
     outcome = AuditOutcome(targets=len(targets))
     resolved: list[tuple[Target, str, str | None]] = []  # target, image ID, created
+    layer_digests: dict[str, tuple[str, ...]] = {}
     for target in targets:
         try:
-            image_id, created = _identify(target.reference, options)
+            image_id, created, digests = _identify(target.reference, options)
         except SlimageError as error:
             if options.shard.owns(_reference_key(target.reference)):
                 store.record_entry(options.run, _entry(target, None, error.message))
                 outcome.failed += 1
             continue
         resolved.append((target, image_id, created))
+        layer_digests[image_id] = digests
     resolved = _newest_tags(resolved, options.tags_per_repository)
     mine = [(t, i) for t, i, _ in resolved if options.shard.owns(i)]
     first_reference: dict[str, str] = {}
@@ -108,7 +110,7 @@ def run_audit(
     todo = {i: ref for i, ref in first_reference.items() if i not in known}
     say(f"{len(first_reference)} images, {len(todo)} to analyse")
     errors: dict[str, str] = {}
-    for image_id, result in _analyse_all(todo, options):
+    for image_id, result in _analyse_all(todo, layer_digests, options):
         if isinstance(result, str):
             errors[image_id] = result
             outcome.failed += 1
@@ -131,8 +133,8 @@ def _reference_key(reference: str) -> str:
     return "sha256:" + hashlib.sha256(reference.encode()).hexdigest()
 
 
-def _identify(reference: str, options: AuditOptions) -> tuple[str, str | None]:
-    """The image ID and creation time, from the manifest and config alone."""
+def _identify(reference: str, options: AuditOptions) -> tuple[str, str | None, tuple[str, ...]]:
+    """The image ID, creation time and layer digests, from the manifest and config alone."""
     from slimage.api import open_image
 
     image = open_image(
@@ -142,8 +144,10 @@ def _identify(reference: str, options: AuditOptions) -> tuple[str, str | None]:
     )
     try:
         created = image.config.get("created")
-        return image_id_of(image.manifest, image.config), (
-            created if isinstance(created, str) else None
+        return (
+            image_id_of(image.manifest, image.config),
+            created if isinstance(created, str) else None,
+            tuple(layer.digest for layer in image.layers),
         )
     finally:
         close = getattr(image, "close", None)
@@ -182,28 +186,50 @@ def _newest_tags(
 _Result = tuple[ImageRow, list[LayerRow]] | str
 
 
-def _analyse_all(todo: Mapping[str, str], options: AuditOptions) -> list[tuple[str, _Result]]:
+def _analyse_all(
+    todo: Mapping[str, str],
+    layer_digests: Mapping[str, Sequence[str]],
+    options: AuditOptions,
+) -> list[tuple[str, _Result]]:
     """Analyse each image (ID -> reference); an error is returned as its message.
 
-    With several jobs, images run in a process pool. Images are ordered so that the
-    first of each group sharing a bottom layer goes first: by the time the others run,
-    its layers are in the layer cache.
+    With several jobs, images run in a process pool, in waves: no two images of a wave
+    share a layer that no earlier wave read, so every layer is read once and the images
+    after the first that carry it replay it from the layer cache.
     """
-    items = sorted(todo.items(), key=lambda item: item[1])
-    arguments = [(reference, options) for _, reference in items]
-    if options.jobs <= 1 or len(items) <= 1:
-        return [
-            (image_id, analyse_one(*args))
-            for (image_id, _), args in zip(items, arguments, strict=True)
-        ]
-    workers = min(options.jobs, len(items))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        # One image first, alone: its base layers then come from the cache for the rest.
-        head = [(items[0][0], analyse_one(*arguments[0]))]
-        rest = list(pool.map(_analyse_packed, arguments[1:]))
-    return head + [
-        (image_id, result) for (image_id, _), result in zip(items[1:], rest, strict=True)
-    ]
+    results: list[tuple[str, _Result]] = []
+    remaining = sorted(todo, key=lambda image_id: todo[image_id])
+    read: set[str] = set()
+    pool = (
+        ProcessPoolExecutor(max_workers=min(options.jobs, len(remaining)))
+        if options.jobs > 1 and len(remaining) > 1
+        else None
+    )
+    try:
+        while remaining:
+            wave: list[str] = []
+            later: list[str] = []
+            claimed: set[str] = set()
+            for image_id in remaining:
+                new = set(layer_digests.get(image_id, ())) - read
+                if new & claimed:
+                    later.append(image_id)
+                else:
+                    wave.append(image_id)
+                    claimed |= new
+            arguments = [(todo[image_id], options) for image_id in wave]
+            done = (
+                pool.map(_analyse_packed, arguments)
+                if pool is not None
+                else (analyse_one(*args) for args in arguments)
+            )
+            results += zip(wave, done, strict=True)
+            read |= claimed
+            remaining = later
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return results
 
 
 def _analyse_packed(args: tuple[str, AuditOptions]) -> _Result:
