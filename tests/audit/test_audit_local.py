@@ -234,3 +234,103 @@ def test_the_k8s_job_is_valid_and_wired_to_shards(run: Callable[..., Done]) -> N
     assert args[args.index("--store") + 1] == "$(SLIMAGE_STORE)"
     env = {item["name"]: item for item in container["env"]}
     assert env["SLIMAGE_STORE"]["valueFrom"]["secretKeyRef"]["key"] == "url"
+
+
+def test_the_live_cluster_path_reads_pods_through_the_kubernetes_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The official client, a kubeconfig and a real HTTP API server on loopback that
+    answers with a recorded PodList."""
+    import http.server
+    import threading
+
+    from slimage.audit.sources import from_cluster
+
+    digest = "sha256:" + "cd" * 32
+    recorded = {
+        "kind": "PodList",
+        "apiVersion": "v1",
+        "items": [
+            {
+                "metadata": {"name": "web-1", "namespace": "shop"},
+                "spec": {"containers": [{"name": "web", "image": "reg.example/web:3"}]},
+                "status": {
+                    "containerStatuses": [
+                        {"name": "web", "imageID": f"reg.example/web@{digest}", "image": "x"}
+                    ]
+                },
+            }
+        ],
+    }
+    seen: list[str] = []
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            body = json.dumps(recorded).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [
+                        {
+                            "name": "test",
+                            "cluster": {"server": f"http://127.0.0.1:{server.server_port}"},
+                        }
+                    ],
+                    "users": [{"name": "me", "user": {"token": "t"}}],
+                    "contexts": [{"name": "ctx", "context": {"cluster": "test", "user": "me"}}],
+                    "current-context": "ctx",
+                }
+            )
+        )
+        monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+        everywhere = from_cluster("ctx", None)
+        namespaced = from_cluster("ctx", "shop")
+    finally:
+        server.shutdown()
+    assert [t.reference for t in everywhere] == [f"reg.example/web:3@{digest}"]
+    assert namespaced == everywhere
+    assert seen[0].startswith("/api/v1/pods")
+    assert seen[1].startswith("/api/v1/namespaces/shop/pods")
+
+
+def test_newest_images_per_repository(tmp_path: Path) -> None:
+    from slimage.audit.fleet import build_fleet
+    from slimage.audit.sources import Target
+    from slimage.audit.store import Store
+    from slimage.audit.work import AuditOptions, run_audit
+    from support.images import make_layer, write_oci_layout
+
+    targets = []
+    for day in (2, 3, 1):
+        layer = make_layer([("file", f"app/v{day}", b"x" * 100 * day)])
+        layout = write_oci_layout(
+            tmp_path / f"v{day}", [layer], created=f"2026-11-0{day}T00:00:00Z"
+        )
+        targets.append(Target(str(layout), "file", "team/app"))
+    other = write_oci_layout(tmp_path / "other", [make_layer([("file", "x", b"y")])])
+    targets.append(Target(str(other), "file", "team/other"))
+    store = Store(f"sqlite:///{tmp_path / 'a.db'}")
+    try:
+        run_audit(targets, store, AuditOptions(run="r", scope="test", tags_per_repository=2))
+        fleet = build_fleet(store, "r", bandwidth_bits=1e8, price_per_gb=0.1)
+    finally:
+        store.close()
+    kept = sorted(ref for image in fleet.images for ref in image.references)
+    assert kept == sorted([str(tmp_path / "v3"), str(tmp_path / "v2"), str(other)])
