@@ -334,3 +334,12 @@ def test_newest_images_per_repository(tmp_path: Path) -> None:
         store.close()
     kept = sorted(ref for image in fleet.images for ref in image.references)
     assert kept == sorted([str(tmp_path / "v3"), str(tmp_path / "v2"), str(other)])
+
+
+@pytest.mark.parametrize("command", [[], ["report"], ["k8s-job"]])
+def test_help_renders(command: list[str], run: Callable[..., Done]) -> None:
+    done = run(*command, "--help")
+    assert done.code == 0, done.err
+    if not command:
+        assert "REGISTRY[/PREFIX]" in done.out
+        assert "slimage audit report" in done.out

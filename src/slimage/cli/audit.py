@@ -20,10 +20,11 @@ from slimage.errors import UsageError
 
 class _AuditGroup(TyperGroup):
     """``slimage audit LOCATION ...`` runs the ``scan`` command: a group whose first word
-    is a subcommand only when it names one."""
+    is a subcommand only when it names one (``slimage audit --help`` is scan's help,
+    which lists the subcommands)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
-        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+        if not args or args[0] not in self.commands:
             args = ["scan", *args]
         return super().parse_args(ctx, args)
 
@@ -65,11 +66,11 @@ def _store_option() -> Any:
     )
 
 
-@audit_app.command("scan", hidden=True)
+@audit_app.command("scan")
 def scan_command(
     location: str | None = typer.Argument(
         None,
-        help="A registry to list, REGISTRY[/PREFIX] (every repository under PREFIX).",
+        help="A registry to list, REGISTRY\\[/PREFIX] (every repository under PREFIX).",
         show_default=False,
     ),
     images: Path | None = typer.Option(
@@ -130,7 +131,14 @@ def scan_command(
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
-    """Audit every image of a registry, a list, a directory or a cluster."""
+    """Audit every image of a registry, a list, a directory or a cluster: each image
+    analysed once, reported per image, per base image and for the fleet.
+
+    Also: `slimage audit report` renders a stored run again (shards merged);
+    `slimage audit k8s-job` prints a Kubernetes Indexed Job running the audit in shards.
+
+    Exit codes: 0 ok; 1 some images could not be audited; 2 usage; 3 bad input.
+    """
     from slimage.audit import sources
     from slimage.audit.store import Store, default_url
     from slimage.audit.work import AuditOptions, Shard, cpu_jobs, default_run_name, run_audit
