@@ -56,14 +56,29 @@ def parse_bandwidth(text: str) -> float:
     return float(match.group(1)) * _BANDWIDTH_UNITS[(match.group(2).lower() or "") + "bit"]
 
 
-def _store_option() -> Any:
-    return typer.Option(
-        None,
-        "--store",
-        help="Where results live: sqlite:///PATH (default ~/.cache/slimage/audit.db) or "
-        "postgresql://USER@HOST/DB (pip install 'slimage\\[postgres]').",
-        show_default=False,
-    )
+STORE_OPTION = typer.Option(
+    None,
+    "--store",
+    help="Where results live: sqlite:///PATH (default ~/.cache/slimage/audit.db) or "
+    "postgresql://USER@HOST/DB (pip install 'slimage\\[postgres]').",
+    show_default=False,
+)
+
+
+FORMAT_OPTION = typer.Option("text", "--format", help="text, json or markdown.")
+
+
+OUTPUT_OPTION = typer.Option(
+    None, "--output", "-o", help="Write the report here instead of stdout.", show_default=False
+)
+
+
+BANDWIDTH_OPTION = typer.Option("100Mbit", "--bandwidth", help="A node's pull bandwidth.")
+
+
+PRICE_OPTION = typer.Option(
+    0.10, "--price-per-gb", min=0, help="Registry storage price per GB-month."
+)
 
 
 @audit_app.command("scan")
@@ -104,7 +119,7 @@ def scan_command(
         help="Only the N newest images of each repository (by the config's creation time).",
         show_default=False,
     ),
-    store: str | None = _store_option(),
+    store: str | None = STORE_OPTION,
     jobs: int = typer.Option(1, "--jobs", "-j", min=0, help="Processes (0: one per CPU)."),
     shard: str = typer.Option(
         "0/1", "--shard", help="Audit only shard I of N (I/N, from 0): for N machines."
@@ -115,14 +130,10 @@ def scan_command(
         help="The run's name; shards of one audit share it (default: audit-TIMESTAMP).",
         show_default=False,
     ),
-    output_format: str = typer.Option("text", "--format", help="text, json or markdown."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the report here instead of stdout.", show_default=False
-    ),
-    bandwidth: str = typer.Option("100Mbit", "--bandwidth", help="A node's pull bandwidth."),
-    price_per_gb: float = typer.Option(
-        0.10, "--price-per-gb", min=0, help="Registry storage price per GB-month."
-    ),
+    output_format: str = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    bandwidth: str = BANDWIDTH_OPTION,
+    price_per_gb: float = PRICE_OPTION,
     insecure_registry: bool = typer.Option(
         False, "--insecure-registry", help="Allow plain HTTP to registries."
     ),
@@ -201,18 +212,14 @@ def scan_command(
 
 @audit_app.command("report")
 def report_command(
-    store: str | None = _store_option(),
+    store: str | None = STORE_OPTION,
     run: str | None = typer.Option(
         None, "--run", help="The run to show (default: the newest).", show_default=False
     ),
-    output_format: str = typer.Option("text", "--format", help="text, json or markdown."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="Write the report here instead of stdout.", show_default=False
-    ),
-    bandwidth: str = typer.Option("100Mbit", "--bandwidth", help="A node's pull bandwidth."),
-    price_per_gb: float = typer.Option(
-        0.10, "--price-per-gb", min=0, help="Registry storage price per GB-month."
-    ),
+    output_format: str = FORMAT_OPTION,
+    output: Path | None = OUTPUT_OPTION,
+    bandwidth: str = BANDWIDTH_OPTION,
+    price_per_gb: float = PRICE_OPTION,
 ) -> None:
     """Render a stored audit run again (all its shards merged)."""
     from slimage.audit.store import Store, default_url
