@@ -206,10 +206,53 @@ def test_directory_discovery(tmp_path: Path) -> None:
     assert not is_dockerfile_name("Dockerfiles")
 
 
-def test_empty_directory_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _out, err = run(["lint", str(tmp_path)], capsys)
-    assert code == 0
-    assert "no Dockerfiles found" in err
+def test_a_directory_without_dockerfile_is_nothing_to_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "README.md").write_text("no Dockerfile here\n")
+    code, out, err = run(["lint", str(tmp_path)], capsys)
+    assert code == 3
+    assert out == ""
+    assert err == (
+        "slimage: error: nothing to lint: no Dockerfile, Containerfile, *.Dockerfile or "
+        f"Dockerfile.* in {tmp_path}\n"
+    )
+
+
+def test_dash_lints_standard_input(tmp_path: Path) -> None:
+    """As hadolint and `slimage parse -`: the file comes from stdin, named <stdin>."""
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "lint", "--format", "json", "-"],
+        input=FAT.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["files"] == ["<stdin>"]
+    assert {f["path"] for f in report["findings"]} == {"<stdin>"}
+    assert report["findings"]
+    broken = subprocess.run(
+        [sys.executable, "-m", "slimage", "lint", "-"],
+        input=b"FROM alpine:3.20\nEXPOSE\n",
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert broken.returncode == 3
+    assert broken.stderr.decode().startswith(
+        "slimage: error: <stdin>:2:1: error: EXPOSE requires at least one argument"
+    )
+    refused = subprocess.run(
+        [sys.executable, "-m", "slimage", "lint", "--fix", "-"],
+        input=FAT.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert b"--fix cannot write back to standard input" in refused.stderr
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,6 +28,11 @@ from slimage.findings import Finding, Severity
 
 SKIP_DIRECTORIES = frozenset({".git", "node_modules", ".hg", ".svn", ".venv", "__pycache__"})
 
+# The path ``-`` on the command line: the Dockerfile comes from standard input, and is
+# reported under this name (as ``slimage parse -`` does).
+STDIN = Path("-")
+STDIN_NAME = "<stdin>"
+
 
 @dataclass
 class LintOptions:
@@ -47,6 +52,7 @@ class LintOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU for large runs
+    stdin: bytes | None = None  # the Dockerfile read from standard input (path ``-``)
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -67,7 +73,9 @@ def find_dockerfiles(paths: Iterable[Path]) -> list[Path]:
     """
     found: dict[str, Path] = {}
     for path in paths:
-        if path.is_file() or (path.exists() and not path.is_dir()):
+        if path == STDIN:
+            found.setdefault(STDIN_NAME, STDIN)
+        elif path.is_file() or (path.exists() and not path.is_dir()):
             found.setdefault(os.path.normpath(path), path)
         elif path.is_dir():
             for file in _walk(path):
@@ -185,6 +193,17 @@ def run_lint(options: LintOptions) -> int:
     build_args = parse_build_args(options.build_args)
     configs = _Configs(options)
     files = find_dockerfiles(options.paths)
+    if not files:
+        # As ruff with no input: linting nothing is a mistake worth a failing exit.
+        where = ", ".join(str(path) for path in options.paths)
+        raise InputNotFound(
+            f"nothing to lint: no Dockerfile, Containerfile, *.Dockerfile or Dockerfile.* "
+            f"in {where}"
+        )
+    if STDIN in files:
+        if options.fix:
+            raise UsageError("--fix cannot write back to standard input; use --diff")
+        options.stdin = sys.stdin.buffer.read()
 
     findings: list[Finding] = []
     errors: list[str] = []
@@ -214,11 +233,9 @@ def run_lint(options: LintOptions) -> int:
         _emit("".join(diffs))
         return EXIT_INPUT if errors else (EXIT_FINDINGS if diffs else EXIT_OK)
 
-    if not files and not errors:
-        sys.stderr.write("slimage: warning: no Dockerfiles found\n")
     report = LintReport(
         findings=findings,
-        files=[str(f) for f in files],
+        files=[STDIN_NAME if f == STDIN else str(f) for f in files],
         rules=list(all_rules()),
         errors=errors,
         fixes_applied=fixes_applied,
@@ -331,12 +348,22 @@ def _lint_one(
     file: Path, config: LintConfig, options: LintOptions, build_args: dict[str, str]
 ) -> _Outcome:
     """Findings left in ``file``, fixes applied, and the diff (``--diff``)."""
-    from slimage.dockerfile.parser import read_dockerfile
+    from slimage.dockerfile.parser import decode_dockerfile, parse_dockerfile, read_dockerfile
+    from slimage.dockerfile.validate import validate_instructions
     from slimage.rules.engine import lint_dockerfile
 
     context_dir = options.context if options.context is not None else file.parent
-    dockerfile = read_dockerfile(file)
-    path = str(file)
+    if file == STDIN:
+        assert options.stdin is not None
+        path = STDIN_NAME
+        dockerfile = parse_dockerfile(decode_dockerfile(options.stdin, path=path), path=path)
+    else:
+        path = str(file)
+        dockerfile = read_dockerfile(file)
+    # What `docker build` rejects right after parsing (bare FROM, unknown instructions,
+    # argument counts) is an error here too, as in `slimage parse --strict`: no findings
+    # for a file that cannot be built.
+    validate_instructions(dockerfile)
     outcome = _Outcome()
     if options.fix or options.diff:
         from slimage.rules.fixer import fix_text
