@@ -117,7 +117,7 @@ def test_lint_and_the_parser_agree_on_the_corpus_and_its_mutations(
     assert len(rejected) > 50, "the mutations should break many files"
     assert len(rejected) < len(written) - 150, "the corpus itself should lint"
 
-    code, out, err = run(["lint", "--format", "json", "--jobs", "1", str(tmp_path)], capsys)
+    code, out, _err = run(["lint", "--format", "json", "--jobs", "1", str(tmp_path)], capsys)
     assert code == 3
     report = json.loads(out)
     assert sorted(report["errors"]) == sorted(e for e in expected.values() if e is not None)
