@@ -109,10 +109,12 @@ def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
 def quick_to_text(summary: QuickSummary) -> str:
     from slimage.report.safe_text import clean
     from slimage.report.units import human_bytes
+    from slimage.wording import plural
 
     lines = [
         f"{clean(summary.source)} ({clean(summary.platform or 'platform unknown')}): "
-        f"{human_bytes(summary.compressed_size)} as stored, in {len(summary.layers)} layers "
+        f"{human_bytes(summary.compressed_size)} as stored, "
+        f"in {plural(len(summary.layers), 'layer')} "
         "(--quick: from the manifest; hidden bytes and waste need a full analysis)",
     ]
     for layer in summary.layers:

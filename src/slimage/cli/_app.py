@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
-from typer.models import CommandFunctionType
 from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 
 def _usage_error(error: Any, context: Any) -> Exception:

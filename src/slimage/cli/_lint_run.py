@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from slimage.cli._options import quiet
 from slimage.config import LintConfig, discover_config, load_config
 from slimage.errors import (
     EXIT_FINDINGS,
@@ -214,7 +215,8 @@ def run_lint(options: LintOptions) -> int:
     outcomes = _run_tasks(tasks, options.jobs)
     for (_, config, _, _), outcome in zip(tasks, outcomes, strict=True):
         for warning in outcome.warnings:
-            sys.stderr.write(f"slimage: warning: {warning}\n")
+            if not quiet():
+                sys.stderr.write(f"slimage: warning: {warning}\n")
         if outcome.fatal is not None:
             fatal = SlimageError(outcome.fatal[1])
             fatal.exit_code = outcome.fatal[0]
@@ -240,8 +242,10 @@ def run_lint(options: LintOptions) -> int:
         errors=errors,
         fixes_applied=fixes_applied,
     )
-    color = options.output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    _emit(render_lint(report, options.output_format, color=color))
+    from slimage.cli._options import use_color
+
+    color = options.output_format == "text" and use_color(sys.stdout)
+    _emit(render_lint(report, options.output_format, color=color, quiet=quiet()))
     if errors:
         return EXIT_INPUT
     return EXIT_FINDINGS if failing else EXIT_OK

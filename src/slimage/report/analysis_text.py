@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING
 
 from slimage.analysis.steps import instruction_text, shorten
 from slimage.report.safe_text import clean
+from slimage.wording import plural
 
 if TYPE_CHECKING:
     from slimage.analysis.result import AnalysisResult
@@ -89,7 +90,11 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     add(
         [
             (human_size(size), "bold"),
-            (f" in {len(layers.layers)} layers ({human_size(layers.compressed_bytes)} stored)", ""),
+            (
+                f" in {plural(len(layers.layers), 'layer')} "
+                f"({human_size(layers.compressed_bytes)} stored)",
+                "",
+            ),
             (f" · hidden {human_size(hidden)}", "yellow" if hidden else ""),
             (f" · classified waste {human_size(classified)}", "yellow" if classified else ""),
             (f" · reclaimable {human_size(reclaimable)} ({_share(reclaimable, size)})", "bold"),
@@ -100,7 +105,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         [
             (
                 f"final filesystem {human_size(layers.final_bytes)} in "
-                f"{len(layers.files)} entries{platform}",
+                f"{plural(len(layers.files), 'entry')}{platform}",
                 "",
             )
         ]
