@@ -110,8 +110,8 @@ def test_gates_fail_with_exit_1(run: Callable[..., Done], archive: Path) -> None
 
 def test_every_format_same_json(run: Callable[..., Done], tmp_path: Path, archive: Path) -> None:
     layout = write_oci_layout(tmp_path / "layout", LAYERS, compress="gzip")
-    one = json.loads(run(str(archive), "-f", "json").stdout)
-    two = json.loads(run(f"oci:{layout}", "-f", "json").stdout)
+    one = json.loads(run(str(archive), "--format", "json").stdout)
+    two = json.loads(run(f"oci:{layout}", "--format", "json").stdout)
     for key in ("summary", "hidden", "dive"):
         if key == "summary":
             one[key].pop("compressed_bytes"), two[key].pop("compressed_bytes")

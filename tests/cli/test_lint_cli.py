@@ -68,7 +68,7 @@ def test_select_and_ignore(project: Path, capsys: pytest.CaptureFixture[str]) ->
     _, out, _ = run(["lint", "--format", "json", "--select", "SL1009,SL2002", str(project)], capsys)
     assert {f["code"] for f in json.loads(out)["findings"]} == {"SL1009", "SL2002"}
     _, out, _ = run(
-        ["lint", "-f", "json", "--select", "SL1", "--ignore", "SL1009", str(project)], capsys
+        ["lint", "--format", "json", "--select", "SL1", "--ignore", "SL1009", str(project)], capsys
     )
     codes = {f["code"] for f in json.loads(out)["findings"]}
     assert codes and all(c.startswith("SL1") for c in codes) and "SL1009" not in codes
@@ -108,7 +108,7 @@ def test_config_file_is_used(project: Path, capsys: pytest.CaptureFixture[str]) 
     (project / "pyproject.toml").write_text(
         '[tool.slimage]\nselect = ["SL2002"]\nseverity = { SL2002 = "info" }\n'
     )
-    code, out, _ = run(["lint", "-f", "json", str(project)], capsys)
+    code, out, _ = run(["lint", "--format", "json", str(project)], capsys)
     findings = json.loads(out)["findings"]
     assert [(f["code"], f["severity"]) for f in findings] == [("SL2002", "info")]
     assert code == 0  # info is below the default fail level (warning)
@@ -124,7 +124,7 @@ def test_syntax_error_exits_3_but_other_files_are_linted(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "broken.Dockerfile").write_text("# nothing but a comment\n")
-    code, out, err = run(["lint", "-f", "json", str(project)], capsys)
+    code, out, err = run(["lint", "--format", "json", str(project)], capsys)
     assert code == 3
     document = json.loads(out)
     assert len(document["errors"]) == 1 and "broken.Dockerfile" in document["errors"][0]
@@ -163,7 +163,7 @@ def test_target_changes_the_runtime_stage(
     (tmp_path / "Dockerfile").write_text(
         'FROM alpine:3.20 AS dev\nCMD ["sh"]\n\nFROM alpine:3.20\nUSER 65532\nCMD ["true"]\n'
     )
-    args = ["lint", "-f", "json", "--select", "SL2001", str(tmp_path)]
+    args = ["lint", "--format", "json", "--select", "SL2001", str(tmp_path)]
     assert json.loads(run(args, capsys)[1])["findings"] == []
     found = json.loads(run([*args, "--target", "dev"], capsys)[1])["findings"]
     assert [f["line"] for f in found] == [1]
@@ -173,7 +173,7 @@ def test_target_changes_the_runtime_stage(
 
 def test_build_arg_expands_base_images(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "Dockerfile").write_text('ARG BASE=alpine:3.20\nFROM $BASE\nCMD ["true"]\n')
-    args = ["lint", "-f", "json", "--select", "SL2006", str(tmp_path)]
+    args = ["lint", "--format", "json", "--select", "SL2006", str(tmp_path)]
     assert json.loads(run(args, capsys)[1])["findings"] == []
     latest = json.loads(run([*args, "--build-arg", "BASE=alpine:latest"], capsys)[1])
     assert [f["code"] for f in latest["findings"]] == ["SL2006"]
@@ -324,8 +324,8 @@ def test_parallel_run_matches_the_serial_one(
         directory.mkdir()
         (directory / "Dockerfile").write_text(FAT if index % 2 else PINNED)
     (tmp_path / "svc07" / "broken.Dockerfile").write_text("# nothing but a comment\n")
-    serial = run(["lint", "-f", "json", "--jobs", "1", str(tmp_path)], capsys)
-    parallel = run(["lint", "-f", "json", "--jobs", "2", str(tmp_path)], capsys)
+    serial = run(["lint", "--format", "json", "--jobs", "1", str(tmp_path)], capsys)
+    parallel = run(["lint", "--format", "json", "--jobs", "2", str(tmp_path)], capsys)
     assert serial[0] == parallel[0] == 3
     assert serial[1] == parallel[1]
     assert len(json.loads(parallel[1])["files"]) == 31
@@ -348,7 +348,7 @@ def test_three_processes_with_uneven_shares_match_the_serial_run(
     # 8 files over 3 processes: the first is linted before forking, the other 7 split 3/2/2.
     for index in range(8):
         (tmp_path / f"{index}.Dockerfile").write_text(FAT if index % 3 else PINNED)
-    serial = run(["lint", "-f", "json", "-j", "1", str(tmp_path)], capsys)
-    parallel = run(["lint", "-f", "json", "-j", "3", str(tmp_path)], capsys)
+    serial = run(["lint", "--format", "json", "-j", "1", str(tmp_path)], capsys)
+    parallel = run(["lint", "--format", "json", "-j", "3", str(tmp_path)], capsys)
     assert serial == parallel
     assert len(json.loads(parallel[1])["files"]) == 8

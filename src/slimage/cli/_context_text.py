@@ -117,3 +117,20 @@ def render_report(
             console.print(f"# not suggested: {escape(pattern)} ({escape(why)})")
         if written is not None:
             console.print(f"wrote {escape(str(written))}")
+
+
+def render_failures(report: ContextReport, *, console: Console) -> None:
+    """``--quiet``: only what fails or needs fixing (missing COPY sources, problems,
+    what Docker would refuse), one line each, without the context's summary."""
+    if report.reach is not None:
+        for missing in report.reach.missing:
+            why = "excluded by the ignore file" if missing.excluded else "not in the context"
+            console.print(
+                f"[bold red]line {missing.line}: {escape(missing.source)}: {why}; "
+                "the build fails[/bold red]"
+            )
+    for problem in report.problems:
+        style = _STYLES[problem.severity]
+        console.print(f"[{style}]{problem.severity}[/{style}] {escape(problem.message)}")
+    for error in report.scan.build_errors:
+        console.print(f"[bold red]Docker would fail:[/bold red] {escape(error)}")

@@ -40,13 +40,17 @@ def use_color(stream: IO[Any]) -> bool:
 
     ``--color always`` / ``never`` decide; ``auto`` (the default) follows the
     conventions of https://no-color.org and https://force-color.org (a non-empty
-    ``NO_COLOR`` turns colour off, a non-empty ``FORCE_COLOR`` on), else colours a
-    terminal only.
+    ``NO_COLOR`` turns colour off, a non-empty ``FORCE_COLOR`` on; Rich's
+    ``TTY_COMPATIBLE=0/1`` is honoured too, between the two), else colours a terminal
+    only.
     """
     if OUTPUT.color != "auto":
         return OUTPUT.color == "always"
     if os.environ.get("NO_COLOR"):
         return False
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
     if os.environ.get("FORCE_COLOR"):
         return True
     isatty = getattr(stream, "isatty", None)

@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._options import quiet
 from slimage.errors import UsageError
 
 _UNITS = {
@@ -69,13 +70,12 @@ def analyze_command(
     platform: str | None = typer.Option(
         None,
         "--platform",
-        help="os/arch\\[/variant] to pick from a multi-platform index (default: this machine's).",
+        help="os/arch[/variant] to pick from a multi-platform index (default: this machine's).",
         show_default=False,
     ),
     output_format: str = typer.Option(
         "text",
         "--format",
-        "-f",
         help="Output format: text, json (a versioned schema) or sarif (the findings).",
     ),
     max_size: str | None = typer.Option(
@@ -183,10 +183,17 @@ def analyze_command(
         sys.stdout.write(render_analysis_json(result))
     elif output_format == "sarif":
         sys.stdout.write(_sarif(result))
+    elif quiet():
+        from slimage.report.analysis_text import gate_spans
+
+        for gate in result.gates:
+            if not gate.passed:  # -q: only what fails
+                sys.stdout.write("".join(text for text, _ in gate_spans(gate)) + "\n")
     else:
+        from slimage.cli._options import use_color
         from slimage.report.analysis_text import render_analysis_text
 
-        render_analysis_text(result, sys.stdout)
+        render_analysis_text(result, sys.stdout, color=use_color(sys.stdout))
     sys.stdout.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
@@ -250,7 +257,7 @@ class _NoProgress:
 
 
 def _progress(total: int) -> Any:
-    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty() or quiet():
         return _NoProgress()
     from contextlib import contextmanager
 

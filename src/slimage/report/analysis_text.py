@@ -22,7 +22,7 @@ from slimage.report.safe_text import clean
 from slimage.wording import plural
 
 if TYPE_CHECKING:
-    from slimage.analysis.result import AnalysisResult
+    from slimage.analysis.result import AnalysisResult, Gate
 
 BAR_WIDTH = 20
 TOP_FINDINGS = 15
@@ -197,12 +197,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     )
 
     for gate in result.gates:
-        if gate.unit == "bytes":
-            value, limit = human_size(gate.value), human_size(gate.limit)
-        else:
-            value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
-        verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
-        add([verdict, (f" --{gate.name}: {value} (limit {limit})", "")])
+        add(gate_spans(gate))
 
     for note in [*layers.notes, *explanation.notes]:
         add([(f"note: {clean(note)}", "dim")])
@@ -211,10 +206,23 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     return blocks
 
 
-def render_analysis_text(result: AnalysisResult, stream: IO[str]) -> None:
+def gate_spans(gate: Gate) -> Line:
+    """``FAIL --max-size: 31.2 MB (limit 20.0 MB)``: one gate's verdict."""
+    if gate.unit == "bytes":
+        value, limit = human_size(gate.value), human_size(gate.limit)
+    else:
+        value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
+    verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
+    return [verdict, (f" --{gate.name}: {value} (limit {limit})", "")]
+
+
+def render_analysis_text(
+    result: AnalysisResult, stream: IO[str], *, color: bool | None = None
+) -> None:
+    """``color``: style the report (None: as Rich would decide, see :func:`styled`)."""
     blocks = report_blocks(result)
-    if styled(stream) or not write_plain(blocks, stream):
-        write_rich(blocks, stream)
+    if (styled(stream) if color is None else color) or not write_plain(blocks, stream):
+        write_rich(blocks, stream, color=color)
 
 
 def styled(stream: IO[str]) -> bool:
@@ -274,15 +282,21 @@ def _edges(widths: Sequence[int]) -> list[tuple[int, bool]]:
     return [(width, index in (0, last)) for index, width in enumerate(widths)]
 
 
-def write_rich(blocks: Sequence[Block], stream: IO[str]) -> None:
-    """Write ``blocks`` with Rich: styled on a terminal, wrapped to its width."""
+def write_rich(blocks: Sequence[Block], stream: IO[str], *, color: bool | None = None) -> None:
+    """Write ``blocks`` with Rich: styled on a terminal (or as ``color`` says), wrapped to
+    its width."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     piped = not stream.isatty()
     console = Console(
-        file=stream, highlight=False, soft_wrap=piped, width=PIPED_WIDTH if piped else None
+        file=stream,
+        highlight=False,
+        soft_wrap=piped,
+        width=PIPED_WIDTH if piped else None,
+        force_terminal=color,
+        no_color=None if color is None else not color,
     )
     for block in blocks:
         if isinstance(block, LayersTable):
