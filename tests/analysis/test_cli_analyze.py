@@ -15,7 +15,7 @@ import pytest
 from slimage.cli import main
 from slimage.cli.analyze import parse_ratio, parse_size
 from slimage.errors import UsageError
-from slimage.report.analysis_json import SCHEMA
+from slimage.report.schemas import load_schema
 from support.images import make_layer, write_docker_archive, write_oci_layout
 
 LAYERS = [
@@ -73,7 +73,7 @@ def test_json_follows_the_schema_with_exact_bytes(run: Callable[..., Done], arch
     done = run(str(archive), "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    jsonschema.validate(document, SCHEMA)
+    jsonschema.validate(document, load_schema("analyze"))
     summary = document["summary"]
     assert summary["content_bytes"] == 300_000 + 1000 + 24 + 2000
     assert summary["hidden_bytes"] == 301_000

@@ -263,7 +263,7 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0].split() == ["CODE", "NAME", "SEVERITY", "FIX", "TITLE"]
     assert len(out.splitlines()) == len(all_rules()) + 1
     code, out, _ = run(["rules", "--format", "json"], capsys)
-    listed = json.loads(out)
+    listed = json.loads(out)["rules"]
     assert [r["code"] for r in listed] == [r.code for r in all_rules()]
     assert {"code", "name", "title", "severity", "fix", "hadolint"} <= set(listed[0])
 

@@ -14,8 +14,6 @@ from typing import Any
 from slimage.analysis.layers import map_history
 from slimage.image.model import Image
 
-QUICK_SCHEMA_VERSION = "1.0"
-
 
 @dataclass(frozen=True)
 class QuickLayer:
@@ -76,8 +74,11 @@ def quick_summary(image: Image) -> QuickSummary:
 
 
 def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
+    """The ``--quick --format json`` document (schemas/analyze-quick-v1.schema.json)."""
+    from slimage.report.schemas import SCHEMA_VERSION
+
     return {
-        "schema_version": QUICK_SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "kind": "quick",
         "image": {
             "source": summary.source,

@@ -447,24 +447,22 @@ def render_rules(output_format: str) -> str:
     if output_format == "json":
         import json
 
-        return (
-            json.dumps(
-                [
-                    {
-                        "code": r.code,
-                        "name": r.name,
-                        "title": r.title,
-                        "category": category(r.code),
-                        "severity": str(r.severity),
-                        "fix": r.fix_safety,
-                        "hadolint": list(r.hadolint),
-                    }
-                    for r in rules
-                ],
-                indent=2,
-            )
-            + "\n"
-        )
+        from slimage.report.schemas import SCHEMA_VERSION
+
+        rule_list = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "title": r.title,
+                "category": category(r.code),
+                "severity": str(r.severity),
+                "fix": r.fix_safety,
+                "hadolint": list(r.hadolint),
+            }
+            for r in rules
+        ]
+        document = {"schema_version": SCHEMA_VERSION, "rules": rule_list}
+        return json.dumps(document, indent=2) + "\n"
     if output_format != "text":
         raise UsageError(f"--format {output_format!r}: expected text or json")
     name_width = max((len(r.name) for r in rules), default=4)
