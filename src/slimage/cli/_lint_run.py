@@ -229,7 +229,9 @@ def run_lint(options: LintOptions) -> int:
         if outcome.patch:
             diffs.append(outcome.patch)
         findings.extend(outcome.findings)
-        failing = failing or any(f.severity >= config.fail_level for f in outcome.findings)
+        failing = failing or (
+            not config.never_fail and any(f.severity >= config.fail_level for f in outcome.findings)
+        )
 
     if options.diff:
         _emit("".join(diffs))
