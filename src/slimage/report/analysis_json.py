@@ -36,6 +36,12 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _runtime(result: AnalysisResult) -> dict[str, Any]:
+    from slimage.analysis.runtime import runtime_settings
+
+    return asdict(runtime_settings(result.config))
+
+
 def analysis_document(result: AnalysisResult) -> dict[str, Any]:
     layers = result.layers
     explanation = result.explanation
@@ -48,6 +54,7 @@ def analysis_document(result: AnalysisResult) -> dict[str, Any]:
             "platform": result.platform,
             "layer_count": len(layers.layers),
         },
+        "runtime": _runtime(result),
         "summary": {
             "content_bytes": layers.content_bytes,
             "compressed_bytes": layers.compressed_bytes,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from slimage.analysis.steps import instruction_text, shorten
 from slimage.report.safe_text import clean
@@ -110,6 +110,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
             )
         ]
     )
+    add([(runtime_line(result.config), "")])
 
     table = LayersTable()
     largest = max((layer.content_bytes for layer in layers.layers), default=0)
@@ -206,10 +207,30 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     return blocks
 
 
+def runtime_line(config: Mapping[str, Any]) -> str:
+    """``runs as app · entrypoint ["node"] · cmd ["server.js"] · ports 8080/tcp``."""
+    import json
+
+    from slimage.analysis.runtime import runtime_settings
+
+    runtime = runtime_settings(config)
+    user = runtime.user or "root (no USER)"
+    parts = [f"runs as {user}"]
+    if runtime.entrypoint:
+        parts.append(f"entrypoint {json.dumps(runtime.entrypoint)}")
+    parts.append(f"cmd {json.dumps(runtime.cmd)}" if runtime.cmd else "no cmd")
+    parts.append(
+        f"ports {', '.join(runtime.exposed_ports)}" if runtime.exposed_ports else "no ports"
+    )
+    return clean(" · ".join(parts))
+
+
 def gate_spans(gate: Gate) -> Line:
     """``FAIL --max-size: 31.2 MB (limit 20.0 MB)``: one gate's verdict."""
     if gate.unit == "bytes":
         value, limit = human_size(gate.value), human_size(gate.limit)
+    elif gate.unit == "count":
+        value, limit = f"{gate.value:.0f}", f"{gate.limit:.0f}"
     else:
         value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
     verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
