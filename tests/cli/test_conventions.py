@@ -32,6 +32,16 @@ def click_group() -> Any:
     return typer.main.get_command(app)
 
 
+def every_command(group: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """Each command, subcommands of groups (``audit scan``) included, with its words."""
+    found = []
+    for name, command in group.commands.items():
+        found.append(((*path, name), command))
+        if hasattr(command, "commands"):
+            found.extend(every_command(command, (*path, name)))
+    return found
+
+
 def slimage(*args: str, env: dict[str, str] | None = None, **kwargs: Any) -> Any:
     environment = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     environment.update(env or {})
@@ -56,7 +66,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 def test_one_meaning_per_flag_on_every_command() -> None:
     group = click_group()
     assert set(group.commands) == set(COMMANDS)
-    for name, command in group.commands.items():
+    for name, command in every_command(group):
         options = {opt: param for param in command.params for opt in param.opts}
         assert "--quiet" in options and "-q" in options["--quiet"].opts, name
         assert "--color" in options, name
@@ -116,15 +126,15 @@ def test_every_help_text_keeps_its_brackets() -> None:
     group = click_group()
     wide = {"COLUMNS": "400", "TERMINAL_WIDTH": "400"}
     checked = 0
-    for name in ["", *group.commands]:
-        command = group.commands.get(name, group)
+    for words, command in [((), group), *every_command(group)]:
         expected = _bracketed(command.help or "")
         for param in command.params:
             expected += _bracketed(getattr(param, "help", "") or "")
-        shown = slimage(*([name] if name else []), "--help", env=wide)
+        shown = slimage(*words, "--help", env=wide)
         assert shown.returncode == 0, shown.stderr
         for text in expected:
-            assert text in shown.stdout, f"slimage {name} --help lost {text}"
+            assert text in shown.stdout, f"slimage {' '.join(words)} --help lost {text}"
+            assert "\\" + text not in shown.stdout, f"{words}: escaped twice: {text}"
             checked += 1
     assert checked >= 3
     init_help = slimage("init", "--help", env=wide).stdout

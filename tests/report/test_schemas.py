@@ -52,6 +52,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         make_layer([("file", "app/data.bin", b"x" * 5000), ("whiteout", "app/run")]),
     ]
     write_docker_archive(root / "image.tar", layers)
+    (root / "images").mkdir()
+    write_docker_archive(root / "images" / "app.tar", layers)
     return root
 
 
@@ -62,6 +64,16 @@ COMMANDS = {
     "analyze-quick": ("analyze", "--quick", "--format", "json", "image.tar"),
     "context": ("context", "--suggest", "--format", "json", "."),
     "parse": ("parse", "--format", "json", "Dockerfile"),
+    "audit": (
+        "audit",
+        "--dir",
+        "images",
+        "--store",
+        "sqlite:///audit.db",
+        "--format",
+        "json",
+        "-q",
+    ),
 }
 
 

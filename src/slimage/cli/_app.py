@@ -49,9 +49,14 @@ class _SlimageParsing:
     """What commands and the group share: the options, the errors, the help."""
 
     def _add_shared_options(self: Any) -> None:
+        """Append the shared options, except one the command declares itself (its own
+        ``--quiet`` then decides, with the meaning its help gives)."""
         from slimage.cli._options import shared_options
 
-        self.params.extend(shared_options())
+        declared = {flag for parameter in self.params for flag in parameter.opts}
+        self.params.extend(
+            option for option in shared_options() if not declared.intersection(option.opts)
+        )
 
     def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
         from typer import _click
@@ -94,8 +99,10 @@ class SlimageGroup(_SlimageParsing, TyperGroup):
             raise _usage_error(error, ctx) from None
 
 
-class _SlimageTyper(typer.Typer):
-    """A Typer whose commands are :class:`SlimageCommand` unless they say otherwise."""
+class SlimageTyper(typer.Typer):
+    """A Typer whose commands are :class:`SlimageCommand` unless they say otherwise: the
+    application, and any group of subcommands added to it (give it ``cls=SlimageGroup``
+    or a subclass)."""
 
     def command(
         self, name: str | None = None, *, cls: type[TyperCommand] | None = None, **kwargs: Any
@@ -103,7 +110,7 @@ class _SlimageTyper(typer.Typer):
         return super().command(name, cls=cls or SlimageCommand, **kwargs)
 
 
-app = _SlimageTyper(
+app = SlimageTyper(
     name="slimage",
     cls=SlimageGroup,
     help=(

@@ -1,7 +1,7 @@
 """The published JSON Schemas (draft 2020-12) of every ``--format json`` output.
 
 One file per output, named ``NAME-v1.schema.json``: ``lint``, ``rules``, ``analyze``,
-``analyze-quick``, ``context`` and ``parse``. Every document carries
+``analyze-quick``, ``context``, ``parse`` and ``audit``. Every document carries
 ``"schema_version": 1`` (an integer, :data:`SCHEMA_VERSION`) at the top. New fields
 may appear within a version; removing or renaming one bumps it. The tests validate real
 output of each command against its file.
@@ -15,7 +15,7 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
-SCHEMA_NAMES = ("lint", "rules", "analyze", "analyze-quick", "context", "parse")
+SCHEMA_NAMES = ("lint", "rules", "analyze", "analyze-quick", "context", "parse", "audit")
 
 
 def load_schema(name: str) -> dict[str, Any]:
