@@ -59,7 +59,7 @@ def test_wheel_carries_metadata_and_data_files(built: tuple[Path, Path]) -> None
         "slimage/report/templates/report.css",
         "slimage/report/templates/treemap.js",
         "slimage/report/schemas/gitlab-codequality.schema.json",
-        "slimage/report/lint-v1.schema.json",
+        "slimage/report/schemas/lint-v1.schema.json",
     ):
         assert data in names, data
     assert not any(name.startswith(("tests/", "slimage/tests/")) for name in names)
