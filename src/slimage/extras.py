@@ -6,7 +6,8 @@ archives, OCI layouts and registries need. Extras add the rest (pyproject.toml):
 - ``docker``: the Docker SDK, for ``docker-daemon:`` images and plain names looked up in
   a local daemon;
 - ``html``: what ``--format html`` needs (Jinja2, also in the base install because
-  ``init`` renders its templates with it).
+  ``init`` renders its templates with it);
+- ``tui``: Textual, for ``slimage explore``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,174 @@
+"""The explorer driven by Textual's pilot: keys pressed, the widgets' contents asserted."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from slimage.analysis.result import AnalysisResult
+from slimage.explore.app import ExploreApp
+from slimage.explore.model import TreeModel, View
+
+SIZE = (140, 40)
+
+
+def _run(
+    result: AnalysisResult, script: Callable[[ExploreApp, Pilot[None]], Awaitable[None]]
+) -> None:
+    async def main() -> None:
+        app = ExploreApp(result)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await script(app, pilot)
+
+    asyncio.run(main())
+
+
+async def _press(pilot: Pilot[None], *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+
+
+def _shown(node: TreeNode[str]) -> list[TreeNode[str]]:
+    """The nodes a user sees: children of expanded nodes, recursively."""
+    seen: list[TreeNode[str]] = []
+    if node.is_expanded:
+        for child in node.children:
+            seen.append(child)
+            seen.extend(_shown(child))
+    return seen
+
+
+def _tree(app: ExploreApp) -> Tree[str]:
+    return app.query_one("#files", Tree)
+
+
+def _paths(app: ExploreApp) -> list[str]:
+    return [node.data for node in _shown(_tree(app).root) if node.data is not None]
+
+
+def test_opens_on_the_final_filesystem_with_layers_and_findings(
+    fat_result: AnalysisResult,
+) -> None:
+    async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
+        layers = app.query_one("#layers", DataTable)
+        assert layers.row_count == 1 + len(fat_result.layers.layers)
+        assert str(layers.get_row_at(1)[3]).startswith("ADD file:debian-bookworm-rootfs")
+        assert "final filesystem" in str(_tree(app).root.label)
+        top = TreeModel.from_result(fat_result).index(View()).entries("")
+        assert _paths(app) == [entry.path for entry in top]  # only the root is listed
+        findings = app.query_one("#findings", DataTable)
+        codes = [str(findings.get_row_at(row)[0]) for row in range(findings.row_count)]
+        assert codes == [finding.code for finding in fat_result.explanation.findings]
+        assert {"SA102", "SL1003"} <= set(codes)
+
+    _run(fat_result, script)
+
+
+def test_selecting_a_layer_shows_its_files(fat_result: AnalysisResult) -> None:
+    async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
+        before = _paths(app)
+        await _press(pilot, "down", "down", "down")  # final, layer 1, 2, 3
+        assert "layer 3" in str(_tree(app).root.label)
+        after = _paths(app)
+        assert after != before
+        assert after == [e.path for e in app.model.index(View(layer=2)).entries("")]
+        # every file shown was written by layer 3 (expand one directory: built on expand)
+        first_dir = _tree(app).root.children[0]
+        assert not first_dir.children
+        first_dir.expand()
+        await pilot.pause()
+        assert first_dir.children
+        for child in first_dir.children:
+            mark = str(child.label)[0]
+            assert mark == " " if child.allow_expand else mark in "AMDH", child.label
+        status = str(app.query_one("#status", Static).render())
+        assert "A added" in status
+
+    _run(fat_result, script)
+
+
+def test_waste_key_hides_what_is_not_waste(fat_result: AnalysisResult) -> None:
+    waste = fat_result.explanation.waste_by_path
+
+    async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
+        await _press(pilot, "w")
+        assert "waste only" in str(app.query_one("#status", Static).render())
+        tree = _tree(app)
+        stack = list(tree.root.children)
+        files = 0
+        while stack:  # open everything: every file left is classified waste
+            node = stack.pop()
+            if node.allow_expand:
+                node.expand()
+                await pilot.pause()
+                stack.extend(node.children)
+            elif node.data is not None:
+                files += 1
+                assert node.data in waste
+                assert f"[{waste[node.data]}]" in str(node.label)
+        assert files == len(waste)
+        await _press(pilot, "w")
+        assert "waste only" not in str(app.query_one("#status", Static).render())
+
+    _run(fat_result, script)
+
+
+def test_search_finds_a_path(fat_result: AnalysisResult) -> None:
+    async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
+        await _press(pilot, "slash", *".env", "enter")
+        assert _paths(app) == ["app", "app/.env"]
+        label = str(_shown(_tree(app).root)[-1].label)
+        assert ".env" in label and "[secrets]" in label
+        assert "1 path" in str(app.query_one("#status", Static).render())
+        await _press(pilot, "escape")
+        assert len(_paths(app)) > 2
+
+    _run(fat_result, script)
+
+
+def test_a_layer_that_deletes_marks_what_it_deleted(layered_result: AnalysisResult) -> None:
+    async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
+        await _press(pilot, "down", "down", "down", "tab", "tab")  # layers, findings, files
+        assert "layer 3" in str(_tree(app).root.label)
+        assert app.focused is _tree(app)
+        await _press(pilot, "down", "enter", "down", "enter", "down", "enter")
+        labels = [str(node.label) for node in _shown(_tree(app).root)]
+        assert any(label.startswith("D ") and "lists" in label for label in labels), labels
+
+    _run(layered_result, script)
+
+
+def test_without_a_terminal_or_without_textual_it_says_so(tmp_path: Path) -> None:
+    from conftest import write_layered_image
+
+    image = str(write_layered_image(tmp_path / "img.tar"))
+    env = {**os.environ, "NO_COLOR": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "slimage", "explore", image],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 2
+    assert run.stderr.startswith("slimage: error: explore needs a terminal")
+    hide_textual = (
+        "import sys; sys.modules['textual'] = None; from slimage.cli import main; "
+        f"main(['explore', {image!r}])"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", hide_textual], capture_output=True, text=True, env=env
+    )
+    assert run.returncode == 5
+    assert "pip install 'slimage[tui]'" in run.stderr
+    assert run.stderr.count("\n") == 1
