@@ -69,7 +69,7 @@ class ExploreApp(App[None]):
     TITLE = "slimage explore"
     CSS = """
     #left { width: 45%; }
-    #layers { height: 2fr; }
+    #layers { height: auto; max-height: 60%; }
     #findings { height: 1fr; border-top: solid $accent; }
     #headline { height: auto; padding: 0 1; }
     #status { height: 1; padding: 0 1; color: $text-muted; }

@@ -64,14 +64,8 @@ class Entry:
     kind: str = "file"
 
 
-@dataclass
-class _Leaf:
-    size: int
-    layer: int | None
-    mark: str
-    cause: str | None
-    family: str
-    kind: str
+# A file of a view: (size, layer, mark, cause, kind); tuples, as a view holds 200k of them.
+_Leaf = tuple[int, int | None, str, str | None, str]
 
 
 @dataclass
@@ -94,7 +88,7 @@ class TreeIndex:
     def file_count(self) -> int:
         return self.counts[""]
 
-    def _ensure_dir(self, path: str) -> None:
+    def _ensure_dir(self, path: str) -> dict[str, _Leaf | None]:
         missing: list[str] = []
         while path not in self.children:
             missing.append(path)
@@ -105,29 +99,32 @@ class TreeIndex:
             self.children[directory] = {}
             self.sizes[directory] = 0
             self.counts[directory] = 0
+        return self.children[directory if missing else path]
 
     def add_dir(self, path: str) -> None:
         self._ensure_dir(path)
 
     def add_file(self, path: str, leaf: _Leaf) -> None:
+        """Add a file; its bytes count in its directory only until :meth:`finish` adds
+        each directory's total to its parents."""
         parent, _, name = path.rpartition("/")
-        if parent not in self.children:
-            self._ensure_dir(parent)
-        siblings = self.children[parent]
-        if name in siblings:
-            old = siblings[name]
-            if old is None:  # a hidden path under a directory of the same name: keep both
-                name = f"{name} ({leaf.mark})"
+        siblings = self.children.get(parent)
+        if siblings is None:
+            siblings = self._ensure_dir(parent)
+        if name in siblings:  # a hidden path where this view has another: keep both
+            name = f"{name} ({leaf[2]})"
         siblings[name] = leaf
-        size = leaf.size
+        self.sizes[parent] += leaf[0]
+        self.counts[parent] += 1
+
+    def finish(self) -> None:
+        """Add each directory's bytes and files to its ancestors' (deepest first)."""
         sizes, counts = self.sizes, self.counts
-        directory = parent
-        while True:
-            sizes[directory] += size
-            counts[directory] += 1
-            if not directory:
-                break
-            directory = directory.rpartition("/")[0]
+        for directory in sorted(self.children, key=lambda path: path.count("/"), reverse=True):
+            if directory:
+                parent = directory.rpartition("/")[0]
+                sizes[parent] += sizes[directory]
+                counts[parent] += counts[directory]
 
     def is_dir(self, path: str) -> bool:
         return path in self.children
@@ -157,18 +154,19 @@ class TreeIndex:
                     )
                 )
             else:
+                size, layer, mark, cause, kind = leaf
                 listed.append(
                     Entry(
                         name=name,
                         path=child,
                         is_dir=False,
-                        size=leaf.size,
+                        size=size,
                         files=1,
-                        layer=leaf.layer,
-                        mark=leaf.mark,
-                        cause=leaf.cause,
-                        family=leaf.family,
-                        kind=leaf.kind,
+                        layer=layer,
+                        mark=mark,
+                        cause=cause,
+                        family="hidden" if kind == "hidden" else family_of(cause),
+                        kind=kind,
                     )
                 )
         listed.sort(key=lambda entry: (-entry.size, not entry.is_dir, entry.name))
@@ -245,10 +243,7 @@ class TreeModel:
             mark = ""
             if layer is not None:
                 mark = "M" if (layer, path) in self._overwritten else "A"
-            index.add_file(
-                path,
-                _Leaf(record.size, record.layer_index, mark, cause, family_of(cause), kind.value),
-            )
+            index.add_file(path, (record.size, record.layer_index, mark, cause, kind.value))
         if layer is not None:
             for item in self.hidden_items:
                 if item.by_layer == layer and item.cause != "overwritten":
@@ -261,9 +256,7 @@ class TreeModel:
                     continue
                 if query:
                     matches.append(item.path)
-                index.add_file(
-                    item.path,
-                    _Leaf(item.size, item.from_layer, mark, item.cause, "hidden", "hidden"),
-                )
+                index.add_file(item.path, (item.size, item.from_layer, mark, item.cause, "hidden"))
+        index.finish()
         index.matches = sorted(matches)
         return index
