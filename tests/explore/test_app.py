@@ -125,11 +125,12 @@ def test_waste_key_hides_what_is_not_waste(fat_result: AnalysisResult) -> None:
 
 def test_search_finds_a_path(fat_result: AnalysisResult) -> None:
     async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
-        await _press(pilot, "slash", *".env", "enter")
+        await _press(pilot, "slash", *"app/.env", "enter")  # "/" types in the search box
         assert _paths(app) == ["app", "app/.env"]
         label = str(_shown(_tree(app).root)[-1].label)
         assert ".env" in label and "[secrets]" in label
-        assert "1 path" in str(app.query_one("#status", Static).render())
+        status = str(app.query_one("#status", Static).render())
+        assert status.endswith("search 'app/.env': 1 path"), status
         await _press(pilot, "escape")
         assert len(_paths(app)) > 2
 

@@ -190,7 +190,8 @@ class ExploreApp(App[None]):
             "waste only" if self.view.waste_only else "",
         ]
         if self.view.query:
-            parts.append(f"search {clean(self.view.query)!r}: {len(self.index.matches)} paths")
+            matches = plural(len(self.index.matches), "path")
+            parts.append(f"search {clean(self.view.query)!r}: {matches}")
         if self.view.layer is not None:
             parts.append("A added M changed D deleted H hidden later")
         return " · ".join(part for part in parts if part)
