@@ -47,6 +47,7 @@ class AnalyzeOptions:
     credentials: Credentials | None = None
     use_cache: bool = True
     limits: GateLimits = field(default_factory=GateLimits)
+    digest_files: bool = False
 
 
 def open_image(
@@ -92,11 +93,15 @@ def analyze(
         if isinstance(image, str)
         else image
     )
-    cache = layer_cache(opened) if options.use_cache else None
+    cache = layer_cache(opened) if options.use_cache and not options.digest_files else None
     if cache is None:
         start_digest_checks(opened)
     result = analyze_image(
-        opened, progress=progress, gate_ignore=options.limits.ignore, cache=cache
+        opened,
+        progress=progress,
+        gate_ignore=options.limits.ignore,
+        cache=cache,
+        digest_files=options.digest_files,
     )
     result.gates = evaluate_gates(result, options.limits)
     return result
