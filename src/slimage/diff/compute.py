@@ -2,9 +2,9 @@
 
 Each image is read once by the analysis (:func:`slimage.api.analyze`) with
 ``digest_files``: the same streaming pass that explains it also gives each file a
-content digest (or, where its layer can be read again, keeps where the file is so that
-only the same-size pairs are hashed, see :mod:`slimage.diff.files`). Memory holds the two
-final filesystems' records and digests, never contents.
+content digest (or, where its layer can be read again, keeps where the file is, so that
+only same-size pairs are read again and compared, see :mod:`slimage.diff.files`).
+Memory holds the two final filesystems' records and digests, never contents.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from slimage.diff.config import compare_config, compare_inventory
-from slimage.diff.files import compare_files, fill_digests, group_by_cause, group_by_directory
+from slimage.diff.files import compare_files, group_by_cause, group_by_directory, same_contents
 from slimage.diff.model import ClassChange, DiffOptions, GrowthGate, ImageDiff, ImageTotals
 from slimage.diff.packages import compare_packages
 from slimage.filesystem import FileKind
@@ -72,8 +72,8 @@ def compare(
     options: DiffOptions,
 ) -> ImageDiff:
     """The diff of two images already analysed with ``digest_files``."""
-    same_stack, notes = fill_digests((before_image, before), (after_image, after))
-    file_totals, files = compare_files(before, after, same_stack)
+    equal, notes = same_contents((before_image, before), (after_image, after))
+    file_totals, files = compare_files(before, after, equal)
     before_ids = {layer.diff_id for layer in before.layers.layers}
     new_layers = [layer for layer in after.layers.layers if layer.diff_id not in before_ids]
     diff = ImageDiff(

@@ -1,13 +1,17 @@
-"""Which regular files two final filesystems add, remove and change, by content digest.
+"""Which regular files two final filesystems add, remove and change, by content.
 
-Two files at the same path are the same when their sizes are equal and either their
-content digests are equal, or both were last written by a layer whose whole stack of
-layers below it is the same in both images (equal chain of diff_ids, as the OCI image
-spec's ChainID says): the filesystem at that point is then identical, so is the file,
-and nothing needs hashing. A file whose size changed has changed; only same-size pairs
-need digests. The pass (``digest_files``) hashed what streamed once; files of layers
-that can be read again were left unhashed, and only the pairs that need it are hashed
-here, both images at once on two threads (hashlib and ``pread`` release the GIL).
+Two files at the same path are the same when their sizes are equal and their contents
+are, which is known without reading them when both were last written by a layer whose
+whole stack of layers below it is the same in both images (equal chain of diff_ids, as
+the OCI image spec's ChainID says): the filesystem at that point is identical, so is the
+file. A file whose size changed has changed; only same-size pairs are looked at.
+
+The pass (``digest_files``) gave a sha256 digest to every file of a layer it could read
+only once (a compressed or downloaded one), as it streamed. Files of layers that can be
+read again (uncompressed tars in local files) were left where they are: a same-size pair
+with both sides there is compared byte for byte (a few times faster than hashing both
+sides, and it stops at the first difference), and a pair with one side hashed gets the
+other side hashed. Memory holds at most a window of each file, never a whole one.
 """
 
 from __future__ import annotations
@@ -24,6 +28,11 @@ if TYPE_CHECKING:
     from slimage.image.model import Image
 
 UNCLAIMED_TITLE = "not classified as waste (application, runtime and base files)"
+# Bytes of each file compared at a time (the layer readers' own window).
+COMPARE_STEP = 1 << 20
+
+# (path, size, before (layer, offset), after (layer, offset))
+_Pair = tuple[str, int, tuple[int, int], tuple[int, int]]
 
 
 def chain_keys(result: AnalysisResult) -> list[tuple[str, ...]]:
@@ -36,15 +45,18 @@ def chain_keys(result: AnalysisResult) -> list[tuple[str, ...]]:
     return keys
 
 
-def fill_digests(
+def same_contents(
     before: tuple[Image, AnalysisResult], after: tuple[Image, AnalysisResult]
 ) -> tuple[set[str], list[str]]:
-    """Give a digest to every same-size pair that needs one; returns the paths known
-    equal by their layer stacks (no digest needed) and notes on what could not be hashed."""
+    """Settle every same-size pair without digests on both sides: returns the paths known
+    equal without digests (same layer stack, or compared byte for byte) and notes on what
+    could not be read; digests needed to compare the other pairs are filled in."""
     (before_image, before_result), (after_image, after_result) = before, after
     before_files, after_files = before_result.layers.files, after_result.layers.files
+    before_places, after_places = before_result.layers.unhashed, after_result.layers.unhashed
     before_chains, after_chains = chain_keys(before_result), chain_keys(after_result)
-    same_stack: set[str] = set()
+    equal: set[str] = set()
+    pairs: list[_Pair] = []
     wanted: tuple[list[str], list[str]] = ([], [])
     file_kind = FileKind.FILE
     for path, old in before_files.items():
@@ -56,7 +68,11 @@ def fill_digests(
         if old.digest is not None and new.digest is not None:
             continue
         if before_chains[old.layer_index] == after_chains[new.layer_index]:
-            same_stack.add(path)
+            equal.add(path)
+            continue
+        old_place, new_place = before_places.get(path), after_places.get(path)
+        if old.digest is None and new.digest is None and old_place and new_place:
+            pairs.append((path, old.size, old_place, new_place))
             continue
         if old.digest is None:
             wanted[0].append(path)
@@ -65,13 +81,45 @@ def fill_digests(
     notes: list[str] = []
     sides = ((before_image, before_result, wanted[0]), (after_image, after_result, wanted[1]))
     jobs = [side for side in sides if side[2]]
-    if len(jobs) == 2:
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="slimage-diff") as pool:
-            for found in pool.map(lambda job: _hash_paths(*job), jobs):
-                notes.extend(found)
-    elif jobs:
-        notes.extend(_hash_paths(*jobs[0]))
-    return same_stack, notes
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="slimage-diff") as pool:
+        hashing = [pool.submit(_hash_paths, *job) for job in jobs]
+        equal |= _compare_pairs(before_image, after_image, pairs)
+        for job in hashing:
+            notes.extend(job.result())
+    return equal, notes
+
+
+def _compare_pairs(before: Image, after: Image, pairs: list[_Pair]) -> set[str]:
+    """The paths of ``pairs`` whose bytes are equal, read in the before layers' order."""
+    pairs.sort(key=lambda pair: pair[2])
+    readers: dict[tuple[int, int], Any] = {}
+    equal: set[str] = set()
+    try:
+        for path, size, (old_layer, old_offset), (new_layer, new_offset) in pairs:
+            old = readers.get((0, old_layer))
+            if old is None:
+                old = readers[(0, old_layer)] = _contents(before, old_layer)
+            new = readers.get((1, new_layer))
+            if new is None:
+                new = readers[(1, new_layer)] = _contents(after, new_layer)
+            position = 0
+            while position < size:
+                step = min(COMPARE_STEP, size - position)
+                left = old.read(old_offset + position, step).tobytes()
+                if left != new.read(new_offset + position, step).tobytes():
+                    break
+                position += step
+            else:
+                equal.add(path)
+    finally:
+        for reader in readers.values():
+            reader.close()
+    return equal
+
+
+def _contents(image: Image, index: int) -> Any:
+    layer: Any = image.layers[index]
+    return layer.open_contents()
 
 
 def _hash_paths(image: Image, result: AnalysisResult, paths: Sequence[str]) -> list[str]:
@@ -104,7 +152,7 @@ def _cause(result: AnalysisResult, path: str) -> str:
 
 
 def compare_files(
-    before: AnalysisResult, after: AnalysisResult, same_stack: set[str]
+    before: AnalysisResult, after: AnalysisResult, equal: set[str]
 ) -> tuple[FileTotals, list[FileChange]]:
     """Every regular file added, removed or changed, biggest first, and the totals.
 
@@ -123,7 +171,7 @@ def compare_files(
             changes.append(FileChange(f"/{path}", "removed", old.size, 0, _cause(before, path)))
             totals.removed_files += 1
             totals.removed_bytes += old.size
-        elif _same(old, new, path, same_stack):
+        elif _same(old, new, path, equal):
             totals.unchanged_files += 1
             totals.unchanged_bytes += new.size
         else:
@@ -144,10 +192,10 @@ def compare_files(
     return totals, changes
 
 
-def _same(old: FileRecord, new: FileRecord, path: str, same_stack: set[str]) -> bool:
+def _same(old: FileRecord, new: FileRecord, path: str, equal: set[str]) -> bool:
     if old.size != new.size:
         return False
-    if not old.size or path in same_stack:
+    if not old.size or path in equal:
         return True
     return old.digest is not None and old.digest == new.digest
 
