@@ -41,4 +41,8 @@ echo
 echo "== 5. Explain a small fat image from its own bytes"
 "$python" make_sample_image.py out/fat-sample.tar
 run analyze out/fat-sample.tar
+echo
+echo "== 6. The same app rewritten slim (multi-stage, no toolchain, non-root): what changed"
+"$python" make_sample_image.py --slim out/slim-sample.tar
+run diff out/fat-sample.tar out/slim-sample.tar --max-growth 0
 exit 0
