@@ -162,3 +162,52 @@ def test_option_units() -> None:
     assert parse_growth("5%", "--x") == (None, 0.05)
     with pytest.raises(UsageError):
         parse_growth("-5%", "--x")
+
+
+FORKED = """
+import json, sys, threading
+import slimage.diff.parallel as parallel
+from slimage.diff import diff_images
+from slimage.report.diff_json import diff_document
+
+def refuse(*args, **kwargs):
+    raise AssertionError("read one after the other")
+
+assert threading.active_count() == 1
+parallel._one_after_the_other = refuse
+print(json.dumps(diff_document(diff_images(sys.argv[1], sys.argv[2]))))
+"""
+
+
+def test_after_image_read_by_a_forked_process_gives_the_same_diff(
+    samples: tuple[str, str],
+) -> None:
+    from slimage.diff import DiffOptions, diff_images
+    from slimage.report.diff_json import diff_document
+
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED, *samples],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    here = diff_document(diff_images(*samples, DiffOptions(parallel=False)))
+    assert json.loads(done.stdout) == json.loads(json.dumps(here))
+
+
+def test_forked_process_errors_end_in_one_line(samples: tuple[str, str], tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tar"
+    broken.write_bytes(b"not a tar at all" * 100)
+    for before, after in ((samples[0], str(broken)), (str(broken), samples[0])):
+        done = subprocess.run(
+            [sys.executable, "-m", "slimage", "diff", before, after],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 3, done.stderr
+        assert done.stderr.startswith("slimage: error: ") and done.stderr.count("\n") == 1
+        assert "broken.tar" in done.stderr

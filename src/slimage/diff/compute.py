@@ -10,14 +10,13 @@ Memory holds the two final filesystems' records and digests, never contents.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from slimage.diff.config import compare_config, compare_inventory
 from slimage.diff.files import compare_files, group_by_cause, group_by_directory, same_contents
 from slimage.diff.model import ClassChange, DiffOptions, GrowthGate, ImageDiff, ImageTotals
 from slimage.diff.packages import compare_packages
-from slimage.filesystem import FileKind
+from slimage.diff.side import Side, side_of
 
 if TYPE_CHECKING:
     from slimage.analysis.result import AnalysisResult
@@ -28,31 +27,17 @@ def diff_images(
     before: str | Image,
     after: str | Image,
     options: DiffOptions | None = None,
-    *,
-    progress: Callable[[int], None] | None = None,
 ) -> ImageDiff:
     """Compare ``before`` and ``after`` (IMAGE references as the CLI takes them, or images
     opened with :func:`slimage.api.open_image`) by content.
 
-    ``progress`` is called with the number of stored bytes read, over both images.
+    With ``options.parallel`` (the default), the after image is read by a forked process
+    at the same time as the before image here (see :mod:`slimage.diff.parallel`).
     """
-    from slimage.api import AnalyzeOptions, analyze, open_image, start_digest_checks
+    from slimage.api import AnalyzeOptions
+    from slimage.diff.parallel import read_sides
 
     options = options if options is not None else DiffOptions()
-    images = [
-        open_image(
-            image,
-            platform=options.platform,
-            insecure_registry=options.insecure_registry,
-            credentials=options.credentials,
-        )
-        if isinstance(image, str)
-        else image
-        for image in (before, after)
-    ]
-    # The after image's layer digests are checked on another thread while the before
-    # image is read (local sources only; registries fetch as they are read).
-    start_digest_checks(images[1])
     analyze_options = AnalyzeOptions(
         platform=options.platform,
         insecure_registry=options.insecure_registry,
@@ -60,8 +45,8 @@ def diff_images(
         use_cache=False,
         digest_files=True,
     )
-    results = [analyze(image, analyze_options, progress=progress) for image in images]
-    return compare(images[0], results[0], images[1], results[1], options)
+    before_pair, after_pair = read_sides(before, after, options, analyze_options)
+    return compare_sides(before_pair, after_pair, options)
 
 
 def compare(
@@ -72,23 +57,34 @@ def compare(
     options: DiffOptions,
 ) -> ImageDiff:
     """The diff of two images already analysed with ``digest_files``."""
-    equal, notes = same_contents((before_image, before), (after_image, after))
+    return compare_sides((before_image, side_of(before)), (after_image, side_of(after)), options)
+
+
+def compare_sides(
+    before_pair: tuple[Image, Side], after_pair: tuple[Image, Side], options: DiffOptions
+) -> ImageDiff:
+    before, after = before_pair[1], after_pair[1]
+    equal, notes = same_contents(before_pair, after_pair)
     file_totals, files = compare_files(before, after, equal)
-    before_ids = {layer.diff_id for layer in before.layers.layers}
-    new_layers = [layer for layer in after.layers.layers if layer.diff_id not in before_ids]
+    before_ids = set(before.diff_ids)
+    new_layers = [
+        size
+        for diff_id, size in zip(after.diff_ids, after.compressed_sizes, strict=True)
+        if diff_id not in before_ids
+    ]
     diff = ImageDiff(
         before=_totals(before, options.bandwidth_bits),
         after=_totals(after, options.bandwidth_bits),
         bandwidth_bits=options.bandwidth_bits,
-        shared_layers=len(after.layers.layers) - len(new_layers),
-        new_layer_bytes=sum(layer.compressed_size for layer in new_layers),
+        shared_layers=len(after.diff_ids) - len(new_layers),
+        new_layer_bytes=sum(new_layers),
         file_totals=file_totals,
         files=files,
         directories=group_by_directory(files, options.directory_depth),
         causes=group_by_cause(files, before, after),
         waste_classes=_classes(before, after),
-        packages=compare_packages(before.explanation.inventory, after.explanation.inventory),
-        inventory=compare_inventory(before.explanation.inventory, after.explanation.inventory),
+        packages=compare_packages(before.inventory, after.inventory),
+        inventory=compare_inventory(before.inventory, after.inventory),
         config=compare_config(before.config, after.config),
         notes=notes,
     )
@@ -96,24 +92,23 @@ def compare(
     return diff
 
 
-def _totals(result: AnalysisResult, bandwidth_bits: int) -> ImageTotals:
-    layers = result.layers
-    compressed = layers.compressed_bytes
+def _totals(side: Side, bandwidth_bits: int) -> ImageTotals:
+    compressed = side.compressed_bytes
     return ImageTotals(
-        source=result.source,
-        platform=result.platform,
-        size_bytes=result.size_bytes,
-        final_bytes=layers.final_bytes,
+        source=side.source,
+        platform=side.platform,
+        size_bytes=side.size_bytes,
+        final_bytes=side.final_bytes,
         compressed_bytes=compressed,
-        layers=len(layers.layers),
-        files=sum(1 for record in layers.files.values() if record.kind is FileKind.FILE),
-        waste_bytes=result.waste_bytes,
+        layers=len(side.diff_ids),
+        files=len(side.files),
+        waste_bytes=side.waste_bytes,
         pull_seconds=compressed * 8 / bandwidth_bits if bandwidth_bits > 0 else math.inf,
     )
 
 
-def _classes(before: AnalysisResult, after: AnalysisResult) -> list[ClassChange]:
-    old, new = before.explanation.classes, after.explanation.classes
+def _classes(before: Side, after: Side) -> list[ClassChange]:
+    old, new = before.classes, after.classes
     changes = [
         ClassChange(name, old.get(name, 0), new.get(name, 0))
         for name in dict.fromkeys([*old, *new])

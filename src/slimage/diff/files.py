@@ -21,10 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from slimage.diff.model import ChangeGroup, FileChange, FileTotals
-from slimage.filesystem import FileKind, FileRecord
+from slimage.diff.side import Side
 
 if TYPE_CHECKING:
-    from slimage.analysis.result import AnalysisResult
     from slimage.image.model import Image
 
 UNCLAIMED_TITLE = "not classified as waste (application, runtime and base files)"
@@ -35,51 +34,49 @@ COMPARE_STEP = 1 << 20
 _Pair = tuple[str, int, tuple[int, int], tuple[int, int]]
 
 
-def chain_keys(result: AnalysisResult) -> list[tuple[str, ...]]:
+def chain_keys(side: Side) -> list[tuple[str, ...]]:
     """Per layer, the diff_ids of it and every layer below it (what a ChainID hashes)."""
     keys: list[tuple[str, ...]] = []
     chain: tuple[str, ...] = ()
-    for layer in result.layers.layers:
-        chain = (*chain, layer.diff_id)
+    for diff_id in side.diff_ids:
+        chain = (*chain, diff_id)
         keys.append(chain)
     return keys
 
 
 def same_contents(
-    before: tuple[Image, AnalysisResult], after: tuple[Image, AnalysisResult]
+    before: tuple[Image, Side], after: tuple[Image, Side]
 ) -> tuple[set[str], list[str]]:
     """Settle every same-size pair without digests on both sides: returns the paths known
     equal without digests (same layer stack, or compared byte for byte) and notes on what
     could not be read; digests needed to compare the other pairs are filled in."""
-    (before_image, before_result), (after_image, after_result) = before, after
-    before_files, after_files = before_result.layers.files, after_result.layers.files
-    before_places, after_places = before_result.layers.unhashed, after_result.layers.unhashed
-    before_chains, after_chains = chain_keys(before_result), chain_keys(after_result)
+    (before_image, old_side), (after_image, new_side) = before, after
+    before_files, after_files = old_side.files, new_side.files
+    before_places, after_places = old_side.unhashed, new_side.unhashed
+    before_chains, after_chains = chain_keys(old_side), chain_keys(new_side)
     equal: set[str] = set()
     pairs: list[_Pair] = []
     wanted: tuple[list[str], list[str]] = ([], [])
-    file_kind = FileKind.FILE
-    for path, old in before_files.items():
-        if old.kind is not file_kind or not old.size:
-            continue
+    for path, (size, old_layer, old_digest) in before_files.items():
         new = after_files.get(path)
-        if new is None or new.kind is not file_kind or new.size != old.size:
+        if new is None or new[0] != size or not size:
             continue
-        if old.digest is not None and new.digest is not None:
+        new_layer, new_digest = new[1], new[2]
+        if old_digest is not None and new_digest is not None:
             continue
-        if before_chains[old.layer_index] == after_chains[new.layer_index]:
+        if before_chains[old_layer] == after_chains[new_layer]:
             equal.add(path)
             continue
         old_place, new_place = before_places.get(path), after_places.get(path)
-        if old.digest is None and new.digest is None and old_place and new_place:
-            pairs.append((path, old.size, old_place, new_place))
+        if old_digest is None and new_digest is None and old_place and new_place:
+            pairs.append((path, size, old_place, new_place))
             continue
-        if old.digest is None:
+        if old_digest is None:
             wanted[0].append(path)
-        if new.digest is None:
+        if new_digest is None:
             wanted[1].append(path)
     notes: list[str] = []
-    sides = ((before_image, before_result, wanted[0]), (after_image, after_result, wanted[1]))
+    sides = ((before_image, old_side, wanted[0]), (after_image, new_side, wanted[1]))
     jobs = [side for side in sides if side[2]]
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="slimage-diff") as pool:
         hashing = [pool.submit(_hash_paths, *job) for job in jobs]
@@ -122,9 +119,9 @@ def _contents(image: Image, index: int) -> Any:
     return layer.open_contents()
 
 
-def _hash_paths(image: Image, result: AnalysisResult, paths: Sequence[str]) -> list[str]:
+def _hash_paths(image: Image, side: Side, paths: Sequence[str]) -> list[str]:
     """Hash ``paths`` where the pass left them (their place in a re-readable layer)."""
-    files, unhashed = result.layers.files, result.layers.unhashed
+    files, unhashed = side.files, side.unhashed
     by_layer: dict[int, list[tuple[str, int, int]]] = {}
     missing = 0
     for path in paths:
@@ -132,72 +129,56 @@ def _hash_paths(image: Image, result: AnalysisResult, paths: Sequence[str]) -> l
         if place is None:
             missing += 1
             continue
-        by_layer.setdefault(place[0], []).append((path, place[1], files[path].size))
+        by_layer.setdefault(place[0], []).append((path, place[1], files[path][0]))
     for index, items in sorted(by_layer.items()):
         layer: Any = image.layers[index]
         digests = layer.content_digests([(offset, size) for _, offset, size in items])
         for (path, _, _), digest in zip(items, digests, strict=True):
-            files[path].digest = digest
+            files[path][2] = digest
     if missing:
         return [
-            f"{image.source}: {missing} files could not be hashed; where their size is "
+            f"{side.source}: {missing} files could not be hashed; where their size is "
             "unchanged they are counted as changed"
         ]
     return []
 
 
-def _cause(result: AnalysisResult, path: str) -> str:
-    claim = result.explanation.claims.by_path.get(path)
-    return claim.cause if claim is not None else ""
-
-
 def compare_files(
-    before: AnalysisResult, after: AnalysisResult, equal: set[str]
+    before: Side, after: Side, equal: set[str]
 ) -> tuple[FileTotals, list[FileChange]]:
     """Every regular file added, removed or changed, biggest first, and the totals.
 
     A path that is a regular file on one side only (absent, or a directory or link on the
     other) counts as added or removed.
     """
-    before_files, after_files = before.layers.files, after.layers.files
+    before_files, after_files = before.files, after.files
+    before_causes, after_causes = before.causes, after.causes
     totals = FileTotals()
     changes: list[FileChange] = []
-    file_kind = FileKind.FILE
-    for path, old in before_files.items():
-        if old.kind is not file_kind:
-            continue
+    for path, (size, _, digest) in before_files.items():
         new = after_files.get(path)
-        if new is None or new.kind is not file_kind:
-            changes.append(FileChange(f"/{path}", "removed", old.size, 0, _cause(before, path)))
+        if new is None:
+            changes.append(FileChange(f"/{path}", "removed", size, 0, before_causes.get(path, "")))
             totals.removed_files += 1
-            totals.removed_bytes += old.size
-        elif _same(old, new, path, equal):
+            totals.removed_bytes += size
+        elif new[0] == size and (
+            not size or path in equal or (digest is not None and digest == new[2])
+        ):
             totals.unchanged_files += 1
-            totals.unchanged_bytes += new.size
+            totals.unchanged_bytes += size
         else:
-            cause = _cause(after, path) or _cause(before, path)
-            changes.append(FileChange(f"/{path}", "changed", old.size, new.size, cause))
+            cause = after_causes.get(path) or before_causes.get(path, "")
+            changes.append(FileChange(f"/{path}", "changed", size, new[0], cause))
             totals.changed_files += 1
-            totals.changed_before_bytes += old.size
-            totals.changed_after_bytes += new.size
-    for path, new in after_files.items():
-        if new.kind is not file_kind:
-            continue
-        previous = before_files.get(path)
-        if previous is None or previous.kind is not file_kind:
-            changes.append(FileChange(f"/{path}", "added", 0, new.size, _cause(after, path)))
+            totals.changed_before_bytes += size
+            totals.changed_after_bytes += new[0]
+    for path, (size, _, _) in after_files.items():
+        if path not in before_files:
+            changes.append(FileChange(f"/{path}", "added", 0, size, after_causes.get(path, "")))
             totals.added_files += 1
-            totals.added_bytes += new.size
+            totals.added_bytes += size
     changes.sort(key=lambda change: (-change.weight, change.path))
     return totals, changes
-
-
-def _same(old: FileRecord, new: FileRecord, path: str, equal: set[str]) -> bool:
-    if old.size != new.size:
-        return False
-    if not old.size or path in equal:
-        return True
-    return old.digest is not None and old.digest == new.digest
 
 
 def group_by_directory(changes: Sequence[FileChange], depth: int) -> list[ChangeGroup]:
@@ -213,24 +194,15 @@ def group_by_directory(changes: Sequence[FileChange], depth: int) -> list[Change
     return sorted(groups.values(), key=lambda group: (-group.weight, group.key))
 
 
-def group_by_cause(
-    changes: Sequence[FileChange], before: AnalysisResult, after: AnalysisResult
-) -> list[ChangeGroup]:
+def group_by_cause(changes: Sequence[FileChange], before: Side, after: Side) -> list[ChangeGroup]:
     """Changes summed per analysis cause (a removed file by the cause the before image's
     analysis charged it to, an added or changed one by the after image's)."""
-    causes = {**before.explanation.claims.causes, **after.explanation.claims.causes}
-    classes: dict[str, str] = {}
-    for result in (before, after):
-        for claim in result.explanation.claims.by_path.values():
-            classes.setdefault(claim.cause, str(claim.waste_class))
+    titles = {**before.cause_titles, **after.cause_titles}
     groups: dict[str, ChangeGroup] = {}
     for change in changes:
         group = groups.get(change.cause)
         if group is None:
-            cause = causes.get(change.cause)
-            title = cause.title if cause is not None else UNCLAIMED_TITLE
-            group = groups[change.cause] = ChangeGroup(
-                change.cause, title, classes.get(change.cause, "")
-            )
+            title, waste_class = titles.get(change.cause, (UNCLAIMED_TITLE, ""))
+            group = groups[change.cause] = ChangeGroup(change.cause, title, waste_class)
         group.add(change)
     return sorted(groups.values(), key=lambda group: (-group.weight, group.key))

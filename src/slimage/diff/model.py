@@ -24,7 +24,8 @@ class DiffOptions:
     ``max_growth_bytes`` / ``max_growth_ratio``: the growth gate (``--max-growth``): the
     after image's size may exceed the before image's by at most this many bytes, or this
     share of the before size (0.05 = 5 %). ``directory_depth``: changes are grouped by
-    their first N directories (``/usr/lib/gcc``).
+    their first N directories (``/usr/lib/gcc``). ``parallel``: read the after image in a
+    forked process at the same time (see :mod:`slimage.diff.parallel`).
     """
 
     bandwidth_bits: int = DEFAULT_BANDWIDTH_BITS
@@ -34,6 +35,7 @@ class DiffOptions:
     platform: str | None = None
     insecure_registry: bool = False
     credentials: Credentials | None = None
+    parallel: bool = True
 
 
 @dataclass
