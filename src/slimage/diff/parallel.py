@@ -16,6 +16,7 @@ with the child's one-line error and exit code, as if read here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -74,9 +75,18 @@ def read_sides(
     options: DiffOptions,
     analyze_options: AnalyzeOptions,
 ) -> tuple[tuple[Image, Side], tuple[Image, Side]]:
-    """Both images opened and analysed, the after one in a child process when possible."""
+    """Both images opened and analysed, the after one in a child process when possible.
+
+    The after image is opened here, before the fork: a daemon's or containers-storage's
+    export is then spooled once, by this process, which removes it when it exits (the
+    child leaves without clean-ups), and this process reads the same files afterwards
+    when same-size pairs are compared.
+    """
     if not can_fork(options):
         return _one_after_the_other(before, after, options, analyze_options)
+    after_image = open_reference(after, options)
+    if threading.active_count() != 1:  # opening it started a thread: no fork now
+        return _one_after_the_other(before, after_image, options, analyze_options)
     sys.stdout.flush()
     sys.stderr.flush()
     read_end, write_end = os.pipe()
@@ -87,7 +97,7 @@ def read_sides(
         try:
             payload: tuple[Any, ...]
             try:
-                payload = ("side", analyze_side(open_reference(after, options), analyze_options))
+                payload = ("side", analyze_side(after_image, analyze_options))
             except SlimageError as error:
                 payload = ("error", error.message, error.exit_code)
             data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
@@ -107,10 +117,10 @@ def read_sides(
         reaped = True
     finally:
         if not reaped:  # this side failed (or Ctrl-C): the child's work is not wanted
-            os.close(read_end)
+            with contextlib.suppress(OSError):  # already closed when reading failed
+                os.close(read_end)
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-    after_image = open_reference(after, options)
     received = pickle.loads(data) if status == 0 and data else None
     if received is None:
         return (before_image, before_side), (
