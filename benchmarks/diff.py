@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -174,7 +175,11 @@ def main() -> None:
         for name, (seconds, cpu, rss) in best.items():
             print(f"{name:8s} {seconds:7.2f} s (cpu {cpu:6.2f} s)  peak RSS {rss:7.1f} MB")
         ratio = best["diff"][0] / best["analyze"][0]
-        print(f"ratio:   diff takes {ratio:.2f}x the time of analysing one image (target < 2)")
+        cpu_ratio = best["diff"][1] / best["analyze"][1]
+        print(
+            f"ratio:   diff takes {ratio:.2f}x the time of analysing one image (target < 2), "
+            f"{cpu_ratio:.2f}x its CPU time; load average {os.getloadavg()[0]:.1f}"
+        )
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

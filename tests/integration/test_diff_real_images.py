@@ -23,7 +23,8 @@ from slimage.report.diff_json import SCHEMA_PATH
 from support.buildah import Buildah
 from support.standins import ensure_standin, standin_store
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Two builds with RUN steps on a busy 2-core machine can take minutes.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1800)]
 
 KEEP = b"kept as it is\n"
 CHANGE_BEFORE = bytes(range(256)) * 20  # 5,120 bytes
