@@ -8,6 +8,7 @@ script's files.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -87,7 +88,7 @@ def test_text_report_piped_is_plain(run: Callable[..., Done], samples: tuple[str
     lines = done.stdout.splitlines()
     size = next(line for line in lines if line.strip().startswith("size "))
     assert size.split()[1:] == ["28.6", "MB", "7.55", "MB", "-21.0", "MB", "(-73.6%)"]
-    assert any(line.strip().startswith("! User: (unset) -> 1000:1000") for line in lines)
+    assert any(line.strip().startswith("! User: (unset: root) -> 1000:1000") for line in lines)
     assert "  upgraded   dpkg   nodejs 1.0-1 -> 2.0-1" in lines
     assert any("C/C++ compiler internals and headers [build-toolchain]" in line for line in lines)
 
@@ -101,7 +102,7 @@ def test_markdown_for_a_pull_request(
     text = report.read_text()
     assert text.startswith("### slimage diff: 28.6 MB → 7.55 MB (-21.0 MB, -73.6%, smaller)\n")
     assert "| size | 28.6 MB | 7.55 MB | -21.0 MB (-73.6%) |" in text
-    assert "> **Runs differently:** User *(unset)* → `1000:1000`" in text
+    assert "> **Runs differently:** User *(unset: root)* → `1000:1000`" in text
     assert text.count("<details>") == text.count("</details>") == 5
 
 
@@ -211,3 +212,23 @@ def test_forked_process_errors_end_in_one_line(samples: tuple[str, str], tmp_pat
         assert done.returncode == 3, done.stderr
         assert done.stderr.startswith("slimage: error: ") and done.stderr.count("\n") == 1
         assert "broken.tar" in done.stderr
+
+
+def test_text_report_styled_when_colour_is_asked_for(
+    samples: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from slimage.diff import DiffOptions, diff_images
+    from slimage.report.diff_text import render_diff_text
+
+    diff = diff_images(*samples, DiffOptions(parallel=False))
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    styled = io.StringIO()
+    render_diff_text(diff, styled)
+    monkeypatch.delenv("FORCE_COLOR")
+    plain = io.StringIO()
+    render_diff_text(diff, plain)
+    assert "\x1b[" in styled.getvalue() and "\x1b[" not in plain.getvalue()
+    assert re.sub(r"\x1b\[[0-9;]*m", "", styled.getvalue()) == plain.getvalue()

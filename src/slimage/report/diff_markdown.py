@@ -19,6 +19,7 @@ from slimage.report.diff_text import (
     share,
     signed_bytes,
     totals_rows,
+    unset,
 )
 from slimage.report.safe_text import clean
 from slimage.report.units import human_bytes
@@ -42,8 +43,8 @@ def _cell(text: str) -> str:
     return clean(text).replace("|", "\\|")
 
 
-def _value(value: str | None) -> str:
-    return "*(unset)*" if value is None else code(value)
+def _value(value: str | None, key: str = "") -> str:
+    return f"*{unset(key)}*" if value is None else code(value)
 
 
 def _counts(group: ChangeGroup) -> tuple[str, str, str]:
@@ -89,13 +90,11 @@ def render_diff_markdown(diff: ImageDiff) -> str:
     notable = [change for change in diff.config if change.notable]
     if notable:
         add("> [!WARNING]")
-        add(
-            "> **Runs differently:** "
-            + "; ".join(
-                f"{change.key} {_value(change.before)} → {_value(change.after)}"
-                for change in notable
-            )
-        )
+        settings = [
+            f"{change.key} {_value(change.before, change.key)} → {_value(change.after, change.key)}"
+            for change in notable
+        ]
+        add("> **Runs differently:** " + "; ".join(settings))
         add("")
     add(f"**Files:** {file_summary(diff).replace(' -> ', ' → ')}.")
     add("")
@@ -172,7 +171,8 @@ def render_diff_markdown(diff: ImageDiff) -> str:
         add("|---|---|---|")
         for change in diff.config:
             key = f"**{change.key}**" if change.notable else change.key
-            add(f"| {_cell(key)} | {_value(change.before)} | {_value(change.after)} |")
+            was, now = _value(change.before, change.key), _value(change.after, change.key)
+            add(f"| {_cell(key)} | {was} | {now} |")
         for item in diff.inventory:
             was = ", ".join(code(entry) for entry in item.before) or "none"
             now = ", ".join(code(entry) for entry in item.after) or "none"

@@ -140,8 +140,13 @@ def file_summary(diff: ImageDiff) -> str:
     )
 
 
-def _shown(value: str | None) -> str:
-    return "(unset)" if value is None else clean(value)
+def unset(key: str) -> str:
+    """How an unset setting reads: an unset user is root."""
+    return "(unset: root)" if key == "User" else "(unset)"
+
+
+def _shown(value: str | None, key: str = "") -> str:
+    return unset(key) if value is None else clean(value)
 
 
 def _items(items: Sequence[str]) -> str:
@@ -230,9 +235,9 @@ def _runs(diff: ImageDiff, add: Callable[[Line], None]) -> None:
                 ("  ", ""),
                 marker,
                 (f"{clean(change.key)}: ", "bold" if change.notable else ""),
-                (_shown(change.before), "dim"),
+                (_shown(change.before, change.key), "dim"),
                 (" -> ", ""),
-                (_shown(change.after), ""),
+                (_shown(change.after, change.key), ""),
             ]
         )
 
