@@ -230,3 +230,56 @@ def test_big_files_compared_piece_by_piece(tmp_path: Path) -> None:
     diff = diff_images(str(before), str(after))
     assert [(change.path, change.change) for change in diff.files] == [("/a", "changed")]
     assert diff.file_totals.unchanged_files == 2
+
+
+@pytest.mark.integration
+def test_after_image_from_a_registry(tmp_path: Path) -> None:
+    """The after image read from a real registry by the CLI (in its forked child, layers
+    hashed as they download) gives the same diff as the same image read from disk."""
+    import json
+    import subprocess
+    import sys
+
+    from slimage.report.diff_json import diff_document
+    from support.registry import run_registry
+
+    before = write_docker_archive(
+        tmp_path / "before.tar", [BASE, BEFORE_APP], config_body=BEFORE_BODY
+    )
+    layout = write_oci_layout(
+        tmp_path / "after",
+        [BASE, AFTER_APP, AFTER_CLEANUP],
+        compress="gzip",
+        config_body=AFTER_BODY,
+    )
+    (tmp_path / "registry").mkdir()
+    with run_registry(tmp_path / "registry") as registry:
+        reference = registry.push_oci(layout, "team/app", "after")
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "slimage",
+                "diff",
+                "--format",
+                "json",
+                str(before),
+                f"docker://{reference}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    remote = json.loads(done.stdout)
+    local = json.loads(
+        json.dumps(
+            diff_document(diff_images(str(before), f"oci:{layout}", DiffOptions(parallel=False)))
+        )
+    )
+    for document in (remote, local):
+        document["after"].pop("source")
+    assert remote["after"]["compressed_bytes"] == local["after"]["compressed_bytes"]
+    assert remote == local
+    assert remote["files"]["totals"]["changed_files"] == 3
