@@ -13,12 +13,20 @@ from slimage.cli._app import app
 
 def test_the_table_names_every_registered_command() -> None:
     _load_commands()
-    registered = [info.name for info in app.registered_commands]
+    # A command with subcommands (audit) is a registered group, not a command.
+    groups = {info.name: info for info in app.registered_groups}
+    registered = [info.name for info in app.registered_commands] + list(groups)
     assert sorted(registered) == sorted(COMMANDS)
     for name, module in COMMANDS.items():
-        info = next(info for info in app.registered_commands if info.name == name)
-        assert info.callback is not None
-        assert info.callback.__module__ == f"slimage.cli.{module}"
+        if name in groups:
+            assert groups[name].typer_instance is not None
+            commands = groups[name].typer_instance.registered_commands
+            callbacks = [info.callback for info in commands]
+        else:
+            info = next(info for info in app.registered_commands if info.name == name)
+            callbacks = [info.callback]
+        assert callbacks and all(callback is not None for callback in callbacks)
+        assert all(callback.__module__ == f"slimage.cli.{module}" for callback in callbacks)
 
 
 def _modules_after(*args: str, cwd: Path) -> tuple[int, list[str], str]:

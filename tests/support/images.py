@@ -71,6 +71,7 @@ def make_layer(entries: Sequence[Entry]) -> bytes:
 def make_config(
     diff_ids: Sequence[str],
     history: Sequence[dict[str, Any]] | None = None,
+    created: str | None = None,
     body: dict[str, Any] | None = None,
 ) -> bytes:
     """``body``: the config's ``config`` object (default: user app, port 8080)."""
@@ -83,6 +84,8 @@ def make_config(
     if history is None:
         history = [{"created_by": f"RUN step {i + 1}"} for i in range(len(diff_ids))]
     config["history"] = list(history)
+    if created is not None:
+        config["created"] = created
     return json.dumps(config).encode()
 
 
@@ -105,7 +108,7 @@ def write_docker_archive(
     """``shape``: "legacy" (``<id>/layer.tar``), "podman" (``<hex>.tar``), "docker25",
     "tarball" (gzip ``<digest>.tar.gz``) or "tarball-unnamed" (gzip ``l0.tgz``)."""
     diff_ids = [sha256(layer) for layer in layers]
-    config = make_config(diff_ids, history, config_body)
+    config = make_config(diff_ids, history, body=config_body)
     with tarfile.open(path, "w") as tar:
         names = []
         if shape == "docker25":
@@ -187,9 +190,10 @@ def write_oci_layout(
     compress: str = "",
     history: Sequence[dict[str, Any]] | None = None,
     tag: str | None = "latest",
+    created: str | None = None,
     config_body: dict[str, Any] | None = None,
 ) -> Path:
-    config = make_config([sha256(layer) for layer in layers], history, config_body)
+    config = make_config([sha256(layer) for layer in layers], history, created, body=config_body)
     for name, data in _layout_files(layers, config, compress=compress, tag=tag).items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)
