@@ -91,7 +91,7 @@ def totals_rows(diff: ImageDiff) -> list[tuple[str, str, str, str, float]]:
             diff.size_delta,
         ),
         (
-            "pull size (compressed)",
+            "pull size (as stored)",
             human_bytes(before.compressed_bytes),
             human_bytes(after.compressed_bytes),
             signed_bytes(diff.compressed_delta),
