@@ -232,3 +232,22 @@ def test_text_report_styled_when_colour_is_asked_for(
     render_diff_text(diff, plain)
     assert "\x1b[" in styled.getvalue() and "\x1b[" not in plain.getvalue()
     assert re.sub(r"\x1b\[[0-9;]*m", "", styled.getvalue()) == plain.getvalue()
+
+
+def test_quiet_and_colour_options(
+    run: Callable[..., Done], samples: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slimage.cli._options import OUTPUT
+
+    # The shared options land in one process-wide record: restored after this test.
+    monkeypatch.setattr(OUTPUT, "quiet", False)
+    monkeypatch.setattr(OUTPUT, "color", "auto")
+    fat, slim = samples
+    coloured = run("--color", "always", fat, slim).stdout
+    plain = run("--color", "never", fat, slim).stdout
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+    assert run("-q", slim, fat, "--max-growth", "1MB").stdout == (
+        "max-growth: FAILED, growth +21.0 MB (limit 1.00 MB)\n"
+    )
+    assert run("-q", fat, slim, "--max-growth", "0").stdout == ""

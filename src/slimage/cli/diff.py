@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._options import quiet, use_color
 from slimage.errors import InputError, UsageError
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def diff_command(
     platform: str | None = typer.Option(
         None,
         "--platform",
-        help="os/arch\\[/variant] to pick from multi-platform indexes (default: this machine's).",
+        help="os/arch[/variant] to pick from multi-platform indexes (default: this machine's).",
         show_default=False,
     ),
     insecure_registry: bool = typer.Option(
@@ -61,6 +62,7 @@ def diff_command(
     (by digest), packages, shells, setuid files, user and entry point.
 
     Exit codes: 0 ok; 1 --max-growth exceeded; 2 bad options; 3 an image cannot be read.
+    With -q, text output is only the failed gate.
     """
     from slimage.cli._units import parse_bandwidth, parse_growth
     from slimage.diff import DiffOptions, diff_images
@@ -100,7 +102,11 @@ def _render(diff: ImageDiff, output_format: str, stream: IO[str]) -> None:
         from slimage.report.diff_markdown import render_diff_markdown
 
         stream.write(render_diff_markdown(diff))
+    elif quiet():
+        from slimage.report.diff_text import gate_lines
+
+        stream.writelines(f"{line}\n" for line in gate_lines(diff))
     else:
         from slimage.report.diff_text import render_diff_text
 
-        render_diff_text(diff, stream)
+        render_diff_text(diff, stream, color=use_color(stream))

@@ -363,16 +363,33 @@ def _inventory(diff: ImageDiff, add: Callable[[Line], None]) -> None:
         add(parts)
 
 
-def render_diff_text(diff: ImageDiff, stream: IO[str]) -> None:
+def render_diff_text(diff: ImageDiff, stream: IO[str], *, color: bool | None = None) -> None:
+    """``color``: style the report (None: as Rich would decide for ``stream``)."""
     from slimage.report.analysis_text import styled
 
     lines = report_lines(diff)
-    if not styled(stream):
+    if not (styled(stream) if color is None else color):
         stream.write("\n".join("".join(text for text, _ in line) for line in lines) + "\n")
         return
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=stream, highlight=False, soft_wrap=not stream.isatty())
+    console = Console(
+        file=stream, highlight=False, soft_wrap=not stream.isatty(), force_terminal=True
+    )
     for line in lines:
         console.print(Text.assemble(*line) if line else "")
+
+
+def gate_lines(diff: ImageDiff) -> list[str]:
+    """The gates that failed, one line each (all ``-q`` prints)."""
+    lines = []
+    for gate in diff.gates:
+        if gate.passed:
+            continue
+        if gate.unit == "ratio":
+            text = f"growth {100 * gate.value:+.1f}% (limit {100 * gate.limit:g}%)"
+        else:
+            text = f"growth {signed_bytes(int(gate.value))} (limit {human_bytes(gate.limit)})"
+        lines.append(f"max-growth: FAILED, {text}")
+    return lines
