@@ -10,6 +10,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AnalyzeOptions",
     "Applicability",
+    "DiffOptions",
     "Edit",
     "Finding",
     "Fix",
@@ -18,6 +19,7 @@ __all__ = [
     "SlimageError",
     "__version__",
     "analyze",
+    "diff_images",
     "lint",
     "lint_path",
     "open_image",
@@ -25,6 +27,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from slimage.api import AnalyzeOptions, analyze, open_image
+    from slimage.diff import DiffOptions, diff_images
     from slimage.errors import SlimageError
     from slimage.findings import Applicability, Edit, Finding, Fix, Location, Severity
     from slimage.rules.engine import lint, lint_path
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     **dict.fromkeys(("AnalyzeOptions", "analyze", "open_image"), "slimage.api"),
     **dict.fromkeys(("lint", "lint_path"), "slimage.rules.engine"),
+    **dict.fromkeys(("DiffOptions", "diff_images"), "slimage.diff"),
     "SlimageError": "slimage.errors",
     **dict.fromkeys(
         ("Applicability", "Edit", "Finding", "Fix", "Location", "Severity"), "slimage.findings"
