@@ -24,6 +24,8 @@ COMMANDS: dict[str, str] = {
     "parse": "parse",
     "context": "context",
     "analyze": "analyze",
+    "build": "build",
+    "verify": "verify",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from slimage.errors import UsageError
 
-_PROBE = re.compile(r"^:?(?P<port>\d{1,5})(?P<path>/[^=]*)?(?:=(?P<status>\d{3}))?$")
+_PROBE = re.compile(r"^:?(?P<port>\d{1,5})(?P<path>/\S*?)?(?:=(?P<status>\d{3}))?$")
 
 
 @dataclass(frozen=True)
