@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,11 +18,9 @@ import pytest
 
 import slimage
 from support.container_store import ContainerStore
-from support.container_store_fixtures import APP_IMAGE, APP_PAGE, app_image, container_store
+from support.container_store_fixtures import APP_IMAGE, APP_PAGE
 
 pytestmark = pytest.mark.integration
-
-__all__ = ["app_image", "container_store"]
 
 SLIMAGE = str(Path(sys.executable).with_name("slimage"))
 SCHEMA = json.loads(
@@ -144,7 +143,7 @@ def test_expect_stdout_and_a_command_after_the_entry_point_ended(
     )
     assert code == 1
     checks = by_name(document)
-    assert checks["output matches 'ready: \\\\d+'"]["passed"] is True
+    assert checks[r"stdout matches ready: \d+"]["passed"] is True
     assert checks["the entry point runs"]["reason"] == "ran to completion (status 0)"
     command = checks["python3 -c 'import sys; sys.exit(3)'"]
     assert command["passed"] is False
@@ -276,3 +275,61 @@ def test_an_interrupt_removes_the_container(
     assert process.returncode == 130, stderr
     assert stderr == "slimage: error: interrupted\n"
     assert container_store.containers() == []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_buildah_runtime(
+    container_store: ContainerStore, app_image: str, tmp_path: Path
+) -> None:
+    """buildah runs the entry point on the host's network: the app listens on a free port."""
+    port = free_port()
+    image = derived(
+        container_store,
+        app_image,
+        f"buildah-app-{port}",
+        f'CMD ["python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]',
+    )
+    config = tmp_path / "tests.yaml"
+    config.write_text(
+        "schemaVersion: 2.0.0\n"
+        "fileExistenceTests:\n"
+        "  - {name: shell, path: /bin/sh, shouldExist: true, isExecutableBy: any}\n"
+        "  - {name: escape, path: /../../etc/hostname-nope, shouldExist: false}\n"
+        "fileContentTests:\n"
+        "  - {name: page, path: /srv/index.html, expectedContents: [hello]}\n"
+        "metadataTest:\n"
+        "  user: '1000'\n"
+    )
+    code, document = verify(
+        container_store,
+        image,
+        "--runtime",
+        "buildah",
+        "--http",
+        f":{port}/=200",
+        "--cmd",
+        "id -u",
+        "--config",
+        str(config),
+        "--timeout",
+        "120",
+    )
+    assert document["runtime"] == "buildah"
+    assert code == 0, document
+    assert {name: check["reason"] for name, check in by_name(document).items()} == {
+        f"GET :{port}/=200": "status 200",
+        "the entry point runs": "running",
+        "id -u": "exit status 0",
+        "shell": "/bin/sh -rwxr-xr-x",
+        "escape": "/../../etc/hostname-nope is absent",
+        "page": f"/srv/index.html ({len(APP_PAGE)} bytes)",
+        "metadataTest": "config as expected",
+    }
+    assert container_store.working_containers() == []
+    with pytest.raises(OSError):  # the server is gone with its container
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()

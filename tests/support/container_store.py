@@ -55,6 +55,10 @@ class ContainerStore:
         """Names of every container in the store (running or not)."""
         return self.run("podman", "ps", "-a", "--format", "{{.Names}}").split()
 
+    def working_containers(self) -> list[str]:
+        """buildah's working containers (``buildah from``), which podman does not list."""
+        return self.run("buildah", "containers", "--quiet").split()
+
 
 @contextlib.contextmanager
 def private_store(directory: Path) -> Iterator[ContainerStore]:

@@ -167,7 +167,7 @@ def _expect_stdout(
     engine: ContainerRuntime, image: str, container: str, pattern: str, deadline: float
 ) -> Check:
     regex = re.compile(pattern)
-    label = f"output matches {pattern!r}"
+    label = f"stdout matches {pattern}"
     while True:
         logs = engine.logs(container)
         if regex.search(logs.stdout):

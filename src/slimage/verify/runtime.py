@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from slimage.errors import ToolError, UsageError
 
-RUNTIMES = ("auto", "podman", "docker")
+RUNTIMES = ("auto", "podman", "docker", "buildah")
 LABEL = "slimage.verify"
 # Starting a container may pull or copy its layers (vfs copies them whole): bounded on
 # its own, apart from --timeout, which counts from when the container runs.
@@ -93,6 +93,7 @@ class ContainerRuntime:
         source = archive_transport(reference)
         if source is None:
             return reference  # a plain name: local, or pulled by the runtime
+        present = set(self.call("images", "-q", "--no-trunc", check=True).stdout.split())
         if self.name == "podman":
             # podman reads every transport skopeo does; it prints the image ID.
             done = self.call("pull", "--quiet", source, timeout=START_SECONDS)
@@ -101,7 +102,12 @@ class ContainerRuntime:
             image = done.stdout.strip().splitlines()[-1]
         else:
             image = self._docker_load(reference, source)
-        self.loaded_images.append(image)
+        # Removed afterwards only if this load added it (the same image may be stored
+        # under a name already: removing it by ID would remove that name).
+        inspected = self.call("image", "inspect", "--format", "{{.Id}}", image)
+        image_id = inspected.stdout.strip() or image
+        if not any(_same_id(image_id, known) for known in present):
+            self.loaded_images.append(image)
         return image
 
     def _docker_load(self, reference: str, source: str) -> str:
@@ -260,6 +266,11 @@ class StartFailed(ToolError):
     check, reported with the others, not an error of the tool."""
 
 
+def _same_id(image: str, known: str) -> bool:
+    """``podman pull`` prints a bare ID; ``images -q --no-trunc`` lists sha256:IDs."""
+    return image.removeprefix("sha256:") == known.removeprefix("sha256:")
+
+
 def last_line(done: Completed) -> str:
     lines = (done.stderr.strip() or done.stdout.strip()).splitlines()
     return lines[-1].strip() if lines else f"exit status {done.status}"
@@ -295,10 +306,11 @@ def _sniff_archive(path: str) -> str:
 
 
 def choose_runtime(name: str = "auto") -> ContainerRuntime:
-    """podman, or docker when its daemon answers; ToolError (exit 5) when neither can run."""
+    """podman, else docker when its daemon answers, else buildah; ToolError (exit 5) when
+    none can run."""
     if name not in RUNTIMES:
         raise UsageError(f"--runtime: {name!r} is not one of {', '.join(RUNTIMES)}")
-    candidates = ("podman", "docker") if name == "auto" else (name,)
+    candidates = ("podman", "docker", "buildah") if name == "auto" else (name,)
     reasons = []
     for candidate in candidates:
         tool = shutil.which(candidate)
@@ -315,5 +327,9 @@ def choose_runtime(name: str = "auto") -> ContainerRuntime:
             if done.returncode != 0:
                 reasons.append("docker: no daemon answers")
                 continue
+        if candidate == "buildah":
+            from slimage.verify.buildah_runtime import BuildahRuntime
+
+            return BuildahRuntime(tool)
         return ContainerRuntime(tool, candidate)
     raise ToolError("no container runtime: " + "; ".join(reasons))
