@@ -160,9 +160,14 @@ def test_a_failing_run_step_names_the_step_and_status(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     message = lines[0]
-    assert message.startswith("slimage: error: buildah build failed at STEP 2/2: RUN echo")
-    assert "(exit status 1)" in message  # buildah's own exit status
-    assert "exit status 7" in message  # the step's, from the builder's last lines
+    assert message.startswith(
+        "slimage: error: buildah build failed at STEP 2/2: RUN echo about to fail && exit 7 "
+        "(exit status 7): "  # buildah passes the step's status on as its own
+    )
+    # The builder's last lines.
+    assert message.endswith(
+        'Error: building at STEP "RUN echo about to fail && exit 7": exit status 7'
+    )
     assert done.stdout == ""
 
 

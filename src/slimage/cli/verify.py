@@ -55,7 +55,12 @@ def verify_command(
     timeout: float = typer.Option(
         60.0, "--timeout", help="Seconds the checks get, counted from when the container runs."
     ),
-    runtime: str = typer.Option("auto", "--runtime", help="auto, podman or docker."),
+    runtime: str = typer.Option(
+        "auto",
+        "--runtime",
+        help="auto (podman, else docker when its daemon answers, else buildah), podman, "
+        "docker or buildah.",
+    ),
     output_format: str = typer.Option("text", "--format", help="text or json."),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the report to FILE.", show_default=False

@@ -150,8 +150,14 @@ class ContainerRuntime:
             image,
             timeout=START_SECONDS,
         )
-        if done.status != 0:
+        if done.status in (126, 127):
+            # The runtimes' convention: the image's command cannot be found (127) or run
+            # (126), a fault of the image; 125 and others are the runtime's own failure.
             raise StartFailed(f"{self.name} run {image} failed: {last_line(done)}")
+        if done.status != 0:
+            raise ToolError(
+                f"{self.name} run {image} failed (exit status {done.status}): {last_line(done)}"
+            )
         return name
 
     def host_port(self, container: str, port: int) -> int:
