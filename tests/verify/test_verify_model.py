@@ -4,6 +4,8 @@ structure-test files, ``--like`` comparisons and the text report."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -147,3 +149,31 @@ def test_the_text_report() -> None:
         "\n"
         "app:slim: verify FAILED: 1 passed, 1 failed (podman, 12.3 s)\n"
     )
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "slimage", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["verify", "app", "--http", "8080:80"], "--http: '8080:80' is not :PORT/PATH"),
+        (["verify", "app", "--format", "sarif"], "--format: 'sarif' is not one of text, json"),
+        (["verify", "app", "--runtime", "lxc"], "--runtime: 'lxc' is not one of auto, podman"),
+        (["verify", "app", "--timeout", "0"], "--timeout must be more than 0 seconds"),
+        (["verify", "app", "--config", "/nonexistent/tests.yaml"], "no such file"),
+    ],
+)
+def test_bad_verify_options_fail_before_anything_runs(args: list[str], message: str) -> None:
+    done = run_cli(*args)
+    assert done.returncode in (2, 3)
+    assert done.stderr.startswith("slimage: error: ")
+    assert message in done.stderr
+    assert done.stdout == ""
