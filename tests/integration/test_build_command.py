@@ -9,14 +9,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 import slimage
-from support.container_store import PYTHON_BASE, ContainerStore, docker_api
+from support.container_store import PYTHON_BASE, ContainerStore
 from support.container_store_fixtures import APP_PAGE
 
 pytestmark = pytest.mark.integration
@@ -100,12 +99,6 @@ def test_build_with_a_cli_builder_reports_the_analysis(
     # The builder's own progress went to stderr, step by step.
     assert "STEP 1/" in done.stderr
     assert labels(container_store, tag) == {"greeting": "hi", "stage": "app"}
-
-
-@pytest.fixture(scope="module")
-def docker_host(container_store: ContainerStore) -> Iterator[str]:
-    with docker_api(container_store) as host:
-        yield host
 
 
 def test_build_with_the_docker_engine_api(

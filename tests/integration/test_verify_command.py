@@ -6,6 +6,7 @@ failure or an interrupt. Every run is the real CLI in a subprocess."""
 from __future__ import annotations
 
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -333,3 +334,22 @@ def test_the_buildah_runtime(
     assert container_store.working_containers() == []
     with pytest.raises(OSError):  # the server is gone with its container
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_the_docker_runtime_through_the_engine_api(
+    container_store: ContainerStore, app_image: str, docker_host: str
+) -> None:
+    """The docker CLI against podman's Docker-compatible service (no Docker here)."""
+    env = {**container_store.env, "DOCKER_HOST": docker_host}
+    done = subprocess.run(
+        [SLIMAGE, "verify", app_image, "--runtime", "docker", "--http", ":8000/=200"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0] == "PASS  GET :8000/=200: status 200"
+    assert re.search(r"verify passed: 2 passed, 0 failed \(docker, [\d.]+ s\)$", done.stdout)
+    assert container_store.containers() == []

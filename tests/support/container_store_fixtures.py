@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.container_store import PYTHON_BASE, ContainerStore, private_store
+from support.container_store import PYTHON_BASE, ContainerStore, docker_api, private_store
 
 APP_IMAGE = "localhost/prove/app:1"
 APP_PAGE = "<h1>hello from slimage verify</h1>\n"
@@ -30,3 +30,10 @@ def container_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Contai
 @pytest.fixture(scope="session")
 def app_image(container_store: ContainerStore) -> str:
     return container_store.build(APP_IMAGE, APP_DOCKERFILE, {"index.html": APP_PAGE})
+
+
+@pytest.fixture(scope="session")
+def docker_host(container_store: ContainerStore) -> Iterator[str]:
+    """DOCKER_HOST of podman's Docker-compatible API over the session's store."""
+    with docker_api(container_store) as host:
+        yield host
