@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from types import FrameType
 
+from slimage.errors import ToolError
 from slimage.report.safe_text import clean
 from slimage.verify.model import Check, HttpProbe, VerifyReport, VerifySpec
 from slimage.verify.runtime import ContainerRuntime, StartFailed, choose_runtime, last_line
@@ -123,7 +124,14 @@ def _probe(
     engine: ContainerRuntime, image: str, container: str, probe: HttpProbe, deadline: float
 ) -> Check:
     label = f"GET {probe}"
-    port = engine.host_port(container, probe.port)
+    try:
+        port = engine.host_port(container, probe.port)
+    except ToolError:
+        # An exited container has no published port any more: that is the answer.
+        state = engine.state(container)
+        if state.running:
+            raise
+        return Check(image, "http", label, False, _exited(engine, container, state.exit_code))
     last_error = "no answer"
     while True:
         remaining = deadline - time.monotonic()
