@@ -219,7 +219,9 @@ def _command(
     else:
         done = engine.run_once(name, argv, entrypoint=True, timeout=remaining)
     passed = done.status == 0
-    reason = "exit status 0" if passed else f"exit status {done.status}: {clean(last_line(done))}"
+    reason = f"exit status {done.status}"
+    if not passed and (done.stderr.strip() or done.stdout.strip()):
+        reason += f": {clean(last_line(done))}"
     return Check(image, "cmd", command, passed, reason, observed=(done.status, done.stdout))
 
 
