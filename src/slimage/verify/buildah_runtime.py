@@ -12,19 +12,17 @@ checks; files are read through ``buildah mount``, every path resolved inside the
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
-import posixpath
 import signal
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from slimage.errors import ToolError
+from slimage.verify.files import member_tar
 from slimage.verify.runtime import (
     START_SECONDS,
     Completed,
@@ -35,9 +33,6 @@ from slimage.verify.runtime import (
     archive_transport,
     last_line,
 )
-
-SYMLINK_HOPS = 40
-FILE_LIMIT = 16 << 20  # bytes of one file copied out (as the content tests read)
 
 
 class BuildahRuntime(ContainerRuntime):
@@ -140,23 +135,8 @@ class BuildahRuntime(ContainerRuntime):
 
     @contextlib.contextmanager
     def copy_out(self, container: str, path: str) -> Iterator[IO[bytes]]:
-        """A one-member tar of ``path`` (what ``podman cp CONTAINER:PATH -`` would start
-        with), read from the mounted root; empty when the path does not exist."""
         root = self.call("mount", container, check=True).stdout.strip()
-        buffer = io.BytesIO()
-        found = resolve_inside(root, path)
-        if found is not None:
-            with tarfile.open(fileobj=buffer, mode="w") as archive:
-                info = archive.gettarinfo(found, arcname=posixpath.basename(path) or "/")
-                if info.isreg():
-                    with open(found, "rb") as handle:
-                        data = handle.read(FILE_LIMIT)
-                    info.size = len(data)
-                    archive.addfile(info, io.BytesIO(data))
-                else:
-                    archive.addfile(info)
-        buffer.seek(0)
-        yield buffer
+        yield member_tar(root, path)
 
     def remove(self, container: str) -> None:
         entry = self._processes.pop(container, None)
@@ -189,32 +169,3 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=30)
-
-
-def resolve_inside(root: str, path: str) -> str | None:
-    """``path`` of the image mounted at ``root`` as a host path, every symbolic link
-    but the last followed inside ``root`` (as the container would see it); None when
-    something on the way does not exist."""
-    parts = [part for part in path.split("/") if part not in ("", ".")]
-    resolved: list[str] = []
-    hops = 0
-    while parts:
-        part = parts.pop(0)
-        if part == "..":
-            if resolved:
-                resolved.pop()
-            continue
-        host = os.path.join(root, *resolved, part)
-        if not os.path.lexists(host):
-            return None
-        if os.path.islink(host) and parts:
-            hops += 1
-            if hops > SYMLINK_HOPS:
-                return None
-            target = os.readlink(host)
-            if target.startswith("/"):
-                resolved = []
-            parts = [p for p in target.split("/") if p not in ("", ".")] + parts
-            continue
-        resolved.append(part)
-    return os.path.join(root, *resolved)

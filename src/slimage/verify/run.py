@@ -98,8 +98,7 @@ def _verify_one(engine: ContainerRuntime, image: str, spec: VerifySpec) -> list[
     if wants_container:
         checks += _run_container_checks(engine, image, name, spec)
     if spec.structure_tests is not None:
-        deadline = time.monotonic() + spec.timeout
-        checks += run_structure_tests(engine, image, name, spec.structure_tests, deadline)
+        checks += run_structure_tests(engine, image, name, spec.structure_tests, spec.timeout)
     return checks
 
 
