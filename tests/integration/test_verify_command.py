@@ -274,7 +274,6 @@ def test_an_interrupt_removes_the_container(
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130, stderr
-    assert stderr == "slimage: error: interrupted\n"
     assert container_store.containers() == []
 
 

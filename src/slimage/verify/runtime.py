@@ -9,6 +9,7 @@ Both CLIs share the commands used here (``run``, ``port``, ``inspect``, ``exec``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -169,7 +170,9 @@ class ContainerRuntime:
         raise ToolError(f"{self.name} port {container} {port}: no published port")
 
     def state(self, container: str) -> ContainerState:
-        done = self.call("inspect", "--type", "container", container, check=True)
+        done = self.call("inspect", "--type", "container", container)
+        if done.status != 0:  # gone (removed from outside): it runs no more
+            return ContainerState(False, -1, last_line(done))
         data = json.loads(done.stdout)
         state = data[0].get("State", {}) if isinstance(data, list) and data else {}
         return ContainerState(
@@ -260,19 +263,27 @@ class ContainerRuntime:
     def remove(self, container: str) -> None:
         # --time 0 / docker's -f: the container is thrown away, no graceful stop needed.
         extra = ["--time", "0"] if self.name == "podman" else []
-        self.call("rm", "-f", *extra, container, timeout=120)
+        self.call("rm", "-f", *extra, container, timeout=600)
 
     def cleanup(self) -> None:
-        """Remove every container of this run and the images it loaded."""
-        for container in self.containers:
-            self.remove(container)
+        """Remove every container of this run and the images it loaded. Each removal is
+        tried on its own (one that fails or times out does not stop the others), and the
+        label is listed again until nothing of the run is left (a few rounds at most)."""
+        pending = list(self.containers)
+        for _ in range(3):
+            for container in pending:
+                with contextlib.suppress(ToolError):
+                    self.remove(container)
+            # One whose `run` was cut short may exist under no name we saw finish.
+            with contextlib.suppress(ToolError):
+                listed = self.call("ps", "-a", "-q", "--filter", f"label={LABEL}={self.run_id}")
+                pending = listed.stdout.split()
+            if not pending:
+                break
         self.containers.clear()
-        # One whose `run` was cut short may exist under no name we saw finish.
-        listed = self.call("ps", "-a", "-q", "--filter", f"label={LABEL}={self.run_id}")
-        for container in listed.stdout.split():
-            self.remove(container)
         for image in self.loaded_images:
-            self.call("rmi", image, timeout=120)
+            with contextlib.suppress(ToolError):
+                self.call("rmi", image, timeout=300)
         self.loaded_images.clear()
 
 

@@ -4,8 +4,8 @@ The four test kinds of the format: ``commandTests`` (each in a fresh container, 
 command replacing the entry point, as container-structure-test does),
 ``fileExistenceTests`` and ``fileContentTests`` (read from a container that is created,
 never started: mounted where the runtime allows, else ``cp CONTAINER:PATH -``), and the
-``metadataTest`` (the image's config). ``globalEnvVars`` apply to command tests. A key slimage does not run
-(``licenseTests``, a command test's ``setup``/``teardown``, ``containerRunOptions``) is a
+``metadataTest`` (the image's config). ``globalEnvVars`` apply to command tests. A key
+slimage does not run (``licenseTests``, a command test's ``setup``/``teardown``, ``containerRunOptions``) is a
 failed check saying so, never a silent pass. YAML needs PyYAML (``slimage[verify]``);
 a ``.json`` file needs nothing.
 """
