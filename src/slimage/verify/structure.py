@@ -5,9 +5,9 @@ command replacing the entry point, as container-structure-test does),
 ``fileExistenceTests`` and ``fileContentTests`` (read from a container that is created,
 never started: mounted where the runtime allows, else ``cp CONTAINER:PATH -``), and the
 ``metadataTest`` (the image's config). ``globalEnvVars`` apply to command tests. A key
-slimage does not run (``licenseTests``, a command test's ``setup``/``teardown``, ``containerRunOptions``) is a
-failed check saying so, never a silent pass. YAML needs PyYAML (``slimage[verify]``);
-a ``.json`` file needs nothing.
+slimage does not run (``licenseTests``, a command test's ``setup``/``teardown``,
+``containerRunOptions``) is a failed check saying so, never a silent pass. YAML needs
+PyYAML (``slimage[verify]``); a ``.json`` file needs nothing.
 """
 
 from __future__ import annotations
