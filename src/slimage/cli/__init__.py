@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "build": "build",
     "verify": "verify",
+    "audit": "audit",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
