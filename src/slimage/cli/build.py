@@ -45,9 +45,9 @@ def build_command(
 ) -> None:
     """Build an image with the machine's own builder and analyse it in the same run.
 
-    The builder's output streams to stderr; the report (build time, then the analyze
-    report) goes to stdout. Exit codes: 0 built; 2 bad options; 5 the builder is missing
-    or the build failed (the message names the failing step).
+    The builder's output streams to stderr (-q: not); the report goes to stdout.
+
+    Exit codes: 0 built; 2 bad options; 5 no builder, or the build failed (naming the step).
     """
     from slimage.api import analyze, open_image
     from slimage.build import BuildRequest, build_image

@@ -68,10 +68,11 @@ def verify_command(
 ) -> None:
     """Run an image with its own entry point and user, and check that it does its job.
 
-    Without a check, the entry point must start (and keep running, or end with status 0).
-    Containers are always removed, also on failure, timeout and Ctrl-C. Exit codes: 0 all
-    checks passed; 1 a check failed; 2 bad options; 3 the image cannot be read; 5 no
-    container runtime, or it failed.
+    Without a check, the entry point must start (and run on, or end with status 0).
+
+    Containers are always removed, also on failure, timeout and Ctrl-C.
+
+    Exit codes: 0 passed; 1 a check failed; 2 bad options; 3 unreadable image; 5 runtime failed.
     """
     from slimage.verify import HttpProbe, VerifySpec, verify_image, verify_like
 
