@@ -33,7 +33,7 @@ def build_command(
         None, "--target", help="Build up to this stage.", show_default=False
     ),
     platform: str | None = typer.Option(
-        None, "--platform", help="os/arch\\[/variant] to build for.", show_default=False
+        None, "--platform", help="os/arch[/variant] to build for.", show_default=False
     ),
     output_format: str = typer.Option("text", "--format", help="text or json."),
     output: Path | None = typer.Option(
