@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "context": "context",
     "analyze": "analyze",
     "diff": "diff",
+    "build": "build",
+    "verify": "verify",
     "audit": "audit",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))

@@ -115,8 +115,10 @@ app = SlimageTyper(
     cls=SlimageGroup,
     help=(
         "Explain, lint and shrink container images.\n\n"
-        "Exit codes: 0 ok; 1 findings at or above the fail level, or a size gate failed; "
-        "2 usage or configuration error; 3 an input (Dockerfile, image, context) cannot be used."
+        "Exit codes: 0 ok; 1 findings at or above the fail level, a size gate or a check "
+        "failed; "
+        "2 usage or configuration error; 3 an input (Dockerfile, image, context) cannot be used; "
+        "4 internal error; 5 an external tool (builder, container runtime) is missing or failed."
     ),
     no_args_is_help=True,
     add_completion=True,
