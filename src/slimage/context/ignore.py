@@ -30,6 +30,7 @@ from pathlib import Path
 
 from slimage.context import _golang, _re2
 from slimage.errors import IgnoreFileError, InputNotFound
+from slimage.limits import path_exists, path_is_file, read_regular
 
 DOCKERIGNORE = ".dockerignore"
 
@@ -548,10 +549,10 @@ def find_ignore_file(context_dir: Path, dockerfile: Path | None) -> Path | None:
     """
     if dockerfile is not None:
         specific = dockerfile.with_name(dockerfile.name + DOCKERIGNORE)
-        if specific.is_file():
+        if path_is_file(specific):
             return specific
     general = context_dir / DOCKERIGNORE
-    if general.exists() or general.is_symlink():
+    if path_exists(general):
         return general
     return None
 
@@ -587,12 +588,7 @@ def load_matcher(context_dir: Path, dockerfile: Path | None = None) -> PatternMa
     path = find_ignore_file(context_dir, dockerfile)
     if path is None:
         return None
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise IgnoreFileError(f"{path}: is a directory, not an ignore file") from None
-    except FileNotFoundError:
-        raise IgnoreFileError(f"{path}: cannot be read (a dangling symlink?)") from None
-    except OSError as error:
-        raise IgnoreFileError(f"{path}: cannot be read: {error.strerror}") from None
+    # Only a regular file, at most MAX_TEXT_FILE_BYTES: a FIFO is never waited on and
+    # a symlink to /dev/zero never read.
+    data = read_regular(path, str(path), error=IgnoreFileError)
     return matcher_from_text(decode_ignore_file(data, str(path)), source=str(path))

@@ -69,25 +69,23 @@ class LintContext:
         A stage built FROM an earlier stage inherits that stage's SHELL, as the image
         config carries it.
         """
-        stage = self.stages.stage_of(instruction)
-        if stage is None:
-            return None
-        return self._shell_in(stage, until=instruction)
+        return self._shells.get(id(instruction))
 
-    def _shell_in(
-        self, stage: Stage, until: Instruction | None = None, depth: int = 0
-    ) -> list[str] | None:
-        shell: list[str] | None = None
-        if stage.base_stage is not None and depth < len(self.stages.stages):
-            base = next((s for s in self.stages.stages if s.index == stage.base_stage), None)
-            if base is not None:
-                shell = self._shell_in(base, depth=depth + 1)
-        for candidate in stage.instructions:
-            if candidate is until:
-                break
-            if candidate.keyword == "SHELL" and candidate.json:
-                shell = list(candidate.args)
-        return shell
+    @cached_property
+    def _shells(self) -> dict[int, list[str] | None]:
+        """The SHELL in effect before each instruction, by ``id``: one pass over the
+        file (a stage's base is always an earlier stage), so lint stays linear however
+        many RUNs or chained stages there are."""
+        before: dict[int, list[str] | None] = {}
+        final: dict[int, list[str] | None] = {}
+        for stage in self.stages.stages:
+            shell = final.get(stage.base_stage) if stage.base_stage is not None else None
+            for candidate in stage.instructions:
+                before[id(candidate)] = shell
+                if candidate.keyword == "SHELL" and candidate.json:
+                    shell = list(candidate.args)
+            final[stage.index] = shell
+        return before
 
     @cached_property
     def runtime_stage(self) -> Stage:
