@@ -47,7 +47,7 @@ def _kind(mode: int) -> str:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return "something else"
 
 
 def regular_file_size(
@@ -61,7 +61,7 @@ def regular_file_size(
     except OSError as failure:
         raise error(f"{what}: cannot be read: {failure.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise error(f"{what}: {_kind(info.st_mode)}, not a regular file")
+        raise error(f"{what}: is {_kind(info.st_mode)}, not a regular file")
     return info.st_size
 
 
@@ -86,7 +86,7 @@ def read_regular(
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"{what}: {_kind(info.st_mode)}, not a regular file")
+            raise error(f"{what}: is {_kind(info.st_mode)}, not a regular file")
         if info.st_size > limit:
             raise error(f"{what}: {info.st_size} bytes, over the limit of {limit} bytes")
         chunks: list[bytes] = []
