@@ -82,7 +82,7 @@ def test_descriptor_fields_are_typed(
 
 def test_config_fields_are_typed(tmp_path: Path) -> None:
     layout = _layout(tmp_path)
-    path, manifest = _manifest(layout)
+    _path, manifest = _manifest(layout)
     config = {"rootfs": {"type": "layers", "diff_ids": [sha256(LAYER)]}, "history": [{"a": 1}]}
     config["config"] = {"Env": "PATH=/bin"}
     manifest["config"]["digest"] = _add_blob(layout, json.dumps(config).encode())
@@ -106,7 +106,7 @@ def test_deeply_nested_json_is_a_format_error(tmp_path: Path, which: str) -> Non
         (layout / "index.json").write_bytes(deep)
     else:
         index = _index(layout)
-        path, manifest = _manifest(layout)
+        _path, manifest = _manifest(layout)
         if which == "config":
             manifest["config"]["digest"] = _add_blob(layout, deep)
             index["manifests"][0]["digest"] = _add_blob(layout, json.dumps(manifest).encode())
@@ -151,7 +151,7 @@ def test_fifo_manifest_blob_is_refused_not_waited_on(tmp_path: Path) -> None:
 @pytest.mark.timeout(60)
 def test_fifo_layer_blob_without_size_is_refused(tmp_path: Path) -> None:
     layout = _layout(tmp_path)
-    path, manifest = _manifest(layout)
+    _path, manifest = _manifest(layout)
     layer = manifest["layers"][0]
     del layer["size"]
     index = _index(layout)

@@ -128,16 +128,20 @@ class LintContext:
 
     def is_base_of_runtime(self, stage: Stage) -> bool:
         """Whether the image is ``stage`` itself or built FROM it (layers are inherited)."""
+        return stage.index in self._runtime_bases
+
+    @cached_property
+    def _runtime_bases(self) -> frozenset[int]:
+        """The runtime stage and the stages it is built FROM, computed once (a rule asks
+        for every stage: a walk per question made chained stages quadratic)."""
         current: Stage | None = self.runtime_stage
         by_index = {s.index: s for s in self.stages.stages}
         seen: set[int] = set()
         while current is not None and current.index not in seen:
-            if current.index == stage.index:
-                return True
             seen.add(current.index)
             base = current.base_stage
             current = by_index.get(base) if base is not None else None
-        return False
+        return frozenset(seen)
 
     def ignore_matcher(self) -> PatternMatcher | None:
         """The build context's ``.dockerignore`` matcher; None without a context or file."""
