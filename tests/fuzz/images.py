@@ -39,9 +39,17 @@ def _tar(entries: list[tarfile.TarInfo], contents: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _info(name: str, kind: bytes = tarfile.REGTYPE, size: int = 0, link: str = "") -> tarfile.TarInfo:
+def _info(
+    name: str, kind: bytes = tarfile.REGTYPE, size: int = 0, link: str = ""
+) -> tarfile.TarInfo:
     info = tarfile.TarInfo(name)
-    info.type, info.size, info.linkname, info.mtime, info.mode = kind, size, link, 1_700_000_000, 0o644
+    info.type, info.size, info.linkname, info.mtime, info.mode = (
+        kind,
+        size,
+        link,
+        1_700_000_000,
+        0o644,
+    )
     return info
 
 

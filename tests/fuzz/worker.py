@@ -93,7 +93,9 @@ def run_diff(args: list[str]) -> dict[str, Any]:
     except SlimageError as error:
         ours = f"error: {type(error).__name__}"
     try:
-        theirs: Any = oracle_rows(text.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        theirs: Any = oracle_rows(
+            text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        )
     except Exception as error:  # the oracle's parse error
         theirs = f"error: {type(error).__name__}"
     if isinstance(ours, str) and isinstance(theirs, str):
@@ -102,7 +104,11 @@ def run_diff(args: list[str]) -> dict[str, Any]:
     theirs = _plain(theirs)
     if ours == theirs:
         return {"code": 0, "diff": "agree"}
-    return {"code": 0, "diff": "disagree", "detail": f"slimage={ours!r:.1500}\nbuildkit={theirs!r:.1500}"}
+    return {
+        "code": 0,
+        "diff": "disagree",
+        "detail": f"slimage={ours!r:.1500}\nbuildkit={theirs!r:.1500}",
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -127,6 +133,7 @@ def main() -> None:
         os.chdir(case.get("cwd") or "/")
         _reset_peak()
         start = time.perf_counter()
+        cpu = time.process_time()
         try:
             if case["target"] == "diff":
                 result = run_diff(case["args"])
@@ -137,6 +144,7 @@ def main() -> None:
         except RecursionError:
             result = {"code": 98, "site": "RecursionError in the worker"}
         result["seconds"] = round(time.perf_counter() - start, 4)
+        result["cpu"] = round(time.process_time() - cpu, 4)
         result["peak"] = _peak_bytes()
         answers.write(json.dumps(result) + "\n")
 

@@ -213,3 +213,18 @@ def test_indexes_nested_past_the_limit_are_refused(tmp_path: Path) -> None:
     _write_index(layout, {"schemaVersion": 2, "manifests": [descriptor]})
     with pytest.raises(ImageFormatError, match="indexes nest more than 8 levels deep"):
         open_image(f"oci:{layout}")
+
+
+def test_deeply_nested_package_json_in_a_layer_is_analysed(tmp_path: Path) -> None:
+    # Found by the fuzz campaign: RecursionError in analysis/node_deps.py _load.
+    from slimage.analysis.result import analyze_image
+
+    layer = make_layer(
+        [
+            ("file", "app/package.json", b"[" * 5000 + b"]" * 5000),
+            ("file", "app/node_modules/x/package.json", b'{"name": "x"}'),
+        ]
+    )
+    layout = write_oci_layout(tmp_path / "layout", [layer])
+    result = analyze_image(open_image(f"oci:{layout}"))
+    assert result.layers
