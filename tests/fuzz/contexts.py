@@ -16,7 +16,8 @@ PATTERN_PARTS = [
 DOCKERFILES = [
     "FROM alpine\nCOPY . /app/\n",
     "FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\nCOPY . .\n",
-    "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY src/ /src/\n",
+    "FROM python:3.12\nCOPY requirements.txt .\n"
+    "RUN pip install -r requirements.txt\nCOPY src/ /src/\n",
     "FROM alpine\nCOPY a* /x/\nADD *.tar /y/\nCOPY --from=other /z /z\n",
 ]
 

@@ -23,7 +23,8 @@ TOKENS = [
 ]  # fmt: skip
 
 INSTRUCTIONS = [
-    "FROM alpine", "FROM debian AS build", "FROM build", "RUN apt-get update && apt-get install -y curl",
+    "FROM alpine", "FROM debian AS build", "FROM build",
+    "RUN apt-get update && apt-get install -y curl",
     "RUN pip install -r requirements.txt", "COPY --from=build /a /b", "ADD http://x/y /z",
     "ENV A=1 B=2", "ARG V=1", "WORKDIR rel", "USER root", "EXPOSE 80/tcp", "CMD run",
     'ENTRYPOINT ["a"]', "ONBUILD RUN x", "LABEL a=b", "VOLUME /v", "STOPSIGNAL 9",

@@ -126,7 +126,7 @@ def bomb(rng: random.Random) -> tuple[bytes, bytes, str]:
     """A layer that inflates far more than it weighs, in one or many gzip members."""
     size = rng.choice([64, 256]) << 20
     header = _info("zeros", size=size)
-    tar_head = _tar([header], {"zeros": b""})[:512]  # the header alone
+    tar_head = header.tobuf(tarfile.USTAR_FORMAT)  # the header alone
     zeros = b"\x00" * (1 << 20)
     members = rng.choice([1, 2, 16])
     compressor_out = []

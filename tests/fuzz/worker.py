@@ -135,10 +135,8 @@ def main() -> None:
         start = time.perf_counter()
         cpu = time.process_time()
         try:
-            if case["target"] == "diff":
-                result = run_diff(case["args"])
-            else:
-                result = run_cli(case["args"])
+            run = run_diff if case["target"] == "diff" else run_cli
+            result = run(case["args"])
         except MemoryError:
             result = {"code": 98, "site": "MemoryError in the worker"}
         except RecursionError:

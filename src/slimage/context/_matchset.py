@@ -95,9 +95,10 @@ class MatchSet:
         self.suffix: dict[str, list[int]] = {}
         self.bare: dict[str, list[int]] = {}
         self.broken: frozenset[int] = frozenset(i for i, p in enumerate(patterns) if p.error)
-        self._sets: list[tuple[Any, list[int]]] = []
+        self._sets: list[tuple[Any, list[list[int]]]] = []
         self._slow: list[tuple[int, Callable[[str], bool]]] = []
-        regexps: list[tuple[int, str]] = []
+        # Identical expressions (a pattern repeated, or written two ways) share one entry.
+        regexps: dict[str, list[int]] = {}
         for index, pattern in enumerate(patterns):
             if pattern.error:
                 continue
@@ -112,30 +113,31 @@ class MatchSet:
                 if suffix.startswith("/"):
                     self.bare.setdefault(suffix[1:], []).append(index)
             elif HAVE_RE2 and pattern.re2_ok:
-                regexps.append((index, pattern.go_regexp))
+                regexps.setdefault(pattern.go_regexp, []).append(index)
             else:
                 self._slow.append((index, pattern.match))
         self._prefix_lengths = sorted({len(k) for k in self.prefix})
         self._suffix_lengths = sorted({len(k) for k in self.suffix})
-        for start in range(0, len(regexps), _SET_SIZE):
-            chunk = regexps[start : start + _SET_SIZE]
+        distinct = list(regexps.items())
+        for start in range(0, len(distinct), _SET_SIZE):
+            chunk = distinct[start : start + _SET_SIZE]
             self._sets.append(self._compile_set(chunk, patterns))
 
     def _compile_set(
-        self, chunk: list[tuple[int, str]], patterns: Sequence[Pattern]
-    ) -> tuple[Any, list[int]]:
+        self, chunk: list[tuple[str, list[int]]], patterns: Sequence[Pattern]
+    ) -> tuple[Any, list[list[int]]]:
         assert _re2lib is not None
         regexp_set = _re2lib.Set.SearchSet(_options())
-        indices: list[int] = []
-        for index, expression in chunk:
+        members: list[list[int]] = []
+        for expression, indices in chunk:
             try:
                 regexp_set.Add(re2_text(expression))
             except _re2lib.error:
-                self._slow.append((index, patterns[index].match))
+                self._slow.extend((index, patterns[index].match) for index in indices)
                 continue
-            indices.append(index)
+            members.append(indices)
         regexp_set.Compile()
-        return regexp_set, indices
+        return regexp_set, members
 
     def hits(self, path: str) -> set[int]:
         """Indices of the patterns that match ``path``; broken patterns never do."""
@@ -163,10 +165,11 @@ class MatchSet:
                 found.update(listed)
         if self._sets:
             text = re2_text(path)
-            for regexp_set, indices in self._sets:
+            for regexp_set, members in self._sets:
                 matched = regexp_set.Match(text)
                 if matched:
-                    found.update(indices[i] for i in matched)
+                    for member in matched:
+                        found.update(members[member])
         for index, test in self._slow:
             if test(path):
                 found.add(index)
