@@ -11,7 +11,6 @@ error class the caller names) with a one-line message naming the input and the l
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import stat
@@ -223,7 +222,3 @@ def loads_toml(
         raise error(f"{what}: nested too deeply") from None
     except tomllib.TOMLDecodeError as failure:
         raise error(f"{what}: invalid TOML: {failure}") from None
-
-
-def name_too_long(failure: OSError) -> bool:
-    return failure.errno == errno.ENAMETOOLONG

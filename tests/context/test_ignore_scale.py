@@ -85,3 +85,13 @@ def test_same_answers_with_and_without_re2(monkeypatch: pytest.MonkeyPatch, have
         "zzz": False,
     }
     assert {path: matcher.matches(path) for path in cases} == cases
+
+
+def test_more_patterns_than_the_limit_is_a_clear_error() -> None:
+    from slimage.context.ignore import matcher_from_text
+    from slimage.errors import IgnoreFileError
+    from slimage.limits import MAX_IGNORE_PATTERNS
+
+    text = "x\n" * (MAX_IGNORE_PATTERNS + 1)
+    with pytest.raises(IgnoreFileError, match="over the limit of 100000"):
+        matcher_from_text(text)

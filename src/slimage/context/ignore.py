@@ -29,7 +29,7 @@ from pathlib import Path
 
 from slimage.context import _golang, _matchset, _re2
 from slimage.errors import IgnoreFileError, InputNotFound
-from slimage.limits import path_exists, path_is_file, read_regular
+from slimage.limits import MAX_IGNORE_PATTERNS, path_exists, path_is_file, read_regular
 
 DOCKERIGNORE = ".dockerignore"
 
@@ -607,6 +607,10 @@ def matcher_from_text(text: str, *, source: str = DOCKERIGNORE) -> PatternMatche
         numbered = read_ignore_lines(text)
     except IgnoreFileError as error:
         raise IgnoreFileError(f"{source}: {error.message}") from None
+    if len(numbered) > MAX_IGNORE_PATTERNS:
+        raise IgnoreFileError(
+            f"{source}: {len(numbered)} patterns, over the limit of {MAX_IGNORE_PATTERNS}"
+        )
     return PatternMatcher(
         [pattern for _, pattern in numbered],
         source=source,
