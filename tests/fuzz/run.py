@@ -181,6 +181,7 @@ def classify(case: Case, answer: dict[str, Any]) -> Outcome:
 
 _ONBUILD_CHAIN = re.compile(r"(?i)(?:onbuild[ \t]+){64}")
 _SPACED_HEREDOC = re.compile(r"<<-?[ \t]+[^\s<]")
+_NEW_EXPANSION = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:#|%|/)")
 
 
 def explain_disagreement(data: bytes) -> str | None:
@@ -200,6 +201,11 @@ def explain_disagreement(data: bytes) -> str | None:
     text = data.decode("utf-8", "replace")
     if _ONBUILD_CHAIN.search(text):
         return "more than 64 nested ONBUILD: slimage stops (a build rejects any chain)"
+    if "<<" in text and _NEW_EXPANSION.search(text):
+        return (
+            "${v#p} ${v%p} ${v/p/r} on a heredoc line: v0.12.5's lexer fails on them, so it "
+            "finds no heredoc (moby/buildkit#4287, #4427, BuildKit v0.13)"
+        )
     if _SPACED_HEREDOC.search(text):
         return "blanks after << open a heredoc since BuildKit v0.22 (moby/buildkit#5817)"
     return None
