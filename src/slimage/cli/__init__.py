@@ -102,7 +102,10 @@ def _internal_error(error: BaseException) -> int:
 
         traceback.print_exception(error, file=sys.stderr)
     kind = type(error).__name__
-    detail = " ".join(str(error).split())[:300]
+    from slimage.report.safe_text import clean
+
+    # The message may quote input (a path, a word from an image): made safe to print.
+    detail = clean(" ".join(str(error).split())[:300])
     text = f"{kind}: {detail}" if detail else kind
     sys.stderr.write(
         f"slimage: internal error: {text} (please report; rerun with --debug for the traceback)\n"
