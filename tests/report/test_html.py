@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from slimage.analysis.claims import Claim
+from slimage.analysis.path_rules import WasteClass
 from slimage.analysis.result import AnalysisResult, analyze_image
 from slimage.filesystem import FileKind, FileRecord
 from slimage.image.open import open_image
@@ -201,8 +203,13 @@ def test_a_200k_file_image_stays_under_a_megabyte(fat_sample: Path) -> None:
     tree is bounded, the page well under 1 MB, and the bytes still add up."""
     fat_result = analyze_image(open_image(str(fat_sample)))  # its own: changed below
     files = dict(fat_result.layers.files)
-    waste = dict(fat_result.explanation.waste_by_path)
-    classes = ["package-cache", "dev-dependencies", "docs", "build-toolchain"]
+    claims = fat_result.explanation.claims.by_path
+    classes = [
+        WasteClass.PACKAGE_CACHE,
+        WasteClass.DEV_DEPENDENCIES,
+        WasteClass.DOCS,
+        WasteClass.BUILD_TOOLCHAIN,
+    ]
     layer_count = len(fat_result.layers.layers)
     for number in range(200_000):
         directory = f"srv/tree{number % 40:02d}/pkg{number % 4000:04d}"
@@ -211,9 +218,8 @@ def test_a_200k_file_image_stays_under_a_megabyte(fat_sample: Path) -> None:
             path, FileKind.FILE, number * 7919 % 4000 + 1, 0o644, 0, 0, number % layer_count
         )
         if number % 3 == 0:
-            waste[path] = classes[number % len(classes)]
+            claims[path] = Claim(classes[number % len(classes)], "synthetic", directory)
     fat_result.layers.files = files
-    fat_result.explanation.waste_by_path = waste
     page = render_analysis_html(fat_result)
     root = treemap_data(fat_result)
     size = len(page.encode())

@@ -44,9 +44,9 @@ class Explanation:
     unexplained_bytes: int
     total_bytes: int
     notes: list[str] = field(default_factory=list)  # limits of this analysis for this image
-    # Per claimed regular file, the waste class its bytes are charged to (the HTML
-    # report colours its treemap by it); files absent here are unexplained (kept).
-    waste_by_path: dict[str, str] = field(default_factory=dict)
+    # The cause each classified file is charged to (path -> claim: ``slimage diff`` groups the
+    # files it finds added or removed by them; the HTML treemap colours by it).
+    claims: Claims = field(default_factory=Claims)
 
     @property
     def explained_share(self) -> float:
@@ -261,5 +261,5 @@ def explain(
         unexplained_bytes=total - explained,
         total_bytes=total,
         notes=notes,
-        waste_by_path={path: str(claim.waste_class) for path, claim in claims.by_path.items()},
+        claims=claims,
     )

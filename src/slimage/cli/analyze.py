@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
 
@@ -10,48 +9,10 @@ import typer
 
 from slimage.cli._app import app
 from slimage.cli._options import quiet
+from slimage.cli._units import parse_ratio, parse_size
 from slimage.errors import UsageError
 
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 1000,
-    "kb": 1000,
-    "m": 1000**2,
-    "mb": 1000**2,
-    "g": 1000**3,
-    "gb": 1000**3,
-    "t": 1000**4,
-    "tb": 1000**4,
-    "kib": 1024,
-    "mib": 1024**2,
-    "gib": 1024**3,
-    "tib": 1024**4,
-}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
-
-
-def parse_size(text: str, option: str) -> int:
-    """``200MB`` -> 200_000_000; ``1.5GiB`` -> 1_610_612_736; a bare number is bytes."""
-    match = _SIZE.match(text)
-    unit = match.group(2).lower() if match else ""
-    if match is None or unit not in _UNITS:
-        raise UsageError(
-            f"{option}: {text!r} is not a size (examples: 500000, 200MB, 1.5GiB, 300KiB)"
-        )
-    return int(float(match.group(1)) * _UNITS[unit])
-
-
-def parse_ratio(text: str, option: str) -> float:
-    """``0.9`` or ``90%`` -> 0.9."""
-    raw = text.strip()
-    try:
-        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a number (examples: 0.9, 90%)") from None
-    if not 0 <= value <= 1:
-        raise UsageError(f"{option}: {text!r} is outside 0..1 (or 0%..100%)")
-    return value
+__all__ = ["analyze_command", "parse_ratio", "parse_size"]
 
 
 @app.command("analyze")

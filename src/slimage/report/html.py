@@ -35,7 +35,8 @@ TOP_INEFFICIENCIES = 15
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of every HTML report (its filters: ``bytes``, ``percent``)."""
     from slimage.extras import require
 
     templates = require("jinja2", "html", "--format html")
@@ -59,7 +60,8 @@ def _percent(value: float | None, whole: float | None = None) -> str:
     return f"{100 * value:.1f}%"
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A stylesheet or script of ``templates/``, to inline into a page."""
     return resources.files("slimage.report").joinpath("templates", name).read_text("utf-8")
 
 
@@ -160,8 +162,8 @@ def report_context(result: AnalysisResult) -> dict[str, Any]:
         "warnings": document["warnings"],
         "notes": document["notes"],
         "treemap_json": script_json(treemap_data(result)),
-        "style": _asset("report.css"),
-        "script": _asset("treemap.js"),
+        "style": asset("report.css"),
+        "script": asset("treemap.js"),
     }
 
 
@@ -174,4 +176,4 @@ def render_analysis_html(result: AnalysisResult) -> str:
     # them as they are.
     for key in ("treemap_json", "style", "script"):
         context[key] = Markup(context[key])
-    return _environment().get_template(TEMPLATE).render(**context)
+    return environment().get_template(TEMPLATE).render(**context)

@@ -244,7 +244,10 @@ def hidden_subtree(result: AnalysisResult) -> dict[str, Any] | None:
 
 def treemap_data(result: AnalysisResult, max_nodes: int = MAX_NODES) -> dict[str, Any]:
     """The root node: the final filesystem's top-level directories plus the hidden bytes."""
-    tree = bound_tree(build_tree(result.layers.files, result.explanation.waste_by_path), max_nodes)
+    waste = {
+        path: str(claim.waste_class) for path, claim in result.explanation.claims.by_path.items()
+    }
+    tree = bound_tree(build_tree(result.layers.files, waste), max_nodes)
     hidden = hidden_subtree(result)
     root = {
         "n": "/",

@@ -38,7 +38,8 @@ def detect_project(root: Path, *, stack: str | None = None, entry: str | None = 
     if len(found) > 1:
         raise AmbiguousProject(f"{root}: several stacks", found, "--stack")
     project = STACKS[found[0]](root, entry)
-    assert project is not None
+    if project is None:
+        raise UsageError(f"{root}: no {found[0]} project could be read from its manifest")
     return project
 
 
