@@ -98,7 +98,7 @@ def test_selecting_a_layer_shows_its_files(fat_result: AnalysisResult) -> None:
 
 
 def test_waste_key_hides_what_is_not_waste(fat_result: AnalysisResult) -> None:
-    waste = fat_result.explanation.waste_by_path
+    waste = TreeModel.from_result(fat_result).waste_by_path
 
     async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
         await _press(pilot, "w")

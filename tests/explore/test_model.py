@@ -47,7 +47,7 @@ def test_layer_views_mark_added_changed_deleted(layered_result: AnalysisResult) 
 
 def test_waste_only_keeps_classified_files(layered_result: AnalysisResult) -> None:
     model = TreeModel.from_result(layered_result)
-    waste = layered_result.explanation.waste_by_path
+    waste = model.waste_by_path
     assert waste, "the sample has classified waste"
     index = model.index(View(waste_only=True))
     assert index.total_bytes == sum(layered_result.layers.files[path].size for path in waste)

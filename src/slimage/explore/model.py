@@ -2,7 +2,7 @@
 
 The analysis keeps one record per path of the *final* filesystem, each with the layer that
 last wrote it (:attr:`slimage.analysis.layers.LayerAnalysis.files`), the waste class of
-every claimed file (:attr:`slimage.analysis.explain.Explanation.waste_by_path`) and the
+every claimed file (:attr:`slimage.analysis.explain.Explanation.claims`) and the
 biggest hidden paths (:attr:`~slimage.analysis.layers.LayerAnalysis.hidden_items`). It does
 not keep each layer's full list of entries (that would cost memory per layer entry on a
 200k-file image), so a layer's tree is the final filesystem's files that layer last wrote,
@@ -206,11 +206,9 @@ class TreeModel:
 
     @classmethod
     def from_result(cls, result: AnalysisResult) -> TreeModel:
-        return cls(
-            result.layers.files,
-            result.explanation.waste_by_path,
-            result.layers.hidden_items,
-        )
+        claims = result.explanation.claims.by_path
+        waste = {path: str(claim.waste_class) for path, claim in claims.items()}
+        return cls(result.layers.files, waste, result.layers.hidden_items)
 
     def index(self, view: View) -> TreeIndex:
         built = self._views.get(view)
