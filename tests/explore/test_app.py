@@ -16,6 +16,7 @@ from textual.widgets.tree import TreeNode
 from slimage.analysis.result import AnalysisResult
 from slimage.explore.app import ExploreApp
 from slimage.explore.model import TreeModel, View
+from slimage.report.html_treemap import FAMILIES, family_of
 
 SIZE = (140, 40)
 
@@ -46,6 +47,21 @@ def _shown(node: TreeNode[str]) -> list[TreeNode[str]]:
             seen.append(child)
             seen.extend(_shown(child))
     return seen
+
+
+async def _open_all(app: ExploreApp, pilot: Pilot[None]) -> list[TreeNode[str]]:
+    """Open every directory (each built when opened); the files' nodes."""
+    stack = list(_tree(app).root.children)
+    files = []
+    while stack:
+        node = stack.pop()
+        if node.allow_expand:
+            node.expand()
+            await pilot.pause()
+            stack.extend(node.children)
+        elif node.data is not None:
+            files.append(node)
+    return files
 
 
 def _tree(app: ExploreApp) -> Tree[str]:
@@ -103,22 +119,23 @@ def test_waste_key_hides_what_is_not_waste(fat_result: AnalysisResult) -> None:
     async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
         await _press(pilot, "w")
         assert "waste only" in str(app.query_one("#status", Static).render())
-        tree = _tree(app)
-        stack = list(tree.root.children)
-        files = 0
-        while stack:  # open everything: every file left is classified waste
-            node = stack.pop()
-            if node.allow_expand:
-                node.expand()
-                await pilot.pause()
-                stack.extend(node.children)
-            elif node.data is not None:
-                files += 1
-                assert node.data in waste
-                assert f"[{waste[node.data]}]" in str(node.label)
-        assert files == len(waste)
+        files = await _open_all(app, pilot)  # every file left is classified waste
+        for node in files:
+            assert node.data in waste
+            assert f"[{waste[node.data]}]" in str(node.label)
+        assert len(files) == len(waste)
+        # each further press keeps one cause of waste, then everything again
+        families = app.model.waste_families()
+        assert families[-1] == "hidden"  # not in the final filesystem: the cycle skips it
+        for family in families[:-1]:
+            await _press(pilot, "w")
+            label = FAMILIES[family][0]
+            assert f"waste: {label}" in str(app.query_one("#status", Static).render())
+            files = await _open_all(app, pilot)
+            assert files
+            assert {family_of(waste[node.data]) for node in files} == {family}
         await _press(pilot, "w")
-        assert "waste only" not in str(app.query_one("#status", Static).render())
+        assert "waste" not in str(app.query_one("#status", Static).render())
 
     _run(fat_result, script)
 

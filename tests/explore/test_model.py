@@ -49,7 +49,7 @@ def test_waste_only_keeps_classified_files(layered_result: AnalysisResult) -> No
     model = TreeModel.from_result(layered_result)
     waste = model.waste_by_path
     assert waste, "the sample has classified waste"
-    index = model.index(View(waste_only=True))
+    index = model.index(View(waste="all"))
     assert index.total_bytes == sum(layered_result.layers.files[path].size for path in waste)
     stack = [""]
     while stack:
@@ -58,6 +58,21 @@ def test_waste_only_keeps_classified_files(layered_result: AnalysisResult) -> No
                 stack.append(entry.path)
             else:
                 assert entry.cause == waste[entry.path]
+
+
+def test_waste_of_one_cause(fat_result: AnalysisResult) -> None:
+    from slimage.report.html_treemap import family_of
+
+    model = TreeModel.from_result(fat_result)
+    families = model.waste_families()
+    assert families[0] == "base" and "toolchain" in families and families[-1] == "hidden"
+    toolchain = model.index(View(waste="toolchain"))
+    expected = {p for p, cause in model.waste_by_path.items() if family_of(cause) == "toolchain"}
+    assert toolchain.total_bytes == sum(fat_result.layers.files[p].size for p in expected)
+    assert toolchain.file_count == len(expected)
+    # hidden bytes exist only in a layer's view: the final filesystem has none
+    assert model.index(View(waste="hidden")).file_count == 0
+    assert model.index(View(layer=1, waste="hidden")).file_count > 0
 
 
 def test_search_finds_paths_and_opens_their_directories(layered_result: AnalysisResult) -> None:

@@ -48,7 +48,7 @@ def explore_command(
 ) -> None:
     """Explore an image in the terminal: layers, each layer's files, waste and findings.
 
-    Keys: arrows move, Enter opens a directory, Tab changes pane, w shows only waste.
+    Keys: arrows move, Enter opens a directory, Tab changes pane, w cycles waste by cause.
 
     / searches paths (Enter applies, Escape clears); q quits.
 

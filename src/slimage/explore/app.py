@@ -78,7 +78,7 @@ class ExploreApp(App[None]):
     #search.visible { display: block; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "toggle_waste", "Waste only"),
+        Binding("w", "cycle_waste", "Waste (by cause)"),
         Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear search", show=False),
         Binding("tab", "focus_next", "Next pane", show=False),
@@ -187,7 +187,7 @@ class ExploreApp(App[None]):
     def _status(self) -> str:
         parts = [
             f"{human_bytes(self.index.total_bytes)} in {plural(self.index.file_count, 'file')}",
-            "waste only" if self.view.waste_only else "",
+            self._waste_label(),
         ]
         if self.view.query:
             matches = plural(len(self.index.matches), "path")
@@ -235,11 +235,25 @@ class ExploreApp(App[None]):
         key = event.row_key.value
         layer = None if key == FINAL else int(key)
         if layer != self.view.layer:
-            self.view = View(layer, self.view.waste_only, self.view.query)
+            self.view = View(layer, self.view.waste, self.view.query)
             self._show()
 
-    def action_toggle_waste(self) -> None:
-        self.view = View(self.view.layer, not self.view.waste_only, self.view.query)
+    def _waste_label(self) -> str:
+        if self.view.waste is None:
+            return ""
+        if self.view.waste == "all":
+            return "waste only"
+        return f"waste: {FAMILIES[self.view.waste][0]}"
+
+    def action_cycle_waste(self) -> None:
+        """Everything -> all waste -> each cause with waste in this image -> everything."""
+        families = self.model.waste_families()
+        if self.view.layer is None:  # hidden bytes are in no file of the final filesystem
+            families = [family for family in families if family != "hidden"]
+        cycle: list[str | None] = [None, "all", *families]
+        at = cycle.index(self.view.waste) if self.view.waste in cycle else 0
+        following = cycle[(at + 1) % len(cycle)]
+        self.view = View(self.view.layer, following, self.view.query)
         self._show()
 
     def action_search(self) -> None:
@@ -252,11 +266,11 @@ class ExploreApp(App[None]):
         search.value = ""
         search.remove_class("visible")
         if self.view.query:
-            self.view = View(self.view.layer, self.view.waste_only, "")
+            self.view = View(self.view.layer, self.view.waste, "")
             self._show()
         self.query_one("#files", Tree).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.view = View(self.view.layer, self.view.waste_only, event.value.strip())
+        self.view = View(self.view.layer, self.view.waste, event.value.strip())
         self._show()
         self.query_one("#files", Tree).focus()

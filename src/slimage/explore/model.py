@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from slimage.filesystem import FileKind, FileRecord
-from slimage.report.html_treemap import family_of
+from slimage.report.html_treemap import FAMILIES, family_of
 
 if TYPE_CHECKING:
     from slimage.analysis.layers import HiddenItem
@@ -41,10 +41,12 @@ MAX_EXPANDED_MATCHES = 50
 
 @dataclass(frozen=True)
 class View:
-    """Which tree to show: a layer's (its index) or the final filesystem's (None)."""
+    """Which tree to show: a layer's (its index) or the final filesystem's (None); with
+    ``waste`` only waste: ``"all"``, or one colour family of the HTML report
+    (``"toolchain"``, ``"caches"``, ..., ``"hidden"``); ``query``: paths containing it."""
 
     layer: int | None = None
-    waste_only: bool = False
+    waste: str | None = None
     query: str = ""
 
 
@@ -210,6 +212,13 @@ class TreeModel:
         waste = {path: str(claim.waste_class) for path, claim in claims.items()}
         return cls(result.layers.files, waste, result.layers.hidden_items)
 
+    def waste_families(self) -> list[str]:
+        """The colour families with waste in this image, in the HTML report's order."""
+        present = {family_of(cause) for cause in self.waste_by_path.values()}
+        if self.hidden_items:
+            present.add("hidden")
+        return [family for family in FAMILIES if family in present and family != "kept"]
+
     def index(self, view: View) -> TreeIndex:
         built = self._views.get(view)
         if built is None:
@@ -220,7 +229,8 @@ class TreeModel:
     def _build(self, view: View) -> TreeIndex:
         index = TreeIndex(view)
         layer = view.layer
-        waste_only = view.waste_only
+        wanted = view.waste
+        family = wanted if wanted not in (None, "all") else None
         query = view.query.lower()
         waste = self.waste_by_path
         matches: list[str] = []
@@ -229,7 +239,7 @@ class TreeModel:
                 continue
             kind = record.kind
             cause = waste.get(path) if kind is _FILE else None
-            if waste_only and cause is None:
+            if wanted is not None and (cause is None or (family and family_of(cause) != family)):
                 continue
             if query and query not in path.lower():
                 continue
@@ -242,7 +252,7 @@ class TreeModel:
             if layer is not None:
                 mark = "M" if (layer, path) in self._overwritten else "A"
             index.add_file(path, (record.size, record.layer_index, mark, cause, kind.value))
-        if layer is not None:
+        if layer is not None and wanted in (None, "all", "hidden"):
             for item in self.hidden_items:
                 if item.by_layer == layer and item.cause != "overwritten":
                     mark = "D"
