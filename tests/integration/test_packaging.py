@@ -70,7 +70,7 @@ def test_wheel_carries_metadata_and_data_files(built: tuple[Path, Path]) -> None
     assert "Typing :: Typed" in classifiers
     urls = metadata.get_all("Project-URL") or []
     assert any(url.startswith("Source, https://") for url in urls)
-    assert {"docker", "html"} <= set(metadata.get_all("Provides-Extra") or [])
+    assert {"docker", "html", "tui"} <= set(metadata.get_all("Provides-Extra") or [])
     requires = metadata.get_all("Requires-Dist") or []
     # The Docker SDK is an extra, never a base dependency.
     assert not any(req.startswith("docker") and "extra ==" not in req for req in requires)
@@ -110,6 +110,13 @@ def test_a_missing_extra_is_one_line(venv: Path) -> None:
     assert ran.stderr.count("\n") == 1
     assert ran.stderr.startswith("slimage: error: ")
     assert "pip install 'slimage[docker]'" in ran.stderr
+    # slimage explore without Textual: said before anything is read
+    ran = subprocess.run(
+        [str(venv / "bin" / "slimage"), "explore", "missing.tar"], capture_output=True, text=True
+    )
+    assert ran.returncode == 5
+    assert ran.stderr.count("\n") == 1
+    assert "pip install 'slimage[tui]'" in ran.stderr
 
 
 def test_the_html_report_works_from_the_wheel(venv: Path, tmp_path: Path) -> None:
