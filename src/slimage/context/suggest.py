@@ -44,6 +44,7 @@ class Candidate:
     pattern: str
     reason: str
     essential: bool = False  # written even when nothing matches yet
+    only_without_tests: bool = False  # left out when the build runs a test suite
 
 
 _GENERIC: list[tuple[str, list[Candidate]]] = [
@@ -105,12 +106,14 @@ _STACKS: dict[str, list[Candidate]] = {
     ],
     "python": [
         Candidate("**/__pycache__", "bytecode caches", essential=True),
-        Candidate("**/*.py[cod]", "compiled Python files"),
+        Candidate("**/*.pyc", "compiled Python files", essential=True),
+        Candidate("**/*.pyo", "optimised Python files"),
         Candidate(".venv", "local virtualenv", essential=True),
         Candidate("venv", "local virtualenv"),
         Candidate(".tox", "tox environments"),
         Candidate(".nox", "nox environments"),
-        Candidate(".pytest_cache", "pytest cache"),
+        Candidate(".pytest_cache", "pytest cache", essential=True),
+        Candidate("tests", "test suite (the build runs no tests)", only_without_tests=True),
         Candidate(".mypy_cache", "mypy cache"),
         Candidate(".ruff_cache", "ruff cache"),
         Candidate("**/*.egg-info", "packaging metadata (rebuilt)"),
@@ -134,6 +137,8 @@ _STACKS: dict[str, list[Candidate]] = {
         Candidate("**/*.class", "compiled classes"),
     ],
 }
+
+_FOUND_SECRETS = "Secrets found in this directory"
 
 _STACK_TITLES = {
     "node": "Node.js",
@@ -285,32 +290,48 @@ def suggest_ignore_file(
     required: Iterable[str] = (),
     *,
     verify: Verifier | None = None,
+    produced: Iterable[str] = (),
+    runs_tests: bool = False,
 ) -> Suggestion:
     """Suggest ignore-file text for the context ``scan`` walked (with no ignore file).
 
     ``required`` lists paths the build must keep (COPY/ADD sources named explicitly);
-    the project's own build inputs are added from its metadata. ``verify`` re-checks
-    the final text (see :func:`verify_with_reach`).
+    the project's own build inputs are added from its metadata, except those under a
+    path in ``produced`` (first components a RUN creates itself, see
+    :mod:`slimage.context.build_steps`). ``runs_tests``: the build runs the test suite,
+    so ``tests`` stays. ``verify`` re-checks the final text (see :func:`verify_with_reach`).
     """
     stacks = detect_stacks(scan)
     everything = [(entry.path, entry.kind) for entry in scan.entries]
-    protected = set(required) | build_requirements(scan.root, stacks)
+    made_by_build = set(produced)
+    from_metadata = {
+        path
+        for path in build_requirements(scan.root, stacks)
+        if path.split("/", 1)[0] not in made_by_build
+    }
+    protected = set(required) | from_metadata
     protected.discard(".")
     groups: list[tuple[str, list[Candidate]]] = list(_GENERIC)
     for stack in stacks:
         groups.append((f"{_STACK_TITLES[stack]}", _STACKS[stack]))
-    for path, kind in everything:
-        if classify(path.rpartition("/")[2], kind) is Category.SECRET:
-            # A secret found under a name no group covers is listed by path.
-            groups.append(("Secrets found in this directory", [Candidate(path, "secret")]))
+    # A secret found under a name no pattern above covers is listed by path, in one group.
+    found_secrets = [
+        Candidate(path, "secret")
+        for path, kind in everything
+        if classify(path.rpartition("/")[2], kind) is Category.SECRET
+    ]
+    groups.append((_FOUND_SECRETS, found_secrets))
     chosen: list[tuple[str, list[Candidate]]] = []
-    seen: set[str] = set()
+    seen: list[str] = []
     dropped: list[tuple[str, str]] = []
     for title, candidates in groups:
         keep: list[Candidate] = []
+        covered = PatternMatcher(seen) if title == _FOUND_SECRETS else None
         for candidate in candidates:
-            if candidate.pattern in seen:
+            if candidate.pattern in seen or (candidate.only_without_tests and runs_tests):
                 continue
+            if covered is not None and covered.matches(candidate.pattern):
+                continue  # `id_rsa` is already excluded by `**/id_rsa`
             present = _matches_anything(candidate.pattern, everything)
             if not present and not candidate.essential:
                 continue
@@ -319,7 +340,7 @@ def suggest_ignore_file(
             if clash:
                 dropped.append((candidate.pattern, f"the build needs {clash[0]}"))
                 continue
-            seen.add(candidate.pattern)
+            seen.append(candidate.pattern)
             keep.append(candidate)
         if keep:
             chosen.append((title, keep))
