@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from slimage.errors import UsageError
-from slimage.generate.images import RUNTIME_NOTES, default_images, default_runtime, substitute
-from slimage.generate.project import Project, read_text
+from slimage.stacks.images import RUNTIME_NOTES, default_images, default_runtime, substitute
+from slimage.stacks.project import Project, read_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -340,7 +340,7 @@ _STACK_CONTEXT = {
 
 
 def check_runtime(runtime: str | None) -> None:
-    from slimage.generate.images import RUNTIMES
+    from slimage.stacks.images import RUNTIMES
 
     if runtime is not None and runtime not in RUNTIMES:
         raise UsageError(f"--runtime {runtime!r}: expected one of {', '.join(RUNTIMES)}")

@@ -7,7 +7,8 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from slimage.generate.project import (
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.project import (
     AmbiguousProject,
     Project,
     guess_port,
@@ -15,8 +16,9 @@ from slimage.generate.project import (
     read_text,
     read_toml,
 )
+from slimage.stacks.releases import PYTHON
 
-DEFAULT_PYTHON = "3.12"
+DEFAULT_PYTHON = PYTHON.version
 # Packages that compile C on install and usually lack musllinux wheels for older versions.
 NEEDS_GLIBC = ("psycopg2", "mysqlclient", "lxml", "uwsgi", "pyodbc", "python-ldap", "cffi")
 
@@ -161,3 +163,40 @@ def _module_defining(root: Path, markers: tuple[str, ...]) -> str | None:
         if any(m in text for m in markers):
             return candidate[:-3]
     return None
+
+
+STACK = Stack(
+    name="python",
+    label="Python",
+    markers=(
+        "pyproject.toml",
+        "requirements.txt",
+        "Pipfile",
+        "setup.py",
+        "setup.cfg",
+        "uv.lock",
+        "poetry.lock",
+    ),
+    ignore=(
+        Candidate("**/__pycache__", "bytecode caches", essential=True),
+        Candidate("**/*.py[cod]", "compiled Python files"),
+        Candidate(".venv", "local virtualenv", essential=True),
+        Candidate("venv", "local virtualenv"),
+        Candidate(".tox", "tox environments"),
+        Candidate(".nox", "nox environments"),
+        Candidate(".pytest_cache", "pytest cache"),
+        Candidate(".mypy_cache", "mypy cache"),
+        Candidate(".ruff_cache", "ruff cache"),
+        Candidate("**/*.egg-info", "packaging metadata (rebuilt)"),
+        Candidate(".eggs", "setuptools eggs"),
+        Candidate("build", "build output"),
+        Candidate("dist", "built distributions"),
+        Candidate(".coverage", "coverage data"),
+        Candidate("htmlcov", "coverage report"),
+    ),
+    pattern="build a virtualenv in `python:<v>` AS build (compilers and `-dev` packages "
+    "there), then copy `/opt/venv` into `python:<v>-slim` with only the runtime libraries",
+    families=("python",),
+    os_packages=("python3", "python", "python3-pip", "python-pip", "python3-venv"),
+    detect=detect,
+)
