@@ -120,3 +120,16 @@ def test_base_image_substitution_by_repository_and_full_reference() -> None:
 
 def test_port_override() -> None:
     assert "EXPOSE 9000" in _render("go-http", port=9000)
+
+
+def test_python_source_build_gets_headers_in_build_and_libraries_at_runtime(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "requirements.txt").write_text("flask==3.0.3\ngunicorn\npsycopg2==2.9.10\n")
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    text = render_dockerfile(detect_project(tmp_path))
+    build, runtime = text.split("\nFROM python:3.14-slim-trixie\n")
+    assert "apt-get install -y --no-install-recommends gcc libpq-dev" in build
+    assert "--no-install-recommends libpq5" in runtime
+    assert "libpq-dev" not in runtime and "gcc" not in runtime
+    assert len([c for c in buildkit.parse_string(text) if c.cmd == "FROM"]) == 2

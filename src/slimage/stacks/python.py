@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.native import native_needs, requirement_names
 from slimage.stacks.project import (
     AmbiguousProject,
     Project,
@@ -68,6 +69,8 @@ def detect(root: Path, entry: str | None = None) -> Project | None:
             "server": server,
             "server_missing": server is not None
             and not re.search(rf"(?im)(^|[\"'\s]){server}\b", deps_text),
+            # Packages pip builds from source: their Debian build and runtime packages.
+            "native": [n.name for n in native_needs("pip", _dependency_names(deps_text))],
             "needs_setuptools": bool(re.search(r"(?im)(^|[\"'\s])setuptools\b", deps_text)),
             "readme": project_table.get("readme")
             if isinstance(project_table.get("readme"), str)
@@ -163,6 +166,11 @@ def _module_defining(root: Path, markers: tuple[str, ...]) -> str | None:
         if any(m in text for m in markers):
             return candidate[:-3]
     return None
+
+
+def _dependency_names(deps_text: str) -> set[str]:
+    """Distribution names in requirement lines and PEP 508 strings."""
+    return requirement_names(deps_text)
 
 
 STACK = Stack(
