@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from slimage.errors import UsageError
-from slimage.generate.project import AmbiguousProject
-from slimage.generate.stacks import detect_project
+from slimage.stacks import detect_project
+from slimage.stacks.project import AmbiguousProject
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
@@ -18,13 +18,13 @@ SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 @pytest.mark.parametrize(
     ("sample", "stack", "manager", "version", "entry"),
     [
-        ("go-http", "go", "go", "1.19", ["."]),
-        ("node-npm", "node", "npm", "22", ["node", "server.js"]),
-        ("node-pnpm", "node", "pnpm", "22", ["node", "server.js"]),
-        ("python-pip", "python", "pip", "3.12", ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]),
+        ("go-http", "go", "go", "1.27", ["."]),
+        ("node-npm", "node", "npm", "24", ["node", "server.js"]),
+        ("node-pnpm", "node", "pnpm", "24", ["node", "server.js"]),
+        ("python-pip", "python", "pip", "3.14", ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]),
         ("python-uv", "python", "uv", "3.11", ["hello-uv"]),
         ("python-poetry", "python", "poetry", "3.11", ["hello-poetry"]),
-        ("rust-cli", "rust", "cargo", "1.63", ["hello-rust"]),
+        ("rust-cli", "rust", "cargo", "1", ["hello-rust"]),
         ("java-maven", "java", "maven", "17", ["java", "-jar", "/app/app.jar"]),
         ("java-gradle", "java", "gradle", "17", ["java", "-jar", "/app/app.jar"]),
     ],

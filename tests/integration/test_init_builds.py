@@ -195,7 +195,7 @@ def test_rust_cli_runs(buildah: Buildah, tmp_path: Path) -> None:
         buildah,
         tmp_path,
         "rust-cli",
-        {"rust": rust, "gcr.io/distroless/cc-debian12": debian},
+        {"rust": rust, "gcr.io/distroless/cc-debian13": debian},
     )
     try:
         assert buildah.run_command(image) == "hello from rust\n"

@@ -45,9 +45,9 @@ def init_command(
     """Generate a small, correct multi-stage Dockerfile for Go, Node, Python, Rust or Java."""
     from slimage.errors import InputNotFound, UsageError
     from slimage.generate.config import configured_images
-    from slimage.generate.images import parse_overrides
     from slimage.generate.render import check_runtime, render_dockerfile
-    from slimage.generate.stacks import detect_project
+    from slimage.stacks import detect_project
+    from slimage.stacks.images import parse_overrides
 
     if not directory.is_dir():
         raise InputNotFound(f"{directory}: no such directory")

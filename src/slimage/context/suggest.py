@@ -24,27 +24,15 @@ from pathlib import Path
 from slimage.context.ignore import PatternMatcher
 from slimage.context.problems import SECRET_TEMPLATES, Category, classify
 from slimage.context.scan import DIR, ContextScan, scan_context
+from slimage.stacks import all_stacks
+from slimage.stacks.base import Candidate
 
 # Checks the context the suggested file would send; raises when something is wrong.
 Verifier = Callable[[ContextScan], None]
 
-STACK_MARKERS: dict[str, tuple[str, ...]] = {
-    "node": ("package.json",),
-    "python": ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile"),
-    "go": ("go.mod",),
-    "rust": ("Cargo.toml",),
-    "java": ("pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle"),
-}
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """One pattern a suggested ignore file may hold, and why."""
-
-    pattern: str
-    reason: str
-    essential: bool = False  # written even when nothing matches yet
-    only_without_tests: bool = False  # left out when the build runs a test suite
+def _stack_markers() -> dict[str, tuple[str, ...]]:
+    return {name: stack.markers for name, stack in all_stacks().items()}
 
 
 _GENERIC: list[tuple[str, list[Candidate]]] = [
@@ -90,63 +78,7 @@ _GENERIC: list[tuple[str, list[Candidate]]] = [
     ),
 ]
 
-_STACKS: dict[str, list[Candidate]] = {
-    "node": [
-        Candidate("**/node_modules", "installed by the image's npm/yarn/pnpm", essential=True),
-        Candidate("npm-debug.log*", "npm logs"),
-        Candidate("yarn-error.log", "yarn logs"),
-        Candidate(".npm", "npm cache"),
-        Candidate("coverage", "test coverage"),
-        Candidate(".next", "Next.js build output (rebuilt in the image)"),
-        Candidate(".nuxt", "Nuxt build output"),
-        Candidate(".turbo", "Turborepo cache"),
-        Candidate(".parcel-cache", "Parcel cache"),
-        Candidate("dist", "build output (rebuilt in the image)"),
-        Candidate("build", "build output (rebuilt in the image)"),
-    ],
-    "python": [
-        Candidate("**/__pycache__", "bytecode caches", essential=True),
-        Candidate("**/*.pyc", "compiled Python files", essential=True),
-        Candidate("**/*.pyo", "optimised Python files"),
-        Candidate(".venv", "local virtualenv", essential=True),
-        Candidate("venv", "local virtualenv"),
-        Candidate(".tox", "tox environments"),
-        Candidate(".nox", "nox environments"),
-        Candidate(".pytest_cache", "pytest cache", essential=True),
-        Candidate("tests", "test suite (the build runs no tests)", only_without_tests=True),
-        Candidate(".mypy_cache", "mypy cache"),
-        Candidate(".ruff_cache", "ruff cache"),
-        Candidate("**/*.egg-info", "packaging metadata (rebuilt)"),
-        Candidate(".eggs", "setuptools eggs"),
-        Candidate("build", "build output"),
-        Candidate("dist", "built distributions"),
-        Candidate(".coverage", "coverage data"),
-        Candidate("htmlcov", "coverage report"),
-    ],
-    "go": [
-        Candidate("**/*.test", "compiled test binaries"),
-        Candidate("**/*.out", "profiles and coverage output"),
-        Candidate("bin", "locally built binaries"),
-    ],
-    "rust": [Candidate("target", "cargo build output", essential=True)],
-    "java": [
-        Candidate("target", "Maven build output", essential=True),
-        Candidate("build", "Gradle build output"),
-        Candidate(".gradle", "Gradle cache", essential=True),
-        Candidate("out", "IDE build output"),
-        Candidate("**/*.class", "compiled classes"),
-    ],
-}
-
 _FOUND_SECRETS = "Secrets found in this directory"
-
-_STACK_TITLES = {
-    "node": "Node.js",
-    "python": "Python",
-    "go": "Go",
-    "rust": "Rust",
-    "java": "Java",
-}
 
 
 @dataclass
@@ -164,7 +96,7 @@ class Suggestion:
 
 def detect_stacks(scan: ContextScan) -> list[str]:
     top = {entry.path for entry in scan.entries if "/" not in entry.path}
-    found = [stack for stack, markers in STACK_MARKERS.items() if top.intersection(markers)]
+    found = [stack for stack, markers in _stack_markers().items() if top.intersection(markers)]
     names = {entry.path.rpartition("/")[2] for entry in scan.entries if entry.kind == DIR}
     if "node" not in found and "node_modules" in names:
         found.append("node")
@@ -313,7 +245,7 @@ def suggest_ignore_file(
     protected.discard(".")
     groups: list[tuple[str, list[Candidate]]] = list(_GENERIC)
     for stack in stacks:
-        groups.append((f"{_STACK_TITLES[stack]}", _STACKS[stack]))
+        groups.append((all_stacks()[stack].label, list(all_stacks()[stack].ignore)))
     # A secret found under a name no pattern above covers is listed by path, in one group.
     found_secrets = [
         Candidate(path, "secret")
@@ -355,7 +287,7 @@ def suggest_ignore_file(
     )
     lines = [
         "# .dockerignore suggested by `slimage context --suggest`",
-        f"# Stack: {', '.join(_STACK_TITLES[s] for s in stacks) or 'generic'}."
+        f"# Stack: {', '.join(all_stacks()[s].label for s in stacks) or 'generic'}."
         " Review before committing.",
     ]
     for title, group in chosen:

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from slimage.errors import UsageError
-from slimage.generate.images import RUNTIME_NOTES, default_images, default_runtime, substitute
-from slimage.generate.project import Project, read_text
+from slimage.stacks.images import RUNTIME_NOTES, default_images, default_runtime, substitute
+from slimage.stacks.native import NATIVE_PACKAGES, build_packages, runtime_packages
+from slimage.stacks.project import Project, read_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -212,7 +213,16 @@ def _python(project: Project, runtime: str) -> dict[str, Any]:
         "# pip and setuptools only install; the runtime virtualenv does not need them.",
         f"RUN python -m pip uninstall --yes --quiet {installers}",
     ]
-    return {"steps": steps, "copy_source": copy_source}
+    needs = [
+        n for n in NATIVE_PACKAGES if n.ecosystem == "pip" and n.name in facts.get("native", [])
+    ]
+    return {
+        "steps": steps,
+        "copy_source": copy_source,
+        "build_packages": " ".join(build_packages(needs)),
+        "runtime_packages": " ".join(runtime_packages(needs)),
+        "native_note": ", ".join(f"{n.name} {n.why}" for n in needs),
+    }
 
 
 _JAR_PICK = (
@@ -340,7 +350,7 @@ _STACK_CONTEXT = {
 
 
 def check_runtime(runtime: str | None) -> None:
-    from slimage.generate.images import RUNTIMES
+    from slimage.stacks.images import RUNTIMES
 
     if runtime is not None and runtime not in RUNTIMES:
         raise UsageError(f"--runtime {runtime!r}: expected one of {', '.join(RUNTIMES)}")

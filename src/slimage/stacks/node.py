@@ -7,7 +7,9 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from slimage.generate.project import Project, guess_port, major_minor, read_json, read_text
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.project import Project, guess_port, major_minor, read_json, read_text
+from slimage.stacks.releases import NODE
 
 # Packages with native code built against glibc: alpine (musl) needs a rebuild or breaks.
 NATIVE_ADDONS = (
@@ -34,7 +36,7 @@ _LOCKFILES = (  # in the order a lockfile decides the package manager
     ("npm-shrinkwrap.json", "npm"),
 )
 
-DEFAULT_NODE = "22"
+DEFAULT_NODE = NODE.version
 
 
 def detect(root: Path, entry: str | None = None) -> Project | None:
@@ -160,3 +162,28 @@ def _build_output(build_script: str, is_next: bool) -> str:
         return ".next"
     match = re.search(r"(?:--outDir|--out-dir|-o|--output-path)[= ](\S+)", build_script)
     return match.group(1).strip("./") if match else "dist"
+
+
+STACK = Stack(
+    name="node",
+    label="Node.js",
+    markers=("package.json",),
+    ignore=(
+        Candidate("**/node_modules", "installed by the image's npm/yarn/pnpm", essential=True),
+        Candidate("npm-debug.log*", "npm logs"),
+        Candidate("yarn-error.log", "yarn logs"),
+        Candidate(".npm", "npm cache"),
+        Candidate("coverage", "test coverage"),
+        Candidate(".next", "Next.js build output (rebuilt in the image)"),
+        Candidate(".nuxt", "Nuxt build output"),
+        Candidate(".turbo", "Turborepo cache"),
+        Candidate(".parcel-cache", "Parcel cache"),
+        Candidate("dist", "build output (rebuilt in the image)"),
+        Candidate("build", "build output (rebuilt in the image)"),
+    ),
+    pattern="install and build in `node:<v>` AS build, then copy the build output and "
+    "production `node_modules` (`npm ci --omit=dev`) into `node:<v>-slim` or `-alpine`",
+    families=("node",),
+    os_packages=("nodejs", "npm", "yarn"),
+    detect=detect,
+)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from slimage.generate.project import Project, read_text
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.images import DISTROLESS
+from slimage.stacks.project import Project, read_text
+from slimage.stacks.releases import JAVA
 
-DEFAULT_JAVA = "21"
+DEFAULT_JAVA = JAVA.version
 
 
 def detect(root: Path, entry: str | None = None) -> Project | None:
@@ -51,3 +54,22 @@ def _java_version(build: str) -> str | None:
         if match:
             return match.group(1)
     return None
+
+
+STACK = Stack(
+    name="java",
+    label="Java",
+    markers=("pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle"),
+    ignore=(
+        Candidate("target", "Maven build output", essential=True),
+        Candidate("build", "Gradle build output"),
+        Candidate(".gradle", "Gradle cache", essential=True),
+        Candidate("out", "IDE build output"),
+        Candidate("**/*.class", "compiled classes"),
+    ),
+    pattern="build the jar in `maven:<v>`/`gradle:<v>` AS build, then copy it into "
+    f"`eclipse-temurin:<v>-jre` or `gcr.io/distroless/java{JAVA.version}-{DISTROLESS}`",
+    families=("maven", "gradle", "openjdk", "eclipse-temurin"),
+    os_packages=("default-jre", "default-jre-headless", "default-jdk", "openjdk"),
+    detect=detect,
+)

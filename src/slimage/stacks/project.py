@@ -1,6 +1,6 @@
 """What `slimage init` knows about the project in front of it.
 
-Each stack module (``generate/stacks/<stack>.py``) looks at the project's own files and
+Each stack module (``stacks/<stack>.py``) looks at the project's own files and
 returns a :class:`Project`; :mod:`slimage.generate.render` turns it into a Dockerfile.
 Detection never guesses silently: when a choice is ambiguous (two main packages, a
 workspace with several binaries) it raises :class:`AmbiguousProject` listing the options
