@@ -43,6 +43,26 @@ def test_generated_files_pass_lint(tmp_path: Path, sample: str) -> None:
     assert serious == [], [f"{f.code} {f.message}" for f in serious]
 
 
+@pytest.mark.parametrize("runtime", ["distroless", "scratch", "slim", "alpine"])
+@pytest.mark.parametrize("sample", ALL)
+def test_every_runtime_passes_lint_or_is_refused(tmp_path: Path, sample: str, runtime: str) -> None:
+    # Issue 15: `--runtime distroless` for Node wrote CMD ["node", ...] on an image whose
+    # ENTRYPOINT is node (SL3028). Every combination either lints clean or says why not.
+    project = _project(tmp_path, sample)
+    result = _slimage("init", str(project), "--runtime", runtime)
+    if result.returncode == 2:
+        assert result.stderr.startswith("slimage: error: "), result.stderr
+        assert "use" in result.stderr  # names a runtime that works
+        return
+    assert result.returncode == 0, result.stderr
+    findings = lint_path(project / "Dockerfile").findings
+    serious = [f for f in findings if f.severity >= Severity.WARNING]
+    assert serious == [], [f"{f.code} {f.message}" for f in serious]
+    text = (project / "Dockerfile").read_text()
+    if runtime == "distroless":
+        assert "official node images" not in text
+
+
 def test_readme_named_by_pyproject_is_not_ignored(tmp_path: Path) -> None:
     project = _project(tmp_path, "python-uv")
     assert _slimage("init", str(project)).returncode == 0

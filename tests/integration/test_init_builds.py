@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from slimage.stacks.images import DISTROLESS
+from slimage.stacks.node import DEFAULT_NODE
 from support.buildah import Buildah
 from support.standins import ensure_distroless_standin, ensure_standin, standin_store
 
@@ -113,7 +115,7 @@ def test_go_serves_http(buildah: Buildah, tmp_path: Path, runtime: str) -> None:
     if runtime == "distroless":
         # distroless static has no ENTRYPOINT; the Debian stand-in has none either.
         base = ensure_standin(buildah, "debian")
-        overrides["gcr.io/distroless/static-debian12"] = base
+        overrides[f"gcr.io/distroless/static-{DISTROLESS}"] = base
     image = _generate_and_build(buildah, tmp_path, "go-http", overrides, "--runtime", runtime)
     try:
         assert buildah.http_answer(image, 8080) == "hello from go\n"
@@ -141,9 +143,9 @@ def test_node_npm_serves_http(buildah: Buildah, tmp_path: Path, runtime: str) ->
     overrides = {"node": node}
     base = node
     if runtime == "distroless":
-        # ENTRYPOINT node, as gcr.io/distroless/nodejs22-debian12: CMD holds its arguments.
+        # ENTRYPOINT node, as gcr.io/distroless/nodejs24-debian13: CMD holds its arguments.
         base = ensure_distroless_standin(buildah, "distroless-nodejs")
-        overrides["gcr.io/distroless/nodejs22-debian12"] = base
+        overrides[f"gcr.io/distroless/nodejs{DEFAULT_NODE}-{DISTROLESS}"] = base
     image = _generate_and_build(buildah, tmp_path, "node-npm", overrides, "--runtime", runtime)
     try:
         assert buildah.http_answer(image, 3000, {"PORT": "3000"}) == "hello from node, 1m\n"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from slimage.errors import UsageError
+from slimage.stacks.base_entrypoints import base_entrypoint
 from slimage.stacks.images import RUNTIME_NOTES, default_images, default_runtime, substitute
 from slimage.stacks.native import NATIVE_PACKAGES, build_packages, runtime_packages
 from slimage.stacks.project import Project, read_text
@@ -39,17 +40,36 @@ def render_dockerfile(
     runtime = runtime or default_runtime(project)
     if port is not None:
         project.port = port
-    images = substitute(default_images(project, runtime), base_images or {})
+    defaults = default_images(project, runtime)
+    images = substitute(defaults, base_images or {})
     context: dict[str, Any] = {
         "project": project,
         "runtime": runtime,
         "runtime_note": RUNTIME_NOTES[runtime],
         "images": images,
+        # What CMD holds: the entry, less the interpreter the runtime image's own
+        # ENTRYPOINT runs (distroless nodejs: CMD ["node", "x.js"] would run `node node x.js`).
+        "command": cmd_words(project.entry, defaults["runtime"]),
+        "interpreter_entrypoint": base_entrypoint(defaults["runtime"]),
     }
     context.update(_STACK_CONTEXT[project.stack](project, runtime))
     template = _environment().get_template(f"{project.stack}.Dockerfile.j2")
     text: str = template.render(**context)
     return _squeeze_blank_lines(text)
+
+
+def cmd_words(entry: list[str], runtime_image: str) -> list[str]:
+    """``entry`` as CMD words on ``runtime_image``: without the interpreter (and its
+    options, ``-jar``) when the image's ENTRYPOINT already runs it (slimage.stacks'
+    table of known bases; the same one lint's SL3028 reads)."""
+    known = base_entrypoint(runtime_image)
+    if known is None or not entry:
+        return entry
+    words = entry[1:] if known.repeats(entry[0]) else entry
+    options = list(known.options)
+    if options and words[: len(options)] == options:
+        words = words[len(options) :]
+    return words or entry
 
 
 def _squeeze_blank_lines(text: str) -> str:
@@ -122,7 +142,13 @@ def _node(project: Project, runtime: str) -> dict[str, Any]:
     entry_files = [w for w in project.entry[1:] if w.endswith((".js", ".mjs", ".cjs"))]
     # The runtime needs the sources too when the start file is not a build output.
     copy_source = any(not f.lstrip("./").startswith(output + "/") for f in entry_files)
+    distroless = runtime == "distroless"
     return {
+        # distroless's "nonroot" user, else the official node images' "node" user.
+        "user": "65532:65532" if distroless else "1000:1000",
+        "user_note": 'distroless\'s "nonroot" user (uid 65532)'
+        if distroless
+        else 'the official node images\' "node" user (uid 1000)',
         "copy_source": copy_source,
         "manifests": manifests,
         "cache_dir": cache_dir,
