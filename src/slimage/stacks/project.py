@@ -83,6 +83,8 @@ _PORT_PATTERNS = (
     # port = "8080", PORT || 3000, port ?? 3000, port := "8080"
     re.compile(r"""(?i)\bport\b["')\]]*\s*(?:=|:=|\|\||\?\?|,)\s*["']?(\d{2,5})(?![\d.])"""),
     re.compile(r"""\b(?:listen|Listen)\(\s*(\d{2,5})(?![\d.])"""),  # app.listen(3000)
+    # fastify.listen({ port: 3000 }), Bun.serve({ fetch, port: 8080 })
+    re.compile(r"""\b(?:listen|serve)\(\s*\{[^}]*?\bport\s*:\s*(\d{2,5})(?![\d.])"""),
 )
 
 
