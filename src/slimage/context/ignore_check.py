@@ -69,13 +69,10 @@ def merged_ignore_text(existing_text: str, check: IgnoreCheck) -> str:
     """The user's ignore file with what it lacks appended, every line of it kept."""
     if check.ok:
         return existing_text
-    text = (
-        existing_text if existing_text.endswith("\n") or not existing_text else existing_text + "\n"
-    )
-    lines = ["", "# Added by `slimage init` for the generated Dockerfile"]
-    lines += check.lacking
-    lines += [f"!{source.removeprefix('./').rstrip('/')}" for source in check.hidden]
-    return text + "\n".join(lines).lstrip("\n" if not text else "") + "\n"
+    added = ["# Added by `slimage init` for the generated Dockerfile", *check.lacking]
+    added += [f"!{source.removeprefix('./').rstrip('/')}" for source in check.hidden]
+    kept = existing_text.rstrip("\n")
+    return (kept + "\n\n" if kept else "") + "\n".join(added) + "\n"
 
 
 def _rescan(raw_scan: ContextScan, matcher: PatternMatcher) -> ContextScan:
