@@ -19,7 +19,8 @@ def init_command(
     force: bool = typer.Option(
         False,
         "--force",
-        help="Overwrite an existing Dockerfile, and append to an existing .dockerignore what it lacks for the generated one.",
+        help="Overwrite an existing Dockerfile, and append to an existing .dockerignore "
+        "what it lacks for the generated one.",
     ),
     runtime: str | None = typer.Option(
         None,
