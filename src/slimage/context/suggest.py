@@ -105,6 +105,9 @@ def detect_stacks(scan: ContextScan) -> list[str]:
     )
     if "python" not in found and python_signs:
         found.append("python")
+    # Java built without Maven or Gradle (javac and jar): its sources are the sign.
+    if "java" not in found and any(entry.path.endswith(".java") for entry in scan.entries):
+        found.append("java")
     return found
 
 

@@ -263,6 +263,8 @@ _JAR_PICK = (
 def _java(project: Project, runtime: str) -> dict[str, Any]:
     wrapper = bool(project.facts.get("wrapper"))
     steps: list[str] = []
+    if project.package_manager == "javac":
+        return {"steps": _javac_steps(project), "user": _java_user(runtime)}
     if not project.facts.get("spring_boot") and project.entry[:2] == ["java", "-jar"]:
         name = "pom.xml" if project.package_manager == "maven" else _gradle_build(project.root)
         build = read_text(project.root / name) if name else None
@@ -296,8 +298,45 @@ def _java(project: Project, runtime: str) -> dict[str, Any]:
             f"RUN {cache} \\\n    {tool} --no-daemon -q {task} -x test && \\\n    "
             + _JAR_PICK.format(dir="build/libs"),
         ]
-    user = "65532:65532" if runtime == "distroless" else "10001:10001"
-    return {"steps": steps, "user": user}
+    return {"steps": steps, "user": _java_user(runtime)}
+
+
+def _java_user(runtime: str) -> str:
+    return "65532:65532" if runtime == "distroless" else "10001:10001"
+
+
+def _javac_steps(project: Project) -> list[str]:
+    """Compile with javac and package with jar: a Java project without Maven or Gradle.
+
+    The jar names its main class and, for jars in lib/, a Class-Path (the JAR File
+    Specification's main attributes), so `java -jar` runs it as it is.
+    """
+    facts = project.facts
+    roots = [str(r) for r in facts.get("source_roots") or ["."]]
+    libraries = [str(name) for name in facts.get("libraries") or []]
+    steps = ["COPY . ." if "." in roots else "\n".join(f"COPY {r} ./{r}" for r in roots)]
+    if libraries:
+        steps.append("COPY lib ./lib")
+    classpath = " -cp 'lib/*'" if libraries else ""
+    find = " ".join(roots)
+    compile_ = (
+        f"mkdir -p /out/classes && \\\n    javac --release {project.language_version}{classpath} "
+        f"-d /out/classes $(find {find} -name '*.java' -not -path '*/src/test/*')"
+    )
+    if facts.get("resources") and "src/main/resources" not in roots:
+        steps.append("COPY src/main/resources ./src/main/resources")
+        compile_ += " && \\\n    cp -R src/main/resources/. /out/classes/"
+    manifest = ""
+    if libraries:
+        entries = " ".join(f"lib/{name}" for name in libraries)
+        compile_ += f" && \\\n    printf 'Class-Path: %s\\n' '{entries}' > /out/manifest.txt"
+        manifest = " --manifest /out/manifest.txt"
+    compile_ += (
+        f" && \\\n    jar --create --file /out/app.jar --main-class {facts['main_class']}"
+        f"{manifest} -C /out/classes ."
+    )
+    steps += ["# javac and jar come with the JDK: no build tool to install.", f"RUN {compile_}"]
+    return steps
 
 
 def _gradle_build(root: Path) -> str | None:

@@ -38,13 +38,21 @@ def detect_project(root: Path, *, stack: str | None = None, entry: str | None = 
             raise UsageError(f"unknown stack {stack!r} (expected one of {', '.join(stacks)})")
         project = stacks[stack].detect(root, entry)
         if project is None:
-            raise UsageError(f"{root}: no {stack} project found (no manifest file)")
+            looked = (
+                "pom.xml, build.gradle or .java sources" if stack == "java" else "no manifest file"
+            )
+            raise UsageError(f"{root}: no {stack} project found ({looked})")
         return project
     found = [
         name
         for name, info in stacks.items()
         if any((root / marker).is_file() for marker in info.markers)
     ]
+    if not found:
+        # No manifest: Java sources built with javac and jar (no Maven or Gradle).
+        from slimage.stacks.java import java_sources
+
+        found = ["java"] if java_sources(root) else []
     if len(found) > 1:
         raise AmbiguousProject(f"{root}: several stacks", found, "--stack")
     project = stacks[found[0]].detect(root, entry) if found else None
@@ -52,6 +60,6 @@ def detect_project(root: Path, *, stack: str | None = None, entry: str | None = 
         raise UsageError(
             f"{root}: no Go, Node, Python, Rust or Java project found "
             "(looked for go.mod, package.json, pyproject.toml/requirements.txt, Cargo.toml, "
-            "pom.xml/build.gradle); use --stack to say which"
+            "pom.xml/build.gradle, .java sources); use --stack to say which"
         )
     return project

@@ -94,7 +94,9 @@ def default_images(project: Project, runtime: str) -> dict[str, str]:
         return {"build": image, "runtime": image}
     if stack == "java":
         wrapper = project.facts.get("wrapper")
-        if project.package_manager == "maven":
+        if project.package_manager == "javac":
+            build = f"eclipse-temurin:{v}-jdk"  # javac and jar come with the JDK
+        elif project.package_manager == "maven":
             build = f"eclipse-temurin:{v}-jdk" if wrapper else f"maven:3.9-eclipse-temurin-{v}"
         else:
             build = (
