@@ -265,3 +265,16 @@ def _judge_jar_on_jre(
     # The jar (a few kB) is all the generated Dockerfile adds to the JRE.
     added = report["summary"]["final_bytes"] - base["summary"]["final_bytes"]
     assert 0 < added < 64 * 1024
+
+
+def test_java_plain_javac_serves_http(buildah: Buildah, tmp_path: Path) -> None:
+    # No Maven or Gradle: sources and a javac/jar script (issue 15). The Maven stand-in's
+    # openjdk-17-jdk-headless stands in for eclipse-temurin:17-jdk (javac and jar).
+    jdk = ensure_standin(buildah, "maven")
+    jre = ensure_distroless_standin(buildah, "distroless-java")
+    overrides = {"eclipse-temurin:17-jdk": jdk, "gcr.io/distroless/java17-debian12": jre}
+    image = _generate_and_build(buildah, tmp_path, "java-plain", overrides)
+    try:
+        _judge_jar_on_jre(buildah, image, jre, tmp_path, "hello from javac\n", "65532:65532")
+    finally:
+        buildah.remove_image(image)
