@@ -13,6 +13,14 @@ from slimage.cli._app import app
 @app.command("init")
 def init_command(
     directory: Path = typer.Argument(Path("."), help="The project directory."),
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        "-f",
+        help="Where to write the Dockerfile, as docker build -f names it "
+        "(default: DIR/Dockerfile).",
+        show_default=False,
+    ),
     print_only: bool = typer.Option(
         False, "--print", help="Print the Dockerfile to stdout instead of writing files."
     ),
@@ -48,6 +56,7 @@ def init_command(
     ),
 ) -> None:
     """Generate a small, correct multi-stage Dockerfile for Go, Node, Python, Rust or Java."""
+    from slimage.cli._options import quiet
     from slimage.errors import InputNotFound, UsageError
     from slimage.generate.config import configured_images
     from slimage.generate.dockerignore import advice, plan_dockerignore
@@ -73,20 +82,27 @@ def init_command(
         for line in text.splitlines()
         if line.startswith("# Note: ")
     )
+    if quiet():
+        summary = ""  # -q: the notes only (they ask for a change in the project)
     if print_only:
         sys.stdout.write(text)
-        sys.stderr.write(summary + "\n" + notes)
+        sys.stderr.write(summary + "\n" * bool(summary) + notes)
         return
-    target = directory / "Dockerfile"
+    target = file if file is not None else directory / "Dockerfile"
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite or --print to see it")
-    plan = plan_dockerignore(directory, text, force=force) if dockerignore else None
+    plan = plan_dockerignore(directory, text, target, force=force) if dockerignore else None
     target.write_text(text, encoding="utf-8")
     written = [str(target)]
     if plan is not None and plan.text is not None:
         plan.path.write_text(plan.text, encoding="utf-8")
         written.append(str(plan.path))
-    sys.stderr.write(summary + "\n" + notes)
-    for line in advice(plan) if plan is not None else []:
+    sys.stderr.write(summary + "\n" * bool(summary) + notes)
+    # What an existing ignore file lacks is said even with -q: the generated file needs it.
+    lines = advice(plan) if plan is not None else []
+    if quiet() and plan is not None and (plan.check is None or plan.check.ok or plan.text):
+        lines = []
+    for line in lines:
         sys.stderr.write(f"slimage init: {line}\n" if not line.startswith(" ") else line + "\n")
-    sys.stderr.write("wrote " + ", ".join(written) + "\n")
+    if not quiet():
+        sys.stderr.write("wrote " + ", ".join(written) + "\n")

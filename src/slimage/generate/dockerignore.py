@@ -24,15 +24,18 @@ class IgnorePlan:
     check: IgnoreCheck | None = None  # the existing file against the suggestion
 
 
-def plan_dockerignore(directory: Path, dockerfile_text: str, *, force: bool) -> IgnorePlan:
-    """The ignore file for ``dockerfile_text`` (to be written as ``directory/Dockerfile``)."""
+def plan_dockerignore(
+    directory: Path, dockerfile_text: str, dockerfile_path: Path | None = None, *, force: bool
+) -> IgnorePlan:
+    """The ignore file for ``dockerfile_text``, to be written as ``dockerfile_path``
+    (default ``directory/Dockerfile``) and built with ``directory`` as its context."""
     from slimage.context.ignore import find_ignore_file, load_matcher
     from slimage.context.inspect import suggest_for_build
     from slimage.context.scan import scan_context
     from slimage.dockerfile.parser import parse_dockerfile
     from slimage.dockerfile.stages import build_stage_graph
 
-    dockerfile_path = directory / "Dockerfile"
+    dockerfile_path = dockerfile_path or directory / "Dockerfile"
     dockerfile = parse_dockerfile(dockerfile_text, path=str(dockerfile_path))
     graph = build_stage_graph(dockerfile)
     suggestion = suggest_for_build(directory, (dockerfile, graph), None)
