@@ -138,3 +138,90 @@ def test_target_stage(tmp_path: Path) -> None:
     assert docs["reach"]["target_stage"] == "docs" and docs["reach"]["files"] == 1
     missing = run(str(tmp_path), "--target", "nope")
     assert missing.returncode == 2 and "nope" in missing.stderr
+
+
+BUILT_NODE_DOCKERFILE = """\
+FROM node:22 AS build
+WORKDIR /app
+COPY package.json ./
+RUN npm install
+COPY . .
+RUN npm run build
+FROM node:22-slim
+WORKDIR /app
+COPY --from=build /app/dist ./dist
+CMD ["node", "dist/server.js"]
+"""
+
+
+def test_suggest_on_a_built_node_project_with_secrets(tmp_path: Path) -> None:
+    # The case of issue 15: one "Secrets found" header, no `id_rsa` beside `**/id_rsa`,
+    # and dist (package.json main) suggested since `npm run build` (tsc) makes it.
+    write_tree(
+        tmp_path,
+        {
+            "Dockerfile": BUILT_NODE_DOCKERFILE,
+            "package.json": json.dumps(
+                {"name": "x", "main": "dist/server.js", "scripts": {"build": "tsc"}}
+            ),
+            "tsconfig.json": '{\n  // comments allowed\n  "compilerOptions": {"outDir": "dist"}}',
+            "src/server.ts": "console.log(1)",
+            "dist/server.js": "stale",
+            "id_rsa": "key",
+            "deploy/id_rsa": "key",
+            "config/token.pem": "key",
+            "app.key": "key",
+            "secrets/.env": "A=1",
+            "more/.env": "B=2",
+        },
+    )
+    result = run(str(tmp_path), "--suggest")
+    assert result.returncode == 0, result.stderr
+    suggestion = result.stdout.split("Suggested .dockerignore", 1)[1]
+    lines = suggestion.splitlines()
+    assert suggestion.count("# Secrets found in this directory") == 1
+    assert "**/id_rsa" in lines and "id_rsa" not in lines and "deploy/id_rsa" not in lines
+    assert "secrets/.env" in lines and "more/.env" in lines  # not covered by `.env`
+    assert "dist" in lines
+    assert "not suggested" not in suggestion
+
+
+def test_suggest_keeps_dist_when_no_run_makes_it(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Dockerfile": "FROM node:22-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\n",
+            "package.json": json.dumps({"name": "x", "main": "dist/server.js"}),
+            "dist/server.js": "prebuilt",
+        },
+    )
+    result = run(str(tmp_path), "--suggest")
+    assert result.returncode == 0, result.stderr
+    assert "not suggested: dist (the build needs dist/server.js)" in result.stdout
+
+
+PYTHON_FILES = {
+    "requirements.txt": "flask\n",
+    "app.py": "print(1)\n",
+    "tests/test_app.py": "def test(): pass\n",
+    ".pytest_cache/v/cache/nodeids": "[]",
+    "app.pyc": "bytecode",
+}
+
+
+def test_suggest_python_lists_tests_pytest_cache_and_pyc(tmp_path: Path) -> None:
+    write_tree(tmp_path, {**PYTHON_FILES, "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\n"})
+    result = run(str(tmp_path), "--suggest")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("Suggested .dockerignore", 1)[1].splitlines()
+    for pattern in ("tests", ".pytest_cache", "**/*.pyc"):
+        assert pattern in lines, pattern
+
+
+def test_suggest_python_keeps_tests_the_build_runs(tmp_path: Path) -> None:
+    dockerfile = "FROM python:3.12-slim\nCOPY . /app\nRUN pip install flask pytest && pytest /app\n"
+    write_tree(tmp_path, {**PYTHON_FILES, "Dockerfile": dockerfile})
+    result = run(str(tmp_path), "--suggest")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("Suggested .dockerignore", 1)[1].splitlines()
+    assert "tests" not in lines and ".pytest_cache" in lines

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from slimage.errors import InputError, UsageError
-from slimage.generate.project import AmbiguousProject
-from slimage.generate.stacks import detect_project
+from slimage.stacks import detect_project
+from slimage.stacks.project import AmbiguousProject
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 
@@ -18,13 +18,13 @@ SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 @pytest.mark.parametrize(
     ("sample", "stack", "manager", "version", "entry"),
     [
-        ("go-http", "go", "go", "1.19", ["."]),
-        ("node-npm", "node", "npm", "22", ["node", "server.js"]),
-        ("node-pnpm", "node", "pnpm", "22", ["node", "server.js"]),
-        ("python-pip", "python", "pip", "3.12", ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]),
+        ("go-http", "go", "go", "1.27", ["."]),
+        ("node-npm", "node", "npm", "24", ["node", "server.js"]),
+        ("node-pnpm", "node", "pnpm", "24", ["node", "server.js"]),
+        ("python-pip", "python", "pip", "3.14", ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]),
         ("python-uv", "python", "uv", "3.11", ["hello-uv"]),
         ("python-poetry", "python", "poetry", "3.11", ["hello-poetry"]),
-        ("rust-cli", "rust", "cargo", "1.63", ["hello-rust"]),
+        ("rust-cli", "rust", "cargo", "1", ["hello-rust"]),
         ("java-maven", "java", "maven", "17", ["java", "-jar", "/app/app.jar"]),
         ("java-gradle", "java", "gradle", "17", ["java", "-jar", "/app/app.jar"]),
     ],
@@ -174,3 +174,58 @@ def test_broken_manifest_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text("{not json")
     with pytest.raises(InputError, match=r"package\.json: not valid JSON"):
         detect_project(tmp_path)
+
+
+def _node_project(root: Path, package: dict[str, object], files: dict[str, str]) -> None:
+    (root / "package.json").write_text(json.dumps({"name": "app", **package}))
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("package", "files", "port"),
+    [
+        ({"main": "server.js"}, {"server.js": "app.listen(process.env.PORT || 3000)\n"}, 3000),
+        ({"main": "server.js"}, {"server.js": "const PORT = 8080;\napp.listen(PORT)\n"}, 8080),
+        (
+            {"main": "server.js"},
+            {"server.js": "const port = Number(process.env.PORT ?? '8080');\n"},
+            8080,
+        ),
+        # The port is only in a module the entry imports (issue 15).
+        (
+            {"main": "server.js"},
+            {"server.js": "require('./src/app')\n", "src/app.js": "app.listen(3000)\n"},
+            3000,
+        ),
+        (
+            {"type": "module", "main": "index.mjs"},
+            {"index.mjs": "import './lib/http.js'\n", "lib/http.js": "server.listen(9000)\n"},
+            9000,
+        ),
+        # fastify and Bun/Hono style: the port in an options object.
+        (
+            {"main": "server.js"},
+            {"server.js": "await fastify.listen({ host: '0.0.0.0', port: 4000 })\n"},
+            4000,
+        ),
+        # TypeScript: the entry is a build output; its source holds the port.
+        (
+            {"main": "dist/server.js", "scripts": {"build": "tsc"}},
+            {"src/server.ts": "import { app } from './app';\n", "src/app.ts": "app.listen(5000)\n"},
+            5000,
+        ),
+    ],
+)
+def test_node_port_found_in_code(
+    tmp_path: Path, package: dict[str, object], files: dict[str, str], port: int
+) -> None:
+    _node_project(tmp_path, package, files)
+    assert detect_project(tmp_path).port == port
+
+
+def test_node_database_port_is_not_exposed(tmp_path: Path) -> None:
+    files = {"server.js": "const db = connect({ host: 'db', port: 5432 })\n"}
+    _node_project(tmp_path, {"main": "server.js"}, files)
+    assert detect_project(tmp_path).port is None

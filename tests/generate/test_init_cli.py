@@ -43,6 +43,26 @@ def test_generated_files_pass_lint(tmp_path: Path, sample: str) -> None:
     assert serious == [], [f"{f.code} {f.message}" for f in serious]
 
 
+@pytest.mark.parametrize("runtime", ["distroless", "scratch", "slim", "alpine"])
+@pytest.mark.parametrize("sample", ALL)
+def test_every_runtime_passes_lint_or_is_refused(tmp_path: Path, sample: str, runtime: str) -> None:
+    # Issue 15: `--runtime distroless` for Node wrote CMD ["node", ...] on an image whose
+    # ENTRYPOINT is node (SL3028). Every combination either lints clean or says why not.
+    project = _project(tmp_path, sample)
+    result = _slimage("init", str(project), "--runtime", runtime)
+    if result.returncode == 2:
+        assert result.stderr.startswith("slimage: error: "), result.stderr
+        assert "use" in result.stderr  # names a runtime that works
+        return
+    assert result.returncode == 0, result.stderr
+    findings = lint_path(project / "Dockerfile").findings
+    serious = [f for f in findings if f.severity >= Severity.WARNING]
+    assert serious == [], [f"{f.code} {f.message}" for f in serious]
+    text = (project / "Dockerfile").read_text()
+    if runtime == "distroless":
+        assert "official node images" not in text
+
+
 def test_readme_named_by_pyproject_is_not_ignored(tmp_path: Path) -> None:
     project = _project(tmp_path, "python-uv")
     assert _slimage("init", str(project)).returncode == 0
@@ -121,3 +141,49 @@ def test_notes_in_the_dockerfile_are_told_on_stderr(tmp_path: Path) -> None:
     assert [line for line in written.stderr.splitlines() if "note:" in line] == notes
     plain = _project(tmp_path / "plain", "go-http")
     assert "note:" not in _slimage("init", "--print", str(plain)).stderr
+
+
+def test_existing_dockerignore_is_checked_and_merged_with_force(tmp_path: Path) -> None:
+    # Issue 15: an ignore file holding only `*.log` let the local node_modules reach the
+    # runtime stage's `COPY . .` over the production one, and lint failed the result.
+    project = _project(tmp_path, "node-npm")
+    (project / "node_modules" / "ms").mkdir(parents=True)
+    (project / "node_modules" / "ms" / "index.js").write_text("module.exports = 1\n")
+    (project / ".dockerignore").write_text("*.log\n")
+    result = _slimage("init", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "the existing .dockerignore does not fit" in result.stderr
+    assert "    **/node_modules\n" in result.stderr and "    .git\n" in result.stderr
+    assert "--force" in result.stderr
+    assert (project / ".dockerignore").read_text() == "*.log\n"  # untouched
+    codes = {f.code for f in lint_path(project / "Dockerfile").findings}
+    assert "SL1007" in codes  # what the advice is about
+
+    (project / "Dockerfile").unlink()
+    result = _slimage("init", str(project), "--force")
+    assert result.returncode == 0, result.stderr
+    assert "added" in result.stderr and "to the existing .dockerignore" in result.stderr
+    lines = (project / ".dockerignore").read_text().splitlines()
+    assert lines[0] == "*.log"  # the user's lines first, kept
+    assert "**/node_modules" in lines and ".git" in lines and ".env" in lines
+    findings = lint_path(project / "Dockerfile").findings
+    serious = [f for f in findings if f.severity >= Severity.WARNING]
+    assert serious == [], [f"{f.code} {f.message}" for f in serious]
+    # A second run finds nothing to add.
+    again = _slimage("init", str(project), "--force")
+    assert "kept the existing .dockerignore" in again.stderr
+    assert (project / ".dockerignore").read_text().splitlines() == lines
+
+
+def test_existing_dockerignore_that_hides_a_copy_source(tmp_path: Path) -> None:
+    project = _project(tmp_path, "java-maven")
+    (project / ".dockerignore").write_text(".git\n.env\nsrc\ntarget\n")
+    result = _slimage("init", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "    !src\n" in result.stderr
+    assert _slimage("init", str(project), "--force").returncode == 0
+    from slimage.context.ignore import PatternMatcher, read_ignore_file
+
+    matcher = PatternMatcher(read_ignore_file((project / ".dockerignore").read_text()))
+    assert not matcher.matches("src/main/java/example/Main.java")
+    assert matcher.matches("target") and matcher.matches(".git")

@@ -10,7 +10,7 @@ import pytest
 import dockerfile as buildkit
 from slimage.errors import UsageError
 from slimage.generate.render import render_dockerfile
-from slimage.generate.stacks import detect_project
+from slimage.stacks import detect_project
 
 SAMPLES = Path(__file__).parent.parent / "data" / "samples"
 ALL = sorted(p.name for p in SAMPLES.iterdir() if p.is_dir())
@@ -43,7 +43,7 @@ def test_generated_file_is_multi_stage_and_valid(sample: str) -> None:
 def test_go_static_binary_on_distroless() -> None:
     text = _render("go-http")
     assert 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"' in text
-    assert _froms(text)[-1] == "gcr.io/distroless/static-debian12:nonroot"
+    assert _froms(text)[-1] == "gcr.io/distroless/static-debian13:nonroot"
     assert "--mount=type=cache,target=/go/pkg/mod" in text
     assert "EXPOSE 8080" in text
 
@@ -72,7 +72,7 @@ def test_node_pnpm_uses_corepack_and_its_store() -> None:
 def test_node_native_addon_refuses_alpine(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"sharp": "0.33"}}))
     project = detect_project(tmp_path)
-    assert "bookworm-slim" in _froms(render_dockerfile(project))[-1]
+    assert "trixie-slim" in _froms(render_dockerfile(project))[-1]
     with pytest.raises(UsageError, match="need glibc"):
         render_dockerfile(project, runtime="alpine")
 
@@ -80,7 +80,7 @@ def test_node_native_addon_refuses_alpine(tmp_path: Path) -> None:
 def test_python_venv_copied_into_same_base() -> None:
     text = _render("python-pip")
     froms = _froms(text)
-    assert froms[0] == froms[-1] == "python:3.12-slim-bookworm"
+    assert froms[0] == froms[-1] == "python:3.14-slim-trixie"
     assert "COPY --from=build /opt/venv /opt/venv" in text
     assert "pip install -r requirements.txt" in text
 
@@ -99,7 +99,7 @@ def test_python_poetry_main_group_only() -> None:
 def test_rust_stripped_release_on_distroless_cc() -> None:
     text = _render("rust-cli")
     assert "CARGO_PROFILE_RELEASE_STRIP=symbols cargo build --release" in text
-    assert _froms(text)[-1] == "gcr.io/distroless/cc-debian12:nonroot"
+    assert _froms(text)[-1] == "gcr.io/distroless/cc-debian13:nonroot"
 
 
 def test_java_jre_runtime() -> None:
@@ -112,7 +112,7 @@ def test_base_image_substitution_by_repository_and_full_reference() -> None:
         "go-http",
         base_images={
             "golang": "registry.local/golang:1.19",
-            "gcr.io/distroless/static-debian12:nonroot": "registry.local/static:1",
+            "gcr.io/distroless/static-debian13:nonroot": "registry.local/static:1",
         },
     )
     assert _froms(text) == ["registry.local/golang:1.19", "registry.local/static:1"]
@@ -120,3 +120,16 @@ def test_base_image_substitution_by_repository_and_full_reference() -> None:
 
 def test_port_override() -> None:
     assert "EXPOSE 9000" in _render("go-http", port=9000)
+
+
+def test_python_source_build_gets_headers_in_build_and_libraries_at_runtime(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "requirements.txt").write_text("flask==3.0.3\ngunicorn\npsycopg2==2.9.10\n")
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    text = render_dockerfile(detect_project(tmp_path))
+    build, runtime = text.split("\nFROM python:3.14-slim-trixie\n")
+    assert "apt-get install -y --no-install-recommends gcc libpq-dev" in build
+    assert "--no-install-recommends libpq5" in runtime
+    assert "libpq-dev" not in runtime and "gcc" not in runtime
+    assert len([c for c in buildkit.parse_string(text) if c.cmd == "FROM"]) == 2

@@ -11,7 +11,7 @@ import pytest
 import dockerfile as buildkit
 from slimage.errors import UsageError
 from slimage.generate.render import java_jar_notes, render_dockerfile
-from slimage.generate.stacks import detect_project
+from slimage.stacks import detect_project
 
 SAMPLE = Path(__file__).parent.parent / "data" / "samples" / "java-maven"
 
@@ -138,7 +138,7 @@ def test_java_without_distroless_image_defaults_to_the_jre(tmp_path: Path, relea
 
 def test_java_21_runs_on_distroless(tmp_path: Path) -> None:
     root = _project(tmp_path, _pom(release="21"))
-    assert _froms(_render(root))[-1] == "gcr.io/distroless/java21-debian12:nonroot"
+    assert _froms(_render(root))[-1] == "gcr.io/distroless/java21-debian13:nonroot"
 
 
 def _jar_pick(text: str) -> str:

@@ -20,8 +20,10 @@ from typing import Any
 
 import pytest
 
+from slimage.stacks.images import DISTROLESS
+from slimage.stacks.node import DEFAULT_NODE
 from support.buildah import Buildah
-from support.standins import ensure_standin, standin_store
+from support.standins import ensure_distroless_standin, ensure_standin, standin_store
 
 # Building the stand-in bases (mmdebstrap) and the images takes minutes on 2 cores.
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -105,28 +107,51 @@ def _generate_and_build(
     return tag
 
 
-def test_go_scratch_serves_http(buildah: Buildah, tmp_path: Path) -> None:
+@pytest.mark.parametrize("runtime", ["scratch", "distroless"])
+def test_go_serves_http(buildah: Buildah, tmp_path: Path, runtime: str) -> None:
     golang = ensure_standin(buildah, "golang")
-    image = _generate_and_build(
-        buildah, tmp_path, "go-http", {"golang": golang}, "--runtime", "scratch"
-    )
+    overrides = {"golang": golang}
+    base = None
+    if runtime == "distroless":
+        # distroless static has no ENTRYPOINT; the Debian stand-in has none either.
+        base = ensure_standin(buildah, "debian")
+        overrides[f"gcr.io/distroless/static-{DISTROLESS}"] = base
+    image = _generate_and_build(buildah, tmp_path, "go-http", overrides, "--runtime", runtime)
     try:
         assert buildah.http_answer(image, 8080) == "hello from go\n"
         config = buildah.config(image)
         assert config.get("User") == "65532:65532"
-        report = _judge(buildah, image, None, tmp_path)
-        # The binary, CA certificates and time zones, and little else.
-        assert report["summary"]["final_bytes"] < 15_000_000
+        report = _judge(buildah, image, base, tmp_path)
+        if base is None:
+            # The binary, CA certificates and time zones, and little else.
+            assert report["summary"]["final_bytes"] < 15_000_000
     finally:
         buildah.remove_image(image)
 
 
-def test_node_npm_serves_http(buildah: Buildah, tmp_path: Path) -> None:
+def test_python_distroless_is_refused_with_a_reason(tmp_path: Path) -> None:
+    project = tmp_path / "python-pip"
+    shutil.copytree(SAMPLES / "python-pip", project)
+    result = _init(project, "--runtime", "distroless")
+    assert result.returncode == 2
+    assert "use slim or alpine" in result.stderr
+
+
+@pytest.mark.parametrize("runtime", ["slim", "distroless"])
+def test_node_npm_serves_http(buildah: Buildah, tmp_path: Path, runtime: str) -> None:
     node = ensure_standin(buildah, "node")
-    image = _generate_and_build(buildah, tmp_path, "node-npm", {"node": node}, "--runtime", "slim")
+    overrides = {"node": node}
+    base = node
+    if runtime == "distroless":
+        # ENTRYPOINT node, as gcr.io/distroless/nodejs24-debian13: CMD holds its arguments.
+        base = ensure_distroless_standin(buildah, "distroless-nodejs")
+        overrides[f"gcr.io/distroless/nodejs{DEFAULT_NODE}-{DISTROLESS}"] = base
+    image = _generate_and_build(buildah, tmp_path, "node-npm", overrides, "--runtime", runtime)
     try:
         assert buildah.http_answer(image, 3000, {"PORT": "3000"}) == "hello from node, 1m\n"
-        _judge(buildah, image, node, tmp_path)
+        user = "65532:65532" if runtime == "distroless" else "1000:1000"
+        assert buildah.config(image).get("User") == user
+        _judge(buildah, image, base, tmp_path)
     finally:
         buildah.remove_image(image)
 
@@ -172,7 +197,7 @@ def test_rust_cli_runs(buildah: Buildah, tmp_path: Path) -> None:
         buildah,
         tmp_path,
         "rust-cli",
-        {"rust": rust, "gcr.io/distroless/cc-debian12": debian},
+        {"rust": rust, "gcr.io/distroless/cc-debian13": debian},
     )
     try:
         assert buildah.run_command(image) == "hello from rust\n"
@@ -192,7 +217,12 @@ def test_java_maven_serves_http(
     buildah: Buildah, tmp_path: Path, runtime: str, runtime_image: str, user: str
 ) -> None:
     maven = ensure_standin(buildah, "maven")
-    jre = ensure_standin(buildah, "jre")
+    # distroless java runs `java -jar` as its ENTRYPOINT; its stand-in does the same.
+    jre = (
+        ensure_distroless_standin(buildah, "distroless-java")
+        if runtime == "distroless"
+        else (ensure_standin(buildah, "jre"))
+    )
     image = _generate_and_build(
         buildah,
         tmp_path,
@@ -210,7 +240,7 @@ def test_java_maven_serves_http(
 
 def test_java_gradle_serves_http(buildah: Buildah, tmp_path: Path) -> None:
     gradle = ensure_standin(buildah, "gradle")
-    jre = ensure_standin(buildah, "jre")
+    jre = ensure_distroless_standin(buildah, "distroless-java")
     # gradle:8-jdk17 builds (Debian's Gradle 4.4.1 stands in); the JRE replaces distroless.
     overrides = {"gradle": gradle, "gcr.io/distroless/java17-debian12": jre}
     image = _generate_and_build(buildah, tmp_path, "java-gradle", overrides)
@@ -235,3 +265,16 @@ def _judge_jar_on_jre(
     # The jar (a few kB) is all the generated Dockerfile adds to the JRE.
     added = report["summary"]["final_bytes"] - base["summary"]["final_bytes"]
     assert 0 < added < 64 * 1024
+
+
+def test_java_plain_javac_serves_http(buildah: Buildah, tmp_path: Path) -> None:
+    # No Maven or Gradle: sources and a javac/jar script (issue 15). The Maven stand-in's
+    # openjdk-17-jdk-headless stands in for eclipse-temurin:17-jdk (javac and jar).
+    jdk = ensure_standin(buildah, "maven")
+    jre = ensure_distroless_standin(buildah, "distroless-java")
+    overrides = {"eclipse-temurin:17-jdk": jdk, "gcr.io/distroless/java17-debian12": jre}
+    image = _generate_and_build(buildah, tmp_path, "java-plain", overrides)
+    try:
+        _judge_jar_on_jre(buildah, image, jre, tmp_path, "hello from javac\n", "65532:65532")
+    finally:
+        buildah.remove_image(image)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from size_helpers import findings, fixed, lines
 
@@ -28,6 +30,7 @@ def test_fires(text: str, expected: list[int]) -> None:
         "FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n",
         "FROM alpine AS build\nRUN apk add gcc\nFROM scratch\nCOPY --from=build /a /a\n",
         "FROM alpine\nRUN apk del curl\n",
+        "FROM alpine\nRUN apk add --no-network --virtual .rundeps so:libc.musl-x86_64.so.1\n",
     ],
 )
 def test_does_not_fire(text: str) -> None:
@@ -46,3 +49,16 @@ def test_no_fix_when_apk_update_leaves_its_own_index() -> None:
     (finding,) = findings(RULE, "FROM alpine\nRUN apk update && apk add curl\n")
     assert finding.fix is None
     assert "apk update" in finding.help
+
+
+CORPUS = Path(__file__).parents[1] / "data" / "corpus" / "dockerfiles"
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(p.name for p in CORPUS.glob("*alpine*")),
+)
+def test_official_alpine_dockerfiles_pass(name: str) -> None:
+    # python:*-alpine ends its build with `... | xargs -rt apk add --no-network --virtual
+    # .python-rundeps`: nothing fetched, nothing left (issue 15).
+    assert findings(RULE, (CORPUS / name).read_text()) == []

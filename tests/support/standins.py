@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,35 @@ STANDINS = {
         "localhost/standin/jre:bookworm", ("ca-certificates", "openjdk-17-jre-headless")
     ),
 }
+
+
+# Distroless images run their interpreter as ENTRYPOINT, so CMD holds only its arguments
+# (GoogleContainerTools/distroless: nodejs, java). Their stand-ins are the Debian ones
+# above with the same ENTRYPOINT, so a generated CMD that repeats the interpreter fails
+# here as it would on the real image (`node node server.js`).
+DISTROLESS_ENTRYPOINTS = {
+    "distroless-nodejs": ("node", ("/usr/bin/node",)),
+    "distroless-java": ("jre", ("/usr/bin/java", "-jar")),
+}
+
+
+def ensure_distroless_standin(buildah: Buildah, key: str) -> str:
+    """The stand-in of ``key`` in :data:`DISTROLESS_ENTRYPOINTS`: its Debian stand-in with
+    the distroless ENTRYPOINT (and no CMD); built once, cached."""
+    base_key, entrypoint = DISTROLESS_ENTRYPOINTS[key]
+    base = ensure_standin(buildah, base_key)
+    digest = hashlib.sha256(repr((base, entrypoint)).encode()).hexdigest()[:12]
+    tagged = f"localhost/standin/{key}:bookworm-{digest}"
+    with _lock(CACHE / f"{key}.lock"):
+        if buildah.exists(tagged):
+            return tagged
+        container = buildah("from", "-q", base).strip()
+        try:
+            buildah("config", "--entrypoint", json.dumps(list(entrypoint)), "--cmd", "", container)
+            buildah("commit", "-q", container, tagged)
+        finally:
+            buildah("rm", container)
+    return tagged
 
 
 def standin_store() -> Buildah:

@@ -24,7 +24,12 @@ def init_command(
     print_only: bool = typer.Option(
         False, "--print", help="Print the Dockerfile to stdout instead of writing files."
     ),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing Dockerfile."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help="Overwrite an existing Dockerfile, and append to an existing .dockerignore "
+        "what it lacks for the generated one.",
+    ),
     runtime: str | None = typer.Option(
         None,
         "--runtime",
@@ -54,9 +59,10 @@ def init_command(
     from slimage.cli._options import quiet
     from slimage.errors import InputNotFound, UsageError
     from slimage.generate.config import configured_images
-    from slimage.generate.images import parse_overrides
+    from slimage.generate.dockerignore import advice, plan_dockerignore
     from slimage.generate.render import check_runtime, render_dockerfile
-    from slimage.generate.stacks import detect_project
+    from slimage.stacks import detect_project
+    from slimage.stacks.images import parse_overrides
 
     if not directory.is_dir():
         raise InputNotFound(f"{directory}: no such directory")
@@ -85,27 +91,18 @@ def init_command(
     target = file if file is not None else directory / "Dockerfile"
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite or --print to see it")
-    ignore_text = _dockerignore(directory, text) if dockerignore else None
-    ignore_path = directory / ".dockerignore"
-    write_ignore = ignore_text is not None and (force or not ignore_path.exists())
+    plan = plan_dockerignore(directory, text, target, force=force) if dockerignore else None
     target.write_text(text, encoding="utf-8")
     written = [str(target)]
-    if write_ignore and ignore_text is not None:
-        ignore_path.write_text(ignore_text, encoding="utf-8")
-        written.append(str(ignore_path))
-    elif ignore_text is not None and not quiet():
-        sys.stderr.write(f"slimage init: kept the existing {ignore_path} (use --force)\n")
+    if plan is not None and plan.text is not None:
+        plan.path.write_text(plan.text, encoding="utf-8")
+        written.append(str(plan.path))
     sys.stderr.write(summary + "\n" * bool(summary) + notes)
+    # What an existing ignore file lacks is said even with -q: the generated file needs it.
+    lines = advice(plan) if plan is not None else []
+    if quiet() and plan is not None and (plan.check is None or plan.check.ok or plan.text):
+        lines = []
+    for line in lines:
+        sys.stderr.write(f"slimage init: {line}\n" if not line.startswith(" ") else line + "\n")
     if not quiet():
         sys.stderr.write("wrote " + ", ".join(written) + "\n")
-
-
-def _dockerignore(directory: Path, dockerfile_text: str) -> str:
-    """A .dockerignore verified to keep every COPY source of the generated Dockerfile."""
-    from slimage.context.inspect import suggest_for_build
-    from slimage.dockerfile.parser import parse_dockerfile
-    from slimage.dockerfile.stages import build_stage_graph
-
-    dockerfile = parse_dockerfile(dockerfile_text, path=str(directory / "Dockerfile"))
-    suggestion = suggest_for_build(directory, (dockerfile, build_stage_graph(dockerfile)), None)
-    return suggestion.text

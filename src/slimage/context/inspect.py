@@ -114,14 +114,18 @@ def suggest_for_build(
     The suggestion is made from the raw directory, since it replaces any ignore file,
     and checked to hide no COPY/ADD source that the raw directory provides.
     """
+    from slimage.context import build_steps
+
     raw = scan_context(context, None)
     required: set[str] = set()
     missing_before: set[tuple[int, str]] = set()
+    scripts: list[str] = []
     if graph_parts is not None:
         df, graph = graph_parts
         raw_reach = analyse_reach(df, graph, raw, target=target)
         required = raw_reach.required
         missing_before = {(m.line, m.source) for m in raw_reach.missing}
+        scripts = build_steps.build_scripts(df, graph, context)
 
     def verify(rescan: ContextScan) -> None:
         if graph_parts is None:
@@ -132,7 +136,13 @@ def suggest_for_build(
         if lost:
             raise AssertionError(f"suggestion would hide COPY sources: {sorted(lost)}")
 
-    return suggest_ignore_file(raw, required, verify=verify)
+    return suggest_ignore_file(
+        raw,
+        required,
+        verify=verify,
+        produced=build_steps.produced_paths(scripts, context),
+        runs_tests=build_steps.runs_tests(scripts),
+    )
 
 
 # Kept for callers written against the first version (slimage.cli.init).

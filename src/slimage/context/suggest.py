@@ -24,26 +24,15 @@ from slimage.context.problems import SECRET_TEMPLATES, Category, classify
 from slimage.context.scan import DIR, ContextScan, scan_context
 from slimage.errors import SlimageError
 from slimage.limits import loads_json, loads_toml, read_optional
+from slimage.stacks import all_stacks
+from slimage.stacks.base import Candidate
 
 # Checks the context the suggested file would send; raises when something is wrong.
 Verifier = Callable[[ContextScan], None]
 
-STACK_MARKERS: dict[str, tuple[str, ...]] = {
-    "node": ("package.json",),
-    "python": ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile"),
-    "go": ("go.mod",),
-    "rust": ("Cargo.toml",),
-    "java": ("pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle"),
-}
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """One pattern a suggested ignore file may hold, and why."""
-
-    pattern: str
-    reason: str
-    essential: bool = False  # written even when nothing matches yet
+def _stack_markers() -> dict[str, tuple[str, ...]]:
+    return {name: stack.markers for name, stack in all_stacks().items()}
 
 
 _GENERIC: list[tuple[str, list[Candidate]]] = [
@@ -89,59 +78,7 @@ _GENERIC: list[tuple[str, list[Candidate]]] = [
     ),
 ]
 
-_STACKS: dict[str, list[Candidate]] = {
-    "node": [
-        Candidate("**/node_modules", "installed by the image's npm/yarn/pnpm", essential=True),
-        Candidate("npm-debug.log*", "npm logs"),
-        Candidate("yarn-error.log", "yarn logs"),
-        Candidate(".npm", "npm cache"),
-        Candidate("coverage", "test coverage"),
-        Candidate(".next", "Next.js build output (rebuilt in the image)"),
-        Candidate(".nuxt", "Nuxt build output"),
-        Candidate(".turbo", "Turborepo cache"),
-        Candidate(".parcel-cache", "Parcel cache"),
-        Candidate("dist", "build output (rebuilt in the image)"),
-        Candidate("build", "build output (rebuilt in the image)"),
-    ],
-    "python": [
-        Candidate("**/__pycache__", "bytecode caches", essential=True),
-        Candidate("**/*.py[cod]", "compiled Python files"),
-        Candidate(".venv", "local virtualenv", essential=True),
-        Candidate("venv", "local virtualenv"),
-        Candidate(".tox", "tox environments"),
-        Candidate(".nox", "nox environments"),
-        Candidate(".pytest_cache", "pytest cache"),
-        Candidate(".mypy_cache", "mypy cache"),
-        Candidate(".ruff_cache", "ruff cache"),
-        Candidate("**/*.egg-info", "packaging metadata (rebuilt)"),
-        Candidate(".eggs", "setuptools eggs"),
-        Candidate("build", "build output"),
-        Candidate("dist", "built distributions"),
-        Candidate(".coverage", "coverage data"),
-        Candidate("htmlcov", "coverage report"),
-    ],
-    "go": [
-        Candidate("**/*.test", "compiled test binaries"),
-        Candidate("**/*.out", "profiles and coverage output"),
-        Candidate("bin", "locally built binaries"),
-    ],
-    "rust": [Candidate("target", "cargo build output", essential=True)],
-    "java": [
-        Candidate("target", "Maven build output", essential=True),
-        Candidate("build", "Gradle build output"),
-        Candidate(".gradle", "Gradle cache", essential=True),
-        Candidate("out", "IDE build output"),
-        Candidate("**/*.class", "compiled classes"),
-    ],
-}
-
-_STACK_TITLES = {
-    "node": "Node.js",
-    "python": "Python",
-    "go": "Go",
-    "rust": "Rust",
-    "java": "Java",
-}
+_FOUND_SECRETS = "Secrets found in this directory"
 
 
 @dataclass
@@ -159,7 +96,7 @@ class Suggestion:
 
 def detect_stacks(scan: ContextScan) -> list[str]:
     top = {entry.path for entry in scan.entries if "/" not in entry.path}
-    found = [stack for stack, markers in STACK_MARKERS.items() if top.intersection(markers)]
+    found = [stack for stack, markers in _stack_markers().items() if top.intersection(markers)]
     names = {entry.path.rpartition("/")[2] for entry in scan.entries if entry.kind == DIR}
     if "node" not in found and "node_modules" in names:
         found.append("node")
@@ -168,6 +105,9 @@ def detect_stacks(scan: ContextScan) -> list[str]:
     )
     if "python" not in found and python_signs:
         found.append("python")
+    # Java built without Maven or Gradle (javac and jar): its sources are the sign.
+    if "java" not in found and any(entry.path.endswith(".java") for entry in scan.entries):
+        found.append("java")
     return found
 
 
@@ -298,32 +238,48 @@ def suggest_ignore_file(
     required: Iterable[str] = (),
     *,
     verify: Verifier | None = None,
+    produced: Iterable[str] = (),
+    runs_tests: bool = False,
 ) -> Suggestion:
     """Suggest ignore-file text for the context ``scan`` walked (with no ignore file).
 
     ``required`` lists paths the build must keep (COPY/ADD sources named explicitly);
-    the project's own build inputs are added from its metadata. ``verify`` re-checks
-    the final text (see :func:`verify_with_reach`).
+    the project's own build inputs are added from its metadata, except those under a
+    path in ``produced`` (first components a RUN creates itself, see
+    :mod:`slimage.context.build_steps`). ``runs_tests``: the build runs the test suite,
+    so ``tests`` stays. ``verify`` re-checks the final text (see :func:`verify_with_reach`).
     """
     stacks = detect_stacks(scan)
     everything = [(entry.path, entry.kind) for entry in scan.entries]
-    protected = set(required) | build_requirements(scan.root, stacks)
+    made_by_build = set(produced)
+    from_metadata = {
+        path
+        for path in build_requirements(scan.root, stacks)
+        if path.split("/", 1)[0] not in made_by_build
+    }
+    protected = set(required) | from_metadata
     protected.discard(".")
     groups: list[tuple[str, list[Candidate]]] = list(_GENERIC)
     for stack in stacks:
-        groups.append((f"{_STACK_TITLES[stack]}", _STACKS[stack]))
-    for path, kind in everything:
-        if classify(path.rpartition("/")[2], kind) is Category.SECRET:
-            # A secret found under a name no group covers is listed by path.
-            groups.append(("Secrets found in this directory", [Candidate(path, "secret")]))
+        groups.append((all_stacks()[stack].label, list(all_stacks()[stack].ignore)))
+    # A secret found under a name no pattern above covers is listed by path, in one group.
+    found_secrets = [
+        Candidate(path, "secret")
+        for path, kind in everything
+        if classify(path.rpartition("/")[2], kind) is Category.SECRET
+    ]
+    groups.append((_FOUND_SECRETS, found_secrets))
     chosen: list[tuple[str, list[Candidate]]] = []
-    seen: set[str] = set()
+    seen: list[str] = []
     dropped: list[tuple[str, str]] = []
     for title, candidates in groups:
         keep: list[Candidate] = []
+        covered = PatternMatcher(seen) if title == _FOUND_SECRETS else None
         for candidate in candidates:
-            if candidate.pattern in seen:
+            if candidate.pattern in seen or (candidate.only_without_tests and runs_tests):
                 continue
+            if covered is not None and covered.matches(candidate.pattern):
+                continue  # `id_rsa` is already excluded by `**/id_rsa`
             present = _matches_anything(candidate.pattern, everything)
             if not present and not candidate.essential:
                 continue
@@ -332,7 +288,7 @@ def suggest_ignore_file(
             if clash:
                 dropped.append((candidate.pattern, f"the build needs {clash[0]}"))
                 continue
-            seen.add(candidate.pattern)
+            seen.append(candidate.pattern)
             keep.append(candidate)
         if keep:
             chosen.append((title, keep))
@@ -347,7 +303,7 @@ def suggest_ignore_file(
     )
     lines = [
         "# .dockerignore suggested by `slimage context --suggest`",
-        f"# Stack: {', '.join(_STACK_TITLES[s] for s in stacks) or 'generic'}."
+        f"# Stack: {', '.join(all_stacks()[s].label for s in stacks) or 'generic'}."
         " Review before committing.",
     ]
     for title, group in chosen:

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from slimage.generate.render import render_dockerfile
-from slimage.generate.stacks import detect_project
+from slimage.stacks import detect_project
 
 __all__ = ["detect_project", "render_dockerfile"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from slimage.errors import ConfigError
-from slimage.generate.project import read_toml
+from slimage.stacks.project import read_toml
 
 
 def configured_images(root: Path) -> dict[str, str]:

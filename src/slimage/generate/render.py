@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from slimage.errors import UsageError
-from slimage.generate.images import RUNTIME_NOTES, default_images, default_runtime, substitute
-from slimage.generate.project import Project, read_text
+from slimage.stacks.base_entrypoints import base_entrypoint
+from slimage.stacks.images import RUNTIME_NOTES, default_images, default_runtime, substitute
+from slimage.stacks.native import NATIVE_PACKAGES, build_packages, runtime_packages
+from slimage.stacks.project import Project, read_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
 
@@ -38,17 +40,36 @@ def render_dockerfile(
     runtime = runtime or default_runtime(project)
     if port is not None:
         project.port = port
-    images = substitute(default_images(project, runtime), base_images or {})
+    defaults = default_images(project, runtime)
+    images = substitute(defaults, base_images or {})
     context: dict[str, Any] = {
         "project": project,
         "runtime": runtime,
         "runtime_note": RUNTIME_NOTES[runtime],
         "images": images,
+        # What CMD holds: the entry, less the interpreter the runtime image's own
+        # ENTRYPOINT runs (distroless nodejs: CMD ["node", "x.js"] would run `node node x.js`).
+        "command": cmd_words(project.entry, defaults["runtime"]),
+        "interpreter_entrypoint": base_entrypoint(defaults["runtime"]),
     }
     context.update(_STACK_CONTEXT[project.stack](project, runtime))
     template = _environment().get_template(f"{project.stack}.Dockerfile.j2")
     text: str = template.render(**context)
     return _squeeze_blank_lines(text)
+
+
+def cmd_words(entry: list[str], runtime_image: str) -> list[str]:
+    """``entry`` as CMD words on ``runtime_image``: without the interpreter (and its
+    options, ``-jar``) when the image's ENTRYPOINT already runs it (slimage.stacks'
+    table of known bases; the same one lint's SL3028 reads)."""
+    known = base_entrypoint(runtime_image)
+    if known is None or not entry:
+        return entry
+    words = entry[1:] if known.repeats(entry[0]) else entry
+    options = list(known.options)
+    if options and words[: len(options)] == options:
+        words = words[len(options) :]
+    return words or entry
 
 
 def _squeeze_blank_lines(text: str) -> str:
@@ -121,7 +142,13 @@ def _node(project: Project, runtime: str) -> dict[str, Any]:
     entry_files = [w for w in project.entry[1:] if w.endswith((".js", ".mjs", ".cjs"))]
     # The runtime needs the sources too when the start file is not a build output.
     copy_source = any(not f.lstrip("./").startswith(output + "/") for f in entry_files)
+    distroless = runtime == "distroless"
     return {
+        # distroless's "nonroot" user, else the official node images' "node" user.
+        "user": "65532:65532" if distroless else "1000:1000",
+        "user_note": 'distroless\'s "nonroot" user (uid 65532)'
+        if distroless
+        else 'the official node images\' "node" user (uid 1000)',
         "copy_source": copy_source,
         "manifests": manifests,
         "cache_dir": cache_dir,
@@ -212,7 +239,16 @@ def _python(project: Project, runtime: str) -> dict[str, Any]:
         "# pip and setuptools only install; the runtime virtualenv does not need them.",
         f"RUN python -m pip uninstall --yes --quiet {installers}",
     ]
-    return {"steps": steps, "copy_source": copy_source}
+    needs = [
+        n for n in NATIVE_PACKAGES if n.ecosystem == "pip" and n.name in facts.get("native", [])
+    ]
+    return {
+        "steps": steps,
+        "copy_source": copy_source,
+        "build_packages": " ".join(build_packages(needs)),
+        "runtime_packages": " ".join(runtime_packages(needs)),
+        "native_note": ", ".join(f"{n.name} {n.why}" for n in needs),
+    }
 
 
 _JAR_PICK = (
@@ -227,6 +263,8 @@ _JAR_PICK = (
 def _java(project: Project, runtime: str) -> dict[str, Any]:
     wrapper = bool(project.facts.get("wrapper"))
     steps: list[str] = []
+    if project.package_manager == "javac":
+        return {"steps": _javac_steps(project), "user": _java_user(runtime)}
     if not project.facts.get("spring_boot") and project.entry[:2] == ["java", "-jar"]:
         name = "pom.xml" if project.package_manager == "maven" else _gradle_build(project.root)
         build = read_text(project.root / name) if name else None
@@ -260,8 +298,45 @@ def _java(project: Project, runtime: str) -> dict[str, Any]:
             f"RUN {cache} \\\n    {tool} --no-daemon -q {task} -x test && \\\n    "
             + _JAR_PICK.format(dir="build/libs"),
         ]
-    user = "65532:65532" if runtime == "distroless" else "10001:10001"
-    return {"steps": steps, "user": user}
+    return {"steps": steps, "user": _java_user(runtime)}
+
+
+def _java_user(runtime: str) -> str:
+    return "65532:65532" if runtime == "distroless" else "10001:10001"
+
+
+def _javac_steps(project: Project) -> list[str]:
+    """Compile with javac and package with jar: a Java project without Maven or Gradle.
+
+    The jar names its main class and, for jars in lib/, a Class-Path (the JAR File
+    Specification's main attributes), so `java -jar` runs it as it is.
+    """
+    facts = project.facts
+    roots = [str(r) for r in facts.get("source_roots") or ["."]]
+    libraries = [str(name) for name in facts.get("libraries") or []]
+    steps = ["COPY . ." if "." in roots else "\n".join(f"COPY {r} ./{r}" for r in roots)]
+    if libraries:
+        steps.append("COPY lib ./lib")
+    classpath = " -cp 'lib/*'" if libraries else ""
+    find = " ".join(roots)
+    compile_ = (
+        f"mkdir -p /out/classes && \\\n    javac --release {project.language_version}{classpath} "
+        f"-d /out/classes $(find {find} -name '*.java' -not -path '*/src/test/*')"
+    )
+    if facts.get("resources") and "src/main/resources" not in roots:
+        steps.append("COPY src/main/resources ./src/main/resources")
+        compile_ += " && \\\n    cp -R src/main/resources/. /out/classes/"
+    manifest = ""
+    if libraries:
+        entries = " ".join(f"lib/{name}" for name in libraries)
+        compile_ += f" && \\\n    printf 'Class-Path: %s\\n' '{entries}' > /out/manifest.txt"
+        manifest = " --manifest /out/manifest.txt"
+    compile_ += (
+        f" && \\\n    jar --create --file /out/app.jar --main-class {facts['main_class']}"
+        f"{manifest} -C /out/classes ."
+    )
+    steps += ["# javac and jar come with the JDK: no build tool to install.", f"RUN {compile_}"]
+    return steps
 
 
 def _gradle_build(root: Path) -> str | None:
@@ -340,7 +415,7 @@ _STACK_CONTEXT = {
 
 
 def check_runtime(runtime: str | None) -> None:
-    from slimage.generate.images import RUNTIMES
+    from slimage.stacks.images import RUNTIMES
 
     if runtime is not None and runtime not in RUNTIMES:
         raise UsageError(f"--runtime {runtime!r}: expected one of {', '.join(RUNTIMES)}")

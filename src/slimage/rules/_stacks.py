@@ -8,13 +8,15 @@ dependency manifests beside it (package.json, requirements*.txt).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from slimage.errors import SlimageError
 from slimage.limits import loads_json
 from slimage.rules import _fixes
-from slimage.rules._shared import (
+from slimage.stacks import all_stacks
+from slimage.stacks.packages import (
     GLIBC_NODE_ADDONS,
     MUSL_SAFE_PYTHON,
     build_step,
@@ -31,31 +33,31 @@ if TYPE_CHECKING:
     from slimage.rules.catalog import ImageVariant
     from slimage.rules.context import LintContext
 
-# Image families that are a stack by themselves.
-FAMILY_STACK = {
-    "node": "node",
-    "python": "python",
-    "ruby": "ruby",
-    "php": "php",
-    "golang": "go",
-    "rust": "rust",
-    "maven": "java",
-    "gradle": "java",
-    "openjdk": "java",
-    "eclipse-temurin": "java",
-    "nginx": "static-files",
-}
 
-# OS packages that reveal the stack of an image built on a plain distribution.
-_PACKAGE_STACK = (
-    (("nodejs", "npm", "yarn"), "node"),
-    (("python3", "python", "python3-pip", "python-pip", "python3-venv"), "python"),
-    (("default-jre", "default-jre-headless", "default-jdk", "openjdk"), "java"),
-    (("ruby", "ruby-full", "bundler"), "ruby"),
-    (("php", "php-fpm", "php-cli"), "php"),
-    (("golang", "golang-go", "go"), "go"),
-    (("nginx",), "static-files"),
-)
+@functools.cache
+def family_stack() -> dict[str, str]:
+    """Image families that are a stack by themselves: the five of slimage.stacks, and more
+    (built on first use: the stack modules load only when a rule asks)."""
+    return {
+        **{family: name for name, stack in all_stacks().items() for family in stack.families},
+        "ruby": "ruby",
+        "php": "php",
+        "nginx": "static-files",
+    }
+
+
+@functools.cache
+def _package_stack() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """OS packages that reveal the stack of an image built on a plain distribution."""
+    stacks = all_stacks()
+    return (
+        *((stack.os_packages, name) for name, stack in stacks.items() if name != "go"),
+        (("ruby", "ruby-full", "bundler"), "ruby"),
+        (("php", "php-fpm", "php-cli"), "php"),
+        (stacks["go"].os_packages, "go"),
+        (("nginx",), "static-files"),
+    )
+
 
 STACK_LABEL = {
     "node": "Node.js",
@@ -98,8 +100,8 @@ def chain(context: LintContext) -> list[Stage]:
 
 def guess_stack(context: LintContext, base: ImageVariant | None) -> tuple[str | None, str]:
     """The stack of the runtime image, and where it shows: "image", "packages" or "build"."""
-    if base is not None and base.family in FAMILY_STACK:
-        stack = FAMILY_STACK[base.family]
+    if base is not None and base.family in family_stack():
+        stack = family_stack()[base.family]
         return ("go-cgo" if stack == "go" and _cgo_enabled(context) else stack), "image"
     # A plain distribution: what the image installs, then what the build stages build.
     for stage in chain(context):
@@ -109,7 +111,7 @@ def guess_stack(context: LintContext, base: ImageVariant | None) -> tuple[str | 
                 if install is None:
                     continue
                 names = {package_base_name(p) for p in install.packages}
-                for packages, stack in _PACKAGE_STACK:
+                for packages, stack in _package_stack():
                     if names.intersection(packages):
                         return stack, "packages"
                 if any(n.startswith("openjdk-") for n in names):

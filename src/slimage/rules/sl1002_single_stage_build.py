@@ -4,27 +4,24 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import build_step, removes_packages_in_same_run
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import build_step, removes_packages_in_same_run
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext
 
-# The multi-stage pattern per stack: where to build, what to copy, what to run on.
-PATTERNS = {
-    "go": 'build in `golang:<v>` AS build with `CGO_ENABLED=0 go build -ldflags="-s -w"`, '
-    "then `COPY --from=build` the binary into `gcr.io/distroless/static-debian12` or `scratch`",
-    "rust": "build in `rust:<v>` AS build with `cargo build --release`, then copy "
-    "`target/release/<app>` into `gcr.io/distroless/cc-debian12` or `debian:bookworm-slim`",
-    "java": "build the jar in `maven:<v>`/`gradle:<v>` AS build, then copy it into "
-    "`eclipse-temurin:<v>-jre` or `gcr.io/distroless/java21-debian12`",
-    "node": "install and build in `node:<v>` AS build, then copy the build output and "
-    "production `node_modules` (`npm ci --omit=dev`) into `node:<v>-slim` or `-alpine`",
-    "c": "compile in a stage with the toolchain, then copy the (stripped) binaries into "
-    "`gcr.io/distroless/cc-debian12` or `debian:bookworm-slim`",
-    "python": "build wheels in `python:<v>` AS build (`pip wheel -w /wheels`), then install "
-    "them with `pip install --no-index --find-links=/wheels` in `python:<v>-slim`",
-}
+
+def pattern(stack: str) -> str:
+    """The multi-stage pattern for ``stack``: where to build, what to copy, what to run on."""
+    from slimage.stacks import all_stacks
+    from slimage.stacks.images import DISTROLESS, SUITE
+
+    if stack == "c":
+        return (
+            "compile in a stage with the toolchain, then copy the (stripped) binaries into "
+            f"`gcr.io/distroless/cc-{DISTROLESS}` or `debian:{SUITE}-slim`"
+        )
+    return all_stacks()[stack].pattern
 
 
 class SingleStageBuild(Rule):
@@ -60,7 +57,7 @@ class SingleStageBuild(Rule):
     COPY . .
     RUN CGO_ENABLED=0 go build -ldflags="-s -w" -o /server ./cmd/server
 
-    FROM gcr.io/distroless/static-debian12
+    FROM gcr.io/distroless/static-debian13
     COPY --from=build /server /server
     CMD ["/server"]
     ```
@@ -88,7 +85,7 @@ class SingleStageBuild(Rule):
                         message=f"`{_short(command.argv)}` builds in the stage that becomes "
                         "the image: its toolchain and intermediate files ship too",
                         span=_fixes.command_span(context.dockerfile, instruction, command),
-                        help="multi-stage: " + PATTERNS[stack],
+                        help="multi-stage: " + pattern(stack),
                         extra={"stack": stack},
                     )
 

@@ -4,13 +4,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import (
+from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import (
     is_toolchain_package,
     package_base_name,
     package_install,
     package_manager,
 )
-from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import dependency_install
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import dependency_install
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import has_cache_mount
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import has_cache_mount
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext
@@ -20,7 +20,9 @@ class ApkNoCache(Rule):
     What it does
     ------------
     Flags `apk add` in the image's layers without `--no-cache`, unless the RUN removes
-    `/var/cache/apk` itself or mounts a cache there.
+    `/var/cache/apk` itself or mounts a cache there. `apk add --no-network` (installing
+    from what is already on disk, as the official images do for run-time dependencies
+    after a build) fetches no index and leaves nothing behind, so it passes.
 
     Why is this bad?
     ----------------
@@ -58,8 +60,11 @@ class ApkNoCache(Rule):
         for stage in _fixes.image_layer_stages(context):
             for instruction in _fixes.runs(stage):
                 commands = [c for c in _fixes.commands(context, instruction) if c.program == "apk"]
+                # --no-network: apk reads only what is on disk and writes no index.
                 adds = [
-                    c for c in commands if c.subcommand == "add" and not c.has_option("--no-cache")
+                    c
+                    for c in commands
+                    if c.subcommand == "add" and not c.has_option("--no-cache", "--no-network")
                 ]
                 if not adds:
                     continue

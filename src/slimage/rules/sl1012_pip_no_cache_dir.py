@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import has_cache_mount
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import has_cache_mount
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import CACHE_DIRS, has_cache_mount, package_manager
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import CACHE_DIRS, has_cache_mount, package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

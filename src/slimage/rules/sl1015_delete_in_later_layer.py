@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import CACHE_DIRS, mounts_cover, package_tool
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import CACHE_DIRS, mounts_cover, package_tool
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.findings import Edit, Severity
 from slimage.rules import _fixes
-from slimage.rules._shared import package_manager
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

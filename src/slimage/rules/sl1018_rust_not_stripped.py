@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
-from slimage.rules._shared import read_context_text
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import read_context_text
 
 if TYPE_CHECKING:
     from slimage.dockerfile.stages import Stage

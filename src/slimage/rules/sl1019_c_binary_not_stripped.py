@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.findings import Severity
 from slimage.rules import _fixes
-from slimage.rules._shared import build_step
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import build_step
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.findings import Edit, Severity
 from slimage.rules import _fixes
-from slimage.rules._shared import SUGGESTED_MOUNTS, has_cache_mount, package_tool
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import SUGGESTED_MOUNTS, has_cache_mount, package_tool
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
 from slimage.rules._security import command_span, mentions
-from slimage.rules._shared import package_manager
 from slimage.rules.base import Rule, Violation
+from slimage.stacks.packages import package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command

@@ -1,18 +1,28 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
 from slimage.rules._security import mentions, span_at
 from slimage.rules.base import Rule, Violation
+from slimage.rules.catalog import parse_image_ref
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
+    from slimage.dockerfile.run_commands import ShellCommand
     from slimage.rules.context import LintContext
 
 # Commands whose failure in front of a pipe loses nothing (they print what they are given).
 _HARMLESS_PRODUCERS = frozenset({"echo", "printf", "yes", "true"})
+# Checksum tools: with -c/--check they fail on empty or malformed input (GNU coreutils
+# and BusyBox alike: "no properly formatted checksum lines found"), so a producer that
+# fails and prints nothing (`grep "$file" SHASUMS | sha256sum -c -`) fails the pipeline.
+_CHECKSUM_TOOLS = frozenset(
+    {"md5sum", "sha1sum", "sha224sum", "sha256sum", "sha384sum", "sha512sum", "b2sum"}
+)
+_BASH_HELP = 'add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN, or '
+_SCRIPT_HELP = "start the script with `set -o pipefail &&`"
 
 
 class PipeWithoutPipefail(Rule):
@@ -21,7 +31,11 @@ class PipeWithoutPipefail(Rule):
     ------------
     Reports a `RUN` that pipes one command into another (`curl ... | tar -x`)
     while neither the `SHELL` nor the script sets `-o pipefail`. Pipelines fed
-    only by `echo`/`printf` pass, and so do non-POSIX shells (PowerShell, cmd).
+    only by `echo`/`printf` pass, and so do pipelines ending in a checksum check
+    (`grep ... SHASUMS256.txt | sha256sum -c -`: the check fails on empty input, so a
+    failing producer fails the step) and non-POSIX shells (PowerShell, cmd).
+    On Alpine and other BusyBox bases, which have no bash, the help suggests only
+    `set -o pipefail`, which BusyBox ash supports.
 
     Why is this bad?
     ----------------
@@ -57,7 +71,8 @@ class PipeWithoutPipefail(Rule):
         for instruction in df.instructions:
             if instruction.keyword != "RUN" or not mentions(instruction, "|"):
                 continue
-            if _pipefail_set(context, instruction):
+            shell, base = _shell_and_base(context, instruction)
+            if _pipefail_set(instruction, shell):
                 continue
             commands = context.commands(instruction)
             for index, command in enumerate(commands):
@@ -67,7 +82,9 @@ class PipeWithoutPipefail(Rule):
                 while first > 0 and commands[first].connector == "|":
                     first -= 1
                 producers = {c.program for c in commands[first:index]}
-                if producers <= _HARMLESS_PRODUCERS:
+                if producers <= _HARMLESS_PRODUCERS or _checks_sums(
+                    commands[first:], index - first
+                ):
                     continue
                 start = commands[first].source_start
                 end = command.source_end
@@ -80,29 +97,56 @@ class PipeWithoutPipefail(Rule):
                     message=f"a failing {commands[first].program} in this pipeline goes "
                     f"unnoticed: only {command.program}'s status counts without pipefail",
                     span=span,
-                    help='add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before this RUN, or '
-                    "start the script with `set -o pipefail`",
+                    help=_SCRIPT_HELP
+                    if _busybox_base(base) and "bash" not in "".join(shell[:1])
+                    else _BASH_HELP + _SCRIPT_HELP,
                 )
                 break
 
 
-def _pipefail_set(context: LintContext, instruction: Instruction) -> bool:
-    """Whether the RUN's shell or its own script enables pipefail (or is not POSIX)."""
-    if "pipefail" in instruction.rest or any("pipefail" in h.content for h in instruction.heredocs):
-        return True
+def _checks_sums(pipeline: Sequence[ShellCommand], consumer: int) -> bool:
+    """Whether the pipeline ends (from ``consumer`` on) in ``sha256sum -c`` or the like."""
+    last = consumer
+    while last + 1 < len(pipeline) and pipeline[last + 1].connector == "|":
+        last += 1
+    end = pipeline[last]
+    return end.program in _CHECKSUM_TOOLS and end.has_option("-c", "--check")
+
+
+def _shell_and_base(context: LintContext, instruction: Instruction) -> tuple[list[str], str]:
+    """The exec-form SHELL in force at ``instruction`` ([] for the default) and the
+    external image its stage chain starts from."""
     stage = context.stages.stage_of(instruction)
     shell: list[str] = []
     current = stage
+    base = ""
     seen: set[int] = set()
-    while current is not None and current.index not in seen and not shell:
+    while current is not None and current.index not in seen:
         seen.add(current.index)
+        base = current.base
+        stage_shell: list[str] = []
         for candidate in current.instructions:
             if candidate is instruction:
                 break
             if candidate.keyword == "SHELL" and candidate.json:
-                shell = list(candidate.args)
-        base = current.base_stage
-        current = context.stages.stages[base] if base is not None and not shell else None
+                stage_shell = list(candidate.args)
+        shell = shell or stage_shell  # the nearest stage's last SHELL wins
+        parent = current.base_stage
+        current = context.stages.stages[parent] if parent is not None else None
+    return shell, base
+
+
+def _busybox_base(base: str) -> bool:
+    """Whether ``base`` is Alpine or BusyBox: /bin/sh is ash, and there is no bash."""
+    ref = parse_image_ref(base)
+    name = ref.repository.rsplit("/", 1)[-1]
+    return name in ("alpine", "busybox") or "alpine" in (ref.tag or "").lower()
+
+
+def _pipefail_set(instruction: Instruction, shell: list[str]) -> bool:
+    """Whether the RUN's shell or its own script enables pipefail (or is not POSIX)."""
+    if "pipefail" in instruction.rest or any("pipefail" in h.content for h in instruction.heredocs):
+        return True
     if not shell:
         return False
     program = shell[0].lower()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from pathlib import Path
 from typing import Any
 
-from slimage.generate.project import Project, guess_port, major_minor, read_json, read_text
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.project import Project, guess_port, major_minor, read_json, read_text
+from slimage.stacks.releases import NODE
 
 # Packages with native code built against glibc: alpine (musl) needs a rebuild or breaks.
 NATIVE_ADDONS = (
@@ -34,7 +37,7 @@ _LOCKFILES = (  # in the order a lockfile decides the package manager
     ("npm-shrinkwrap.json", "npm"),
 )
 
-DEFAULT_NODE = "22"
+DEFAULT_NODE = NODE.version
 
 
 def detect(root: Path, entry: str | None = None) -> Project | None:
@@ -60,7 +63,7 @@ def detect(root: Path, entry: str | None = None) -> Project | None:
         for name in ("next.config.js", "next.config.mjs", "next.config.ts")
     )
     command = _start_command(entry, scripts, package, root, is_next, next_standalone)
-    sources = [read_text(root / f) or "" for f in _entry_files(command)]
+    sources = [read_text(root / f) or "" for f in _port_sources(root, _entry_files(command))]
     port = guess_port(sources) or (3000 if is_next else None)
     native = sorted(name for name in NATIVE_ADDONS if name in deps)
     notes = []
@@ -143,7 +146,8 @@ def _start_command(
     if is_next:
         return ["node_modules/.bin/next", "start"]
     main = package.get("main")
-    if isinstance(main, str) and (root / main).is_file():
+    # A main the build script makes (dist/server.js from src/server.ts) exists only later.
+    if isinstance(main, str) and ((root / main).is_file() or "build" in scripts):
         return ["node", main]
     for candidate in ("server.js", "index.js", "app.js", "dist/server.js", "dist/index.js"):
         if (root / candidate).is_file():
@@ -155,8 +159,86 @@ def _entry_files(command: list[str]) -> list[str]:
     return [word for word in command[1:] if word.endswith((".js", ".mjs", ".cjs"))]
 
 
+_SOURCE_SUFFIXES = (".ts", ".mts", ".cts", ".js", ".mjs", ".cjs")
+# require("./app"), import app from "./app.js", import("./routes"), import "./x", export * from
+_LOCAL_IMPORT = re.compile(
+    r"""(?:require|import)\s*\(?\s*["'](\.{1,2}/[^"']+)["']|from\s+["'](\.{1,2}/[^"']+)["']"""
+)
+_MAX_PORT_SOURCES = 24
+
+
+def _port_sources(root: Path, entry_files: list[str]) -> list[str]:
+    """The files to read for the port: the entry, its TypeScript source when the entry is
+    a build output (``dist/server.js`` from ``src/server.ts``), and the local modules they
+    import, breadth first (the server often listens in ``./app``)."""
+    queue = [found for name in entry_files for found in _source_of(root, name)]
+    seen: list[str] = []
+    while queue and len(seen) < _MAX_PORT_SOURCES:
+        name = queue.pop(0)
+        if name in seen:
+            continue
+        seen.append(name)
+        text = read_text(root / name) or ""
+        for match in _LOCAL_IMPORT.finditer(text):
+            target = (Path(name).parent / (match.group(1) or match.group(2))).as_posix()
+            queue.extend(_resolve_module(root, target))
+    return seen
+
+
+def _source_of(root: Path, name: str) -> list[str]:
+    """``name`` if it exists, else the source a build would make it from."""
+    if (root / name).is_file():
+        return [name]
+    path = Path(name)
+    stem = path.with_suffix("").as_posix()
+    inside = Path(*path.parts[1:]).with_suffix("").as_posix() if len(path.parts) > 1 else stem
+    for base in (f"src/{inside}", inside, stem, f"src/{path.stem}"):
+        for suffix in _SOURCE_SUFFIXES:
+            if (root / f"{base}{suffix}").is_file():
+                return [f"{base}{suffix}"]
+    return []
+
+
+def _resolve_module(root: Path, target: str) -> list[str]:
+    """A relative import as Node or TypeScript resolves it: as written, with a suffix,
+    a .js import of a .ts file, or a directory's index."""
+    target = os.path.normpath(target)
+    if target.startswith(".."):
+        return []  # outside the project
+    suffix = Path(target).suffix
+    stem = target[: -len(suffix)] if suffix in _SOURCE_SUFFIXES else target
+    candidates = [target, *(stem + s for s in _SOURCE_SUFFIXES)]
+    candidates += [f"{target}/index{s}" for s in _SOURCE_SUFFIXES]
+    return [c for c in candidates if (root / c).is_file()][:1]
+
+
 def _build_output(build_script: str, is_next: bool) -> str:
     if is_next:
         return ".next"
     match = re.search(r"(?:--outDir|--out-dir|-o|--output-path)[= ](\S+)", build_script)
     return match.group(1).strip("./") if match else "dist"
+
+
+STACK = Stack(
+    name="node",
+    label="Node.js",
+    markers=("package.json",),
+    ignore=(
+        Candidate("**/node_modules", "installed by the image's npm/yarn/pnpm", essential=True),
+        Candidate("npm-debug.log*", "npm logs"),
+        Candidate("yarn-error.log", "yarn logs"),
+        Candidate(".npm", "npm cache"),
+        Candidate("coverage", "test coverage"),
+        Candidate(".next", "Next.js build output (rebuilt in the image)"),
+        Candidate(".nuxt", "Nuxt build output"),
+        Candidate(".turbo", "Turborepo cache"),
+        Candidate(".parcel-cache", "Parcel cache"),
+        Candidate("dist", "build output (rebuilt in the image)"),
+        Candidate("build", "build output (rebuilt in the image)"),
+    ),
+    pattern="install and build in `node:<v>` AS build, then copy the build output and "
+    "production `node_modules` (`npm ci --omit=dev`) into `node:<v>-slim` or `-alpine`",
+    families=("node",),
+    os_packages=("nodejs", "npm", "yarn"),
+    detect=detect,
+)

@@ -1,8 +1,11 @@
 """Base images per stack and runtime flavour, and their substitution.
 
+Versions and Debian releases come from :mod:`slimage.stacks.releases` (one table, with
+end-of-life dates a test checks).
+
 Users substitute bases (a company mirror, hardened images, local stand-ins) with
 ``--base-image NAME=REF`` or a ``[tool.slimage.images]`` table, where NAME is the default
-image's repository (``golang``, ``node``, ``gcr.io/distroless/static-debian12``) or its
+image's repository (``golang``, ``node``, ``gcr.io/distroless/static-debian13``) or its
 full reference with tag.
 """
 
@@ -11,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from slimage.errors import UsageError
-from slimage.generate.project import Project
+from slimage.stacks.project import Project
+from slimage.stacks.releases import ALPINE, DEBIAN, DEBIAN_NUMBER, DISTROLESS_JAVA
 
 RUNTIMES = ("distroless", "scratch", "slim", "alpine")
 
@@ -22,10 +26,8 @@ RUNTIME_NOTES = {
     "alpine": "Alpine (musl libc), the smallest with a shell",
 }
 
-
-# The Java versions distroless publishes on Debian 12 (gcr.io/distroless/java<v>-debian12);
-# there is no java11 or java8 image on Debian 12.
-DISTROLESS_JAVA = ("17", "21")
+SUITE = DEBIAN.version  # "trixie": official images' -trixie tags
+DISTROLESS = f"debian{DEBIAN_NUMBER}"  # "debian13": distroless's suffix
 
 
 def default_runtime(project: Project) -> str:
@@ -44,22 +46,22 @@ def default_images(project: Project, runtime: str) -> dict[str, str]:
     stack = project.stack
     if stack == "go":
         runtime_image = {
-            "distroless": "gcr.io/distroless/static-debian12:nonroot",
+            "distroless": f"gcr.io/distroless/static-{DISTROLESS}:nonroot",
             "scratch": "scratch",
-            "slim": "debian:bookworm-slim",
-            "alpine": "alpine:3.20",
+            "slim": f"debian:{SUITE}-slim",
+            "alpine": f"alpine:{ALPINE.version}",
         }[runtime]
-        return {"build": f"golang:{v}-bookworm", "runtime": runtime_image}
+        return {"build": f"golang:{v}-{SUITE}", "runtime": runtime_image}
     if stack == "rust":
         if runtime in {"scratch", "alpine"}:
             raise UsageError(
                 "rust: --runtime scratch/alpine needs a musl build; use distroless or slim"
             )
         runtime_image = {
-            "distroless": "gcr.io/distroless/cc-debian12:nonroot",
-            "slim": "debian:bookworm-slim",
+            "distroless": f"gcr.io/distroless/cc-{DISTROLESS}:nonroot",
+            "slim": f"debian:{SUITE}-slim",
         }[runtime]
-        return {"build": f"rust:{v}-slim-bookworm", "runtime": runtime_image}
+        return {"build": f"rust:{v}-slim-{SUITE}", "runtime": runtime_image}
     if stack == "node":
         if project.package_manager == "bun":
             return {"build": "oven/bun:1", "runtime": "oven/bun:1-slim"}
@@ -72,11 +74,11 @@ def default_images(project: Project, runtime: str) -> dict[str, str]:
                 f"node: native addons ({', '.join(project.needs_glibc)}) need glibc; "
                 "use --runtime slim"
             )
-        build = f"node:{v}-alpine" if runtime == "alpine" else f"node:{v}-bookworm-slim"
+        build = f"node:{v}-alpine" if runtime == "alpine" else f"node:{v}-{SUITE}-slim"
         runtime_image = {
             "alpine": f"node:{v}-alpine",
-            "slim": f"node:{v}-bookworm-slim",
-            "distroless": f"gcr.io/distroless/nodejs{v}-debian12:nonroot",
+            "slim": f"node:{v}-{SUITE}-slim",
+            "distroless": f"gcr.io/distroless/nodejs{v}-{DISTROLESS}:nonroot",
         }[runtime]
         return {"build": build, "runtime": runtime_image}
     if stack == "python":
@@ -88,23 +90,29 @@ def default_images(project: Project, runtime: str) -> dict[str, str]:
             raise UsageError(
                 f"python: {', '.join(project.needs_glibc)} need glibc wheels; use --runtime slim"
             )
-        image = f"python:{v}-alpine" if runtime == "alpine" else f"python:{v}-slim-bookworm"
+        image = f"python:{v}-alpine" if runtime == "alpine" else f"python:{v}-slim-{SUITE}"
         return {"build": image, "runtime": image}
     if stack == "java":
         wrapper = project.facts.get("wrapper")
-        if project.package_manager == "maven":
+        if project.package_manager == "javac":
+            build = f"eclipse-temurin:{v}-jdk"  # javac and jar come with the JDK
+        elif project.package_manager == "maven":
             build = f"eclipse-temurin:{v}-jdk" if wrapper else f"maven:3.9-eclipse-temurin-{v}"
         else:
-            build = f"eclipse-temurin:{v}-jdk" if wrapper else f"gradle:8-jdk{v}"
+            build = (
+                f"eclipse-temurin:{v}-jdk"
+                if wrapper
+                else (f"gradle:9-jdk{v}" if int(v) >= 17 else f"gradle:8-jdk{v}")
+            )
         if runtime == "scratch":
             raise UsageError("java: --runtime scratch has no JVM; use distroless, slim or alpine")
         if runtime == "distroless" and v not in DISTROLESS_JAVA:
             raise UsageError(
-                f"java: distroless has no Java {v} image on Debian 12 "
+                f"java: distroless has no Java {v} image "
                 f"(only {', '.join(DISTROLESS_JAVA)}); use --runtime slim or alpine"
             )
         runtime_image = {
-            "distroless": f"gcr.io/distroless/java{v}-debian12:nonroot",
+            "distroless": f"gcr.io/distroless/java{v}-debian{DISTROLESS_JAVA.get(v)}:nonroot",
             "slim": f"eclipse-temurin:{v}-jre",
             "alpine": f"eclipse-temurin:{v}-jre-alpine",
         }[runtime]
@@ -113,7 +121,7 @@ def default_images(project: Project, runtime: str) -> dict[str, str]:
 
 
 def repository(reference: str) -> str:
-    """'gcr.io/distroless/static-debian12:nonroot' -> 'gcr.io/distroless/static-debian12'."""
+    """'gcr.io/distroless/static-debian13:nonroot' -> 'gcr.io/distroless/static-debian13'."""
     name = reference.split("@", 1)[0]
     slash = name.rfind("/")
     colon = name.rfind(":")

@@ -7,7 +7,9 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from slimage.generate.project import (
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.native import native_needs, requirement_names
+from slimage.stacks.project import (
     AmbiguousProject,
     Project,
     guess_port,
@@ -15,8 +17,9 @@ from slimage.generate.project import (
     read_text,
     read_toml,
 )
+from slimage.stacks.releases import PYTHON
 
-DEFAULT_PYTHON = "3.12"
+DEFAULT_PYTHON = PYTHON.version
 # Packages that compile C on install and usually lack musllinux wheels for older versions.
 NEEDS_GLIBC = ("psycopg2", "mysqlclient", "lxml", "uwsgi", "pyodbc", "python-ldap", "cffi")
 
@@ -66,6 +69,8 @@ def detect(root: Path, entry: str | None = None) -> Project | None:
             "server": server,
             "server_missing": server is not None
             and not re.search(rf"(?im)(^|[\"'\s]){server}\b", deps_text),
+            # Packages pip builds from source: their Debian build and runtime packages.
+            "native": [n.name for n in native_needs("pip", _dependency_names(deps_text))],
             "needs_setuptools": bool(re.search(r"(?im)(^|[\"'\s])setuptools\b", deps_text)),
             "readme": project_table.get("readme")
             if isinstance(project_table.get("readme"), str)
@@ -161,3 +166,47 @@ def _module_defining(root: Path, markers: tuple[str, ...]) -> str | None:
         if any(m in text for m in markers):
             return candidate[:-3]
     return None
+
+
+def _dependency_names(deps_text: str) -> set[str]:
+    """Distribution names in requirement lines and PEP 508 strings."""
+    return requirement_names(deps_text)
+
+
+STACK = Stack(
+    name="python",
+    label="Python",
+    markers=(
+        "pyproject.toml",
+        "requirements.txt",
+        "Pipfile",
+        "setup.py",
+        "setup.cfg",
+        "uv.lock",
+        "poetry.lock",
+    ),
+    ignore=(
+        Candidate("**/__pycache__", "bytecode caches", essential=True),
+        Candidate("**/*.pyc", "compiled Python files", essential=True),
+        Candidate("**/*.pyo", "optimised Python files"),
+        Candidate(".venv", "local virtualenv", essential=True),
+        Candidate("venv", "local virtualenv"),
+        Candidate(".tox", "tox environments"),
+        Candidate(".nox", "nox environments"),
+        Candidate(".pytest_cache", "pytest cache", essential=True),
+        Candidate("tests", "test suite (the build runs no tests)", only_without_tests=True),
+        Candidate(".mypy_cache", "mypy cache"),
+        Candidate(".ruff_cache", "ruff cache"),
+        Candidate("**/*.egg-info", "packaging metadata (rebuilt)"),
+        Candidate(".eggs", "setuptools eggs"),
+        Candidate("build", "build output"),
+        Candidate("dist", "built distributions"),
+        Candidate(".coverage", "coverage data"),
+        Candidate("htmlcov", "coverage report"),
+    ),
+    pattern="build a virtualenv in `python:<v>` AS build (compilers and `-dev` packages "
+    "there), then copy `/opt/venv` into `python:<v>-slim` with only the runtime libraries",
+    families=("python",),
+    os_packages=("python3", "python", "python3-pip", "python-pip", "python3-venv"),
+    detect=detect,
+)

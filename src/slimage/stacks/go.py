@@ -6,7 +6,10 @@ import os
 import re
 from pathlib import Path
 
-from slimage.generate.project import AmbiguousProject, Project, guess_port, read_text
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.images import DISTROLESS
+from slimage.stacks.project import AmbiguousProject, Project, guess_port, read_text
+from slimage.stacks.releases import GO, at_least
 
 _SKIP_DIRS = {"vendor", "testdata", "node_modules", ".git"}
 _PACKAGE_MAIN = re.compile(r"^\s*package\s+main\b", re.MULTILINE)
@@ -37,7 +40,8 @@ def detect(root: Path, entry: str | None = None) -> Project | None:
         root=root,
         stack="go",
         package_manager="go",
-        language_version=version.group(1) if version else "1.22",
+        # The go line is the oldest Go that builds the module, not the toolchain to use.
+        language_version=at_least(version.group(1) if version else None, GO.version),
         name=name,
         entry=[package],
         port=guess_port(sources),
@@ -68,3 +72,21 @@ def _main_packages(root: Path) -> tuple[list[str], list[str]]:
             rel = os.path.relpath(dirpath, root)
             mains.append("." if rel == "." else "./" + rel.replace(os.sep, "/"))
     return mains, sources
+
+
+STACK = Stack(
+    name="go",
+    label="Go",
+    markers=("go.mod", "go.work"),
+    ignore=(
+        Candidate("**/*.test", "compiled test binaries"),
+        Candidate("**/*.out", "profiles and coverage output"),
+        Candidate("bin", "locally built binaries"),
+    ),
+    pattern='build in `golang:<v>` AS build with `CGO_ENABLED=0 go build -ldflags="-s -w"`, '
+    f"then `COPY --from=build` the binary into `gcr.io/distroless/static-{DISTROLESS}` or "
+    "`scratch`",
+    families=("golang",),
+    os_packages=("golang", "golang-go", "go"),
+    detect=detect,
+)

@@ -1,6 +1,6 @@
 """What `slimage init` knows about the project in front of it.
 
-Each stack module (``generate/stacks/<stack>.py``) looks at the project's own files and
+Each stack module (``stacks/<stack>.py``) looks at the project's own files and
 returns a :class:`Project`; :mod:`slimage.generate.render` turns it into a Dockerfile.
 Detection never guesses silently: when a choice is ambiguous (two main packages, a
 workspace with several binaries) it raises :class:`AmbiguousProject` listing the options
@@ -82,6 +82,8 @@ _PORT_PATTERNS = (
     # port = "8080", PORT || 3000, port ?? 3000, port := "8080"
     re.compile(r"""(?i)\bport\b["')\]]*\s*(?:=|:=|\|\||\?\?|,)\s*["']?(\d{2,5})(?![\d.])"""),
     re.compile(r"""\b(?:listen|Listen)\(\s*(\d{2,5})(?![\d.])"""),  # app.listen(3000)
+    # fastify.listen({ port: 3000 }), Bun.serve({ fetch, port: 8080 })
+    re.compile(r"""\b(?:listen|serve)\(\s*\{[^}]*?\bport\s*:\s*(\d{2,5})(?![\d.])"""),
 )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from slimage.generate.project import AmbiguousProject, Project, guess_port, read_text, read_toml
-
-DEFAULT_RUST = "1.83"
+from slimage.stacks.base import Candidate, Stack
+from slimage.stacks.images import DISTROLESS
+from slimage.stacks.project import AmbiguousProject, Project, guess_port, read_text, read_toml
+from slimage.stacks.releases import RUST
 
 
 def detect(root: Path, entry: str | None = None) -> Project | None:
@@ -24,13 +25,13 @@ def detect(root: Path, entry: str | None = None) -> Project | None:
         binary = str(package.get("name") or root.name)
     else:
         raise AmbiguousProject(f"{root}: several binaries", binaries, "--entry")
-    version = str(package.get("rust-version") or DEFAULT_RUST)
     sources = [read_text(root / "src" / "main.rs") or ""]
     return Project(
         root=root,
         stack="rust",
         package_manager="cargo",
-        language_version=".".join(version.split(".")[:2]),
+        # rust-version is a minimum; the latest stable (rust:1) satisfies every one.
+        language_version=RUST.version,
         name=binary,
         entry=[binary],
         port=guess_port(sources),
@@ -48,3 +49,17 @@ def _binaries(root: Path, cargo: dict[str, Any], package: dict[str, Any]) -> lis
             member_cargo = read_toml(directory / "Cargo.toml") or {}
             names += _binaries(directory, member_cargo, member_cargo.get("package") or {})
     return sorted(set(names))
+
+
+STACK = Stack(
+    name="rust",
+    label="Rust",
+    markers=("Cargo.toml",),
+    ignore=(Candidate("target", "cargo build output", essential=True),),
+    pattern="build in `rust:<v>` AS build with `cargo build --release`, then copy "
+    f"`target/release/<app>` into `gcr.io/distroless/cc-{DISTROLESS}` (or, built for musl "
+    f"or with no C dependency, `gcr.io/distroless/static-{DISTROLESS}`)",
+    families=("rust",),
+    os_packages=("rustc", "cargo"),
+    detect=detect,
+)
