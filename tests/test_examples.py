@@ -18,7 +18,7 @@ def test_make_sample_image_help_prints_usage_and_writes_nothing(tmp_path: Path) 
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("usage: make_sample_image.py [-h] OUTPUT.tar")
+    assert done.stdout.startswith("usage: make_sample_image.py [-h] [--slim] OUTPUT.tar")
     assert list(tmp_path.iterdir()) == []  # it wrote a 28 MB file named --help before
 
 
