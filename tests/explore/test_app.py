@@ -17,6 +17,7 @@ from slimage.analysis.result import AnalysisResult
 from slimage.explore.app import ExploreApp
 from slimage.explore.model import TreeModel, View
 from slimage.report.html_treemap import FAMILIES, family_of
+from slimage.report.units import human_bytes
 
 SIZE = (140, 40)
 
@@ -190,3 +191,57 @@ def test_without_a_terminal_or_without_textual_it_says_so(tmp_path: Path) -> Non
     assert run.returncode == 5
     assert "pip install 'slimage[tui]'" in run.stderr
     assert run.stderr.count("\n") == 1
+
+
+def test_a_big_directory_lists_its_biggest_and_one_more_line(tmp_path: Path) -> None:
+    from slimage.api import analyze
+    from slimage.explore.app import MAX_CHILDREN
+    from support.images import make_layer, write_docker_archive
+
+    count = MAX_CHILDREN + 50
+    files = [("file", f"srv/f{n:04d}", b"x" * (n + 1)) for n in range(count)]
+    result = analyze(str(write_docker_archive(tmp_path / "img.tar", [make_layer(files)])))
+
+    async def script(app: ExploreApp, pilot: Pilot[None]) -> None:
+        srv = _tree(app).root.children[0]
+        srv.expand()
+        await pilot.pause()
+        assert len(srv.children) == MAX_CHILDREN + 1
+        assert srv.children[0].data == "srv/f0449"  # biggest first
+        rest = human_bytes(sum(range(1, 51)))  # the 50 smallest: 1..50 bytes
+        assert str(srv.children[-1].label).strip() == f"{rest}  … 50 more"
+
+    _run(result, script)
+
+
+def test_the_command_runs_the_app_in_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import select
+    import time
+
+    from conftest import write_layered_image
+
+    image = str(write_layered_image(tmp_path / "img.tar"))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: slimage explore on the pty
+        os.environ.update(TERM="xterm-256color", COLUMNS="120", LINES="40")
+        os.execv(sys.executable, [sys.executable, "-m", "slimage", "explore", image])
+    screen = b""
+    deadline = time.monotonic() + 60
+    try:
+        while b"final filesystem" not in screen and time.monotonic() < deadline:
+            if select.select([fd], [], [], 1)[0]:
+                screen += os.read(fd, 65536)
+        assert b"final filesystem" in screen
+        os.write(fd, b"q")
+        while time.monotonic() < deadline:
+            if select.select([fd], [], [], 1)[0]:
+                try:
+                    if not os.read(fd, 65536):
+                        break
+                except OSError:  # the child closed the terminal
+                    break
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(fd)
