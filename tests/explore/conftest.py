@@ -53,9 +53,14 @@ def layered_result(tmp_path_factory: pytest.TempPathFactory) -> AnalysisResult:
 
 
 @pytest.fixture(scope="session")
-def fat_result(tmp_path_factory: pytest.TempPathFactory) -> AnalysisResult:
+def fat_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("fat") / "fat-sample.tar"
     subprocess.run(
         [sys.executable, str(ROOT / "examples" / "make_sample_image.py"), str(path)], check=True
     )
-    return analyze(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def fat_result(fat_sample: Path) -> AnalysisResult:
+    return analyze(str(fat_sample))

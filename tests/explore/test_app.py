@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
@@ -214,18 +215,19 @@ def test_a_big_directory_lists_its_biggest_and_one_more_line(tmp_path: Path) -> 
     _run(result, script)
 
 
-def test_the_command_runs_the_app_in_a_terminal(tmp_path: Path) -> None:
+def _explore_in_a_pty(image: str, *options: str) -> bytes:
+    """Run ``slimage explore`` on a pseudo-terminal until its screen shows, press q, and
+    return what it drew; its exit code must be 0."""
     import pty
     import select
     import time
 
-    from conftest import write_layered_image
-
-    image = str(write_layered_image(tmp_path / "img.tar"))
     pid, fd = pty.fork()
     if pid == 0:  # the child: slimage explore on the pty
         os.environ.update(TERM="xterm-256color", COLUMNS="120", LINES="40")
-        os.execv(sys.executable, [sys.executable, "-m", "slimage", "explore", image])
+        os.environ.pop("NO_COLOR", None)
+        command = ["-m", "slimage", "explore", *options, image]
+        os.execv(sys.executable, [sys.executable, *command])
     screen = b""
     deadline = time.monotonic() + 60
     try:
@@ -237,11 +239,28 @@ def test_the_command_runs_the_app_in_a_terminal(tmp_path: Path) -> None:
         while time.monotonic() < deadline:
             if select.select([fd], [], [], 1)[0]:
                 try:
-                    if not os.read(fd, 65536):
-                        break
+                    chunk = os.read(fd, 65536)
                 except OSError:  # the child closed the terminal
                     break
+                if not chunk:
+                    break
+                screen += chunk
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
         os.close(fd)
+    return screen
+
+
+def _colours(screen: bytes) -> set[int]:
+    """The xterm 256-colour indices drawn that are not greys (232-255, the cube's diagonal)."""
+    greys = {16, 59, 102, 145, 188, 231, *range(232, 256)}
+    return {int(n) for n in re.findall(rb"[34]8;5;(\d+)", screen)} - greys
+
+
+def test_the_command_runs_the_app_in_a_terminal(fat_sample: Path) -> None:
+    coloured = _colours(_explore_in_a_pty(str(fat_sample)))
+    # --color never sets NO_COLOR, with which Textual draws in greys (one accent stays)
+    plain = _colours(_explore_in_a_pty(str(fat_sample), "--color", "never"))
+    assert len(coloured) >= 5, coloured
+    assert len(plain) <= 1 and plain < coloured, (plain, coloured)

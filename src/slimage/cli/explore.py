@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 import typer
@@ -67,6 +68,10 @@ def explore_command(
             "explore needs a terminal; for a report use `slimage analyze IMAGE` "
             "(--format json or html)"
         )
+    from slimage.cli._options import use_color
+
+    if not use_color(sys.stdout):  # --color never, or NO_COLOR: Textual reads NO_COLOR
+        os.environ["NO_COLOR"] = "1"
     options = AnalyzeOptions(
         platform=platform,
         insecure_registry=insecure_registry,
