@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slimage.errors import UsageError
-from slimage.image.reference import is_local_host, parse_reference, split_reference
+from slimage.reference import is_local_host, parse_reference, split_reference
 from slimage.rules import _security, catalog
 
 DIGEST = "sha256:" + "a" * 64

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from slimage.analysis.quick import quick_summary, quick_to_text
+from slimage.analysis.quick import quick_summary
 from slimage.analysis.result import AnalysisResult, analyze_image
 from slimage.image.open import open_image
 from slimage.report.analysis_text import (
@@ -20,6 +20,7 @@ from slimage.report.analysis_text import (
     write_plain,
     write_rich,
 )
+from slimage.report.quick import quick_to_text
 from slimage.report.safe_text import clean
 from support.images import make_layer, write_docker_archive
 

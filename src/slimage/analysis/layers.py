@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
-from slimage.analysis.steps import instruction_text
 from slimage.filesystem import FileKind, FileRecord
+from slimage.image.history import map_history
 from slimage.image.model import Image
 from slimage.image.tarstream import (
     Chunk,
@@ -165,73 +165,6 @@ class PendingChecks:
             closers, self.closers = self.closers, []
             for close in closers:
                 close()
-
-
-def map_history(
-    history: Sequence[Mapping[str, Any]], layer_count: int
-) -> tuple[list[tuple[int | None, str | None, int]], list[str]]:
-    """Per layer: (history index, created_by, steps it stands for); plus notes.
-
-    History entries with ``empty_layer`` made no layer and are skipped (config.md). When a
-    builder squashed steps there are more layer-making entries than layers: the base
-    layers pair off in order and the top layer stands for all remaining steps.
-    """
-    making = [
-        (position, str(entry.get("created_by") or ""))
-        for position, entry in enumerate(history)
-        if not entry.get("empty_layer")
-    ]
-    notes: list[str] = []
-    mapping: list[tuple[int | None, str | None, int]] = []
-    if len(making) > layer_count and layer_count:
-        extra = len(making) - layer_count + 1
-        notes.append(
-            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
-            f"a builder squashed the last {extra} steps into layer {layer_count}"
-        )
-        for index in range(layer_count - 1):
-            mapping.append((making[index][0], making[index][1], 1))
-        rest = making[layer_count - 1 :]
-        mapping.append((rest[0][0], " && ".join(text for _, text in rest), len(rest)))
-        return mapping, notes
-    if history and len(making) < layer_count:
-        notes.append(
-            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
-            "the top layers have no recorded step"
-        )
-    for index in range(layer_count):
-        if index < len(making):
-            mapping.append((making[index][0], making[index][1], 1))
-        else:
-            mapping.append((None, None, 0))
-    _note_squashed_into_layers(history, making, mapping, notes)
-    return mapping, notes
-
-
-def _note_squashed_into_layers(
-    history: Sequence[Mapping[str, Any]],
-    making: list[tuple[int, str]],
-    mapping: list[tuple[int | None, str | None, int]],
-    notes: list[str],
-) -> None:
-    """buildah without ``--layers`` commits one layer for a whole build and marks the
-    earlier RUN/COPY/ADD steps ``empty_layer``: count those into the layer that follows."""
-    previous = -1
-    for layer, (position, text) in enumerate(making[: len(mapping)]):
-        folded = [
-            str(history[earlier].get("created_by") or "")
-            for earlier in range(previous + 1, position)
-            if instruction_text(str(history[earlier].get("created_by") or "")).startswith(
-                ("RUN ", "COPY ", "ADD ")
-            )
-        ]
-        previous = position
-        if folded:
-            mapping[layer] = (position, " && ".join([*folded, text]), len(folded) + 1)
-            notes.append(
-                f"layer {layer + 1} also holds {len(folded)} earlier RUN/COPY/ADD steps marked "
-                "empty_layer: the builder squashed them into it (or they changed nothing)"
-            )
 
 
 class _Pass:

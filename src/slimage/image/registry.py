@@ -42,8 +42,8 @@ from slimage.image.credentials import Credentials, lookup_credentials
 from slimage.image.model import config_history, config_platform
 from slimage.image.oci_layout import INDEX_TYPES, MANIFEST_TYPES
 from slimage.image.platforms import choose_platform
-from slimage.image.reference import Reference, is_local_host, parse_reference
 from slimage.image.tarstream import LayerStream, compression_for
+from slimage.reference import Reference, is_local_host, parse_reference
 
 # The OCI distribution spec asks registries to accept manifests up to 4 MiB.
 MAX_MANIFEST_BYTES = 4 << 20

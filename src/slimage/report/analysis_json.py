@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slimage.analysis.result import AnalysisResult
 from slimage.findings import Finding
+
+if TYPE_CHECKING:
+    from slimage.analysis.result import AnalysisResult
 
 SCHEMA_VERSION = "1.0"
 

@@ -17,7 +17,7 @@ import os
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
-from slimage.analysis.steps import instruction_text, shorten
+from slimage.image.history import instruction_text, shorten
 from slimage.report.safe_text import clean
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from slimage.dockerfile.model import Span
 from slimage.findings import Edit
-from slimage.image.reference import split_reference
+from slimage.reference import split_reference
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from slimage.image.reference import DOCKER_HUB, split_reference
+from slimage.reference import DOCKER_HUB, split_reference
 
 MEGABYTE = 1_000_000
 
