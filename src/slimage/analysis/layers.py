@@ -32,7 +32,14 @@ from typing import TYPE_CHECKING, Any
 from slimage.analysis.efficiency import DiveEfficiency, DiveTracker
 from slimage.filesystem import FileKind, FileRecord
 from slimage.image.history import map_history
-from slimage.image.model import Image
+from slimage.image.model import (
+    Closable,
+    ContentReader,
+    Image,
+    Layer,
+    PlansReads,
+    RereadableLayer,
+)
 from slimage.image.tarstream import (
     Chunk,
     ContentSink,
@@ -598,9 +605,8 @@ def analyze_layers(
     state = _Pass(content_wanted, ignore)
     history_map, notes = map_history(image.history, len(image.layers))
     pending = checks if checks is not None else PendingChecks()
-    close = getattr(image, "close", None)
-    if callable(close):
-        pending.closers.append(close)
+    if isinstance(image, Closable):
+        pending.closers.append(image.close)
     try:
         _read_layers(image, state, history_map, content_wanted, progress, cache, pending)
     except Exception:
@@ -641,9 +647,8 @@ def _read_layers(
 ) -> None:
     # Sources that download (registries) may fetch the next layer to read while this one
     # is analysed: tell them which layers will be read, cached ones left out.
-    plan_reads = getattr(image, "plan_reads", None)
-    if callable(plan_reads):
-        plan_reads(
+    if isinstance(image, PlansReads):
+        image.plan_reads(
             [
                 index
                 for index, layer in enumerate(image.layers)
@@ -681,9 +686,7 @@ def _read_layers(
                 # A recording needs every digest now; otherwise hash after the pass
                 # what can be read again.
                 state.deferring = (
-                    cache is None
-                    and stream.rereadable
-                    and callable(getattr(layer, "open_contents", None))
+                    cache is None and stream.rereadable and isinstance(layer, RereadableLayer)
                 )
                 stream.defer_check = True
                 source = _Counted(stream, progress) if progress is not None else stream
@@ -752,7 +755,7 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
     if not candidates:
         return
     candidates.sort(key=lambda item: item[0])  # by layer, then by offset
-    readers: dict[int, Any] = {}
+    readers: dict[int, ContentReader] = {}
     try:
         # A key collision (Python's hash of the samples) only costs a needless full hash.
         groups: dict[tuple[int, int], list[tuple[int, FileRecord]]] = {}
@@ -776,10 +779,14 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
             reader.close()
 
 
-def _contents(readers: dict[int, Any], layers: Sequence[Any], index: int) -> Any:
+def _contents(
+    readers: dict[int, ContentReader], layers: Sequence[Layer], index: int
+) -> ContentReader:
     reader = readers.get(index)
     if reader is None:
-        reader = readers[index] = layers[index].open_contents()
+        layer = layers[index]
+        assert isinstance(layer, RereadableLayer)  # only such layers defer their hashing
+        reader = readers[index] = layer.open_contents()
     return reader
 
 
