@@ -445,8 +445,13 @@ def render_rules(output_format: str) -> str:
 
 
 def render_rule(code_or_name: str) -> str:
-    """One rule's documentation for ``slimage rule``."""
+    """One rule's documentation for ``slimage rule``; an analysis code (SA1xx) or finding
+    name of ``slimage analyze`` gets its cause's page."""
+    from slimage.analysis.causes import find_cause
     from slimage.rules.docs import rule_markdown
     from slimage.rules.registry import get_rule
 
+    cause = find_cause(code_or_name)
+    if cause is not None and not cause.lint_rule:
+        return cause.markdown()
     return rule_markdown(get_rule(code_or_name))
