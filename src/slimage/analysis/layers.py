@@ -55,10 +55,6 @@ if TYPE_CHECKING:
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
-# An enum member is looked up through a descriptor (~0.15 us in Python 3.11, ten times a
-# plain name); the pass compares kinds several times per entry, so it uses these names.
-_FILE, _DIR = FileKind.FILE, FileKind.DIR
-_SYMLINK, _HARDLINK = FileKind.SYMLINK, FileKind.HARDLINK
 # Files at least this big get a content hash (for duplicates); smaller ones cost more in
 # per-file hashing than their duplicates could save.
 HASH_MIN_SIZE = 4096
@@ -140,7 +136,7 @@ class LayerAnalysis:
 
     @property
     def final_bytes(self) -> int:
-        return sum(r.size for r in self.files.values() if r.kind is _FILE)
+        return sum(r.size for r in self.files.values() if r.kind is FileKind.FILE)
 
     @property
     def hidden_bytes(self) -> int:
@@ -227,7 +223,7 @@ class _Pass:
     def _hide(self, record: FileRecord, cause: str) -> int:
         """Account for ``record`` leaving the final filesystem; returns its bytes."""
         content = self.contents.pop(record.path, None)
-        size = record.size if record.kind is _FILE else 0
+        size = record.size if record.kind is FileKind.FILE else 0
         location = self.locations.pop(record.path, None) if self.locations else None
         if size and self.link_groups and self._promote_link(record, content, location):
             return 0
@@ -254,7 +250,7 @@ class _Pass:
             path
             for path in group[1]
             if (link := self.files.get(path)) is not None
-            and link.kind is _HARDLINK
+            and link.kind is FileKind.HARDLINK
             and self.link_of.get(path) == id(record)
         ]
         for path in group[1]:
@@ -266,7 +262,7 @@ class _Pass:
             self._fill_digests()
         heir = self.files[survivors[0]]
         heir.kind, heir.size, heir.digest, heir.link_target = (
-            _FILE,
+            FileKind.FILE,
             record.size,
             record.digest,
             "",
@@ -324,7 +320,7 @@ class _Pass:
                         continue
                     del self.files[child]
                     if ghosts:
-                        self.dive.add_ghost(child, record.size, record.kind is _DIR)
+                        self.dive.add_ghost(child, record.size, record.kind is FileKind.DIR)
                     size = self._hide(record, cause)
                     hidden += size
                     dive_bytes += record.size
@@ -360,7 +356,7 @@ class _Pass:
             # A parent that so far was a file (or link) becomes a directory: the
             # file is replaced, as extracting the tar over it would do.
             record = self.files.get(parent)
-            if record is not None and record.kind is not _DIR:
+            if record is not None and record.kind is not FileKind.DIR:
                 del self.files[parent]
                 size = self._hide(record, "overwritten")
                 self._note_hidden(parent, size, "overwritten", record.layer_index)
@@ -393,12 +389,12 @@ class _Pass:
         dive_size = 0
         if record is not None:
             del self.files[target]
-            if record.kind is _DIR or has_children:
+            if record.kind is FileKind.DIR or has_children:
                 _, dive_bytes, _ = self._remove_subtree(target, "deleted_dir", True)
                 size = self._hide(record, "deleted_dir")
                 hidden_total = size + self._last_subtree_hidden
                 self._note_hidden(target, hidden_total, "deleted_dir", self._last_main)
-                if record.kind is _DIR:
+                if record.kind is FileKind.DIR:
                     dive_size = dive_bytes + record.size + self.dive.take_ghosts(target)
             else:
                 size = self._hide(record, "deleted_file")
@@ -423,7 +419,7 @@ class _Pass:
             record = self.files.get(child)
             if record is not None and record.layer_index != self.layer_index:
                 del self.files[child]
-                self.dive.add_ghost(child, record.size, record.kind is _DIR)
+                self.dive.add_ghost(child, record.size, record.kind is FileKind.DIR)
                 size = self._hide(record, "opaque")
                 removed += size
                 if size:
@@ -476,13 +472,13 @@ class _Pass:
         layer = self.layer_index
         old = self.files.get(path)
         if old is not None:
-            if kind is not _DIR or old.kind is not _DIR:
+            if kind is not FileKind.DIR or old.kind is not FileKind.DIR:
                 hidden = self._hide(old, "overwritten")
-                if kind is not _DIR and path in self.children:
+                if kind is not FileKind.DIR and path in self.children:
                     self._remove_subtree(path, "overwritten", False)
                     hidden += self._last_subtree_hidden
                 self._note_hidden(path, hidden, "overwritten", old.layer_index)
-        elif kind is not _DIR and path in self.children:
+        elif kind is not FileKind.DIR and path in self.children:
             self._remove_subtree(path, "overwritten", False)
             self._note_hidden(path, self._last_subtree_hidden, "overwritten", self._last_main)
         record = FileRecord(
@@ -494,8 +490,8 @@ class _Pass:
             kids.add(path)  # the common case: the parent is already known
         else:
             self._link(path)
-        self.dive.add_entry(path, size, kind is _DIR)
-        if kind is _FILE:
+        self.dive.add_entry(path, size, kind is FileKind.DIR)
+        if kind is FileKind.FILE:
             summary.files += 1
             summary.content_bytes += size
             if self.ignore is not None and self.ignore(path):
@@ -529,19 +525,19 @@ class _Pass:
                 extend(data)
 
             return both
-        if kind is _DIR:
+        if kind is FileKind.DIR:
             summary.dirs += 1
-        elif kind is _SYMLINK:
+        elif kind is FileKind.SYMLINK:
             summary.symlinks += 1
-        elif kind is _HARDLINK:
+        elif kind is FileKind.HARDLINK:
             summary.hardlinks += 1
             if self.link_of:
                 self.link_of.pop(path, None)
             target = self.files.get(entry.link_target)
-            if target is not None and target.kind is _HARDLINK:
+            if target is not None and target.kind is FileKind.HARDLINK:
                 target_id = self.link_of.get(target.path)
                 target = self.link_groups[target_id][0] if target_id in self.link_groups else None
-            if target is not None and target.kind is _FILE:
+            if target is not None and target.kind is FileKind.FILE:
                 self.link_groups.setdefault(id(target), (target, []))[1].append(path)
                 self.link_of[path] = id(target)
             elif entry.link_target not in self.files:
@@ -738,7 +734,7 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
     counts: dict[int, int] = {}
     hashed_sizes: set[int] = set()  # of files hashed as they streamed (other layers)
     for record in files.values():
-        if record.kind is _FILE and record.size >= HASH_MIN_SIZE:
+        if record.kind is FileKind.FILE and record.size >= HASH_MIN_SIZE:
             counts[record.size] = counts.get(record.size, 0) + 1
             if record.digest is not None:
                 hashed_sizes.add(record.size)
@@ -747,7 +743,7 @@ def _hash_candidates(state: _Pass, layers: Sequence[Any]) -> None:
         final = files.get(path)
         if (
             final is not None
-            and final.kind is _FILE
+            and final.kind is FileKind.FILE
             and final.digest is None
             and counts.get(final.size, 0) > 1
         ):
@@ -799,7 +795,7 @@ def _recorder(
 
     def handle(entry: TarEntry) -> ContentSink | None:
         sink = state.handle(entry)
-        if entry.kind is not _FILE:
+        if entry.kind is not FileKind.FILE:
             captured.append((entry, None, None))
             return sink
         record = state.files.get(entry.path)  # None for a whiteout

@@ -240,9 +240,6 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
     long_name: str | None = None
     long_link: str | None = None
     warned_absolute = False
-    # Locals: this loop runs once per entry, hundreds of thousands of times.
-    file_kind = FileKind.FILE
-    symlink_kind, hardlink_kind = FileKind.SYMLINK, FileKind.HARDLINK
     while True:
         if len(reader.buffer) - reader.position < BLOCK and not reader.fill(BLOCK):
             if reader.available():
@@ -293,7 +290,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
         kind = _KINDS.get(typeflag)
         if kind is None:
             source.warnings.append(f"{label}: unknown tar entry type {typeflag!r}; read as a file")
-            kind = file_kind
+            kind = FileKind.FILE
         if long_name is not None:
             name = long_name
         else:
@@ -303,7 +300,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
                 name = _decode(header[345:500]) + "/" + name
         if long_link is not None:
             link = long_link
-        elif kind is symlink_kind or kind is hardlink_kind:
+        elif kind is FileKind.SYMLINK or kind is FileKind.HARDLINK:
             link = _decode(header[157:257])
         else:
             link = ""
@@ -329,7 +326,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
                 raise ImageFormatError(f"{label}: bad uid or gid in a pax header") from None
             pax = {}
         long_name = long_link = None
-        if kind is not file_kind:
+        if kind is not FileKind.FILE:
             # Header-only types carry no data whatever their size field says (POSIX).
             size = padded = 0
         if "/." in name or "//" in name or name.startswith((".", "/")):
@@ -346,7 +343,7 @@ def scan_tar(source: _ChunkSource, handle: EntryHandler) -> int:
         if not path:
             reader.pass_through(size, padded, None)
             continue
-        if kind is hardlink_kind:
+        if kind is FileKind.HARDLINK:
             link = normalize_name(link) or ""
         entry = TarEntry(
             path, kind, size, mode & 0o7777, uid, gid, link, reader.base + reader.position

@@ -1,19 +1,17 @@
 """``slimage analyze`` in the terminal: summary, layers, hidden bytes, waste and findings.
 
-The report is built once as lines of styled spans and one table, then written by one of
-two writers: Rich on a terminal (colours, wrapping to its width) or where the environment
-asks for colour (``FORCE_COLOR``), or a plain writer when the output is piped, which
-prints exactly what Rich prints to a pipe without importing Rich (a fifth of the start-up
-of a small image's analysis). Piped output is read by people in logs and by grep: a line
-per line, never wrapped. Text from the image (paths, build steps) is shown with control
-characters escaped (:mod:`slimage.report.safe_text`). Sizes are decimal (kB, MB, GB), as
-``docker images`` and dive print them.
+The report is built once as lines of styled spans and one table, then written by Rich:
+styled on a terminal (colours, wrapping to its width) or where the environment asks for
+colour (``FORCE_COLOR``); plain when the output is piped, laid out for
+:data:`PIPED_WIDTH` columns, a line per line, never wrapped (read by people in logs and
+by grep). Text from the image (paths, build steps) is shown with control characters
+escaped (:mod:`slimage.report.safe_text`). Sizes are decimal (kB, MB, GB), as ``docker
+images`` and dive print them.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
@@ -207,66 +205,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
 
 
 def render_analysis_text(result: AnalysisResult, stream: IO[str]) -> None:
-    blocks = report_blocks(result)
-    if styled(stream) or not write_plain(blocks, stream):
-        write_rich(blocks, stream)
-
-
-def styled(stream: IO[str]) -> bool:
-    """Whether Rich would style ``stream`` (its rules: ``TTY_COMPATIBLE``, then
-    ``FORCE_COLOR``, then whether it is a terminal), so CI logs that ask for colour get it."""
-    compatible = os.environ.get("TTY_COMPATIBLE", "")
-    if compatible in ("0", "1"):
-        return compatible == "1"
-    force = os.environ.get("FORCE_COLOR")
-    if force is not None:
-        return force != ""
-    return stream.isatty()
-
-
-def write_plain(blocks: Sequence[Block], stream: IO[str]) -> bool:
-    """Write ``blocks`` as Rich writes them to a pipe; False (nothing written) when the
-    table holds text whose terminal width is not its length, which Rich must lay out."""
-    lines: list[str] = []
-    for block in blocks:
-        if isinstance(block, LayersTable):
-            table = _plain_table(block)
-            if table is None:
-                return False
-            lines.extend(table)
-        else:
-            lines.append("".join(text for text, _ in block))
-    stream.write("\n".join(lines) + "\n")
-    return True
-
-
-def _plain_table(table: LayersTable) -> list[str] | None:
-    """Rich's layout of a table without edges, in one line per row, or None when a cell
-    is not plain ASCII (or the bar) or the table would not fit the piped width."""
-    cells = [table.headers, *[[text for text, _ in row] for row in table.rows]]
-    for row in cells[1:]:
-        for text in row:
-            if not (text.isascii() or not text.strip("█·")):
-                return None
-    widths = [max(len(row[column]) for row in cells) for column in range(len(table.headers))]
-    if sum(widths) + 3 * (len(widths) - 1) > PIPED_WIDTH:
-        return None
-
-    def line(row: Sequence[str], separator: str) -> str:
-        return separator.join(
-            text.rjust(width) if right else text.ljust(width)
-            for text, width, right in zip(row, widths, table.right, strict=True)
-        )
-
-    rule = "╇".join("━" * (width + (1 if edge else 2)) for width, edge in _edges(widths))
-    body = [line(row, " │ ") for row in cells[1:]]
-    return [table.title, line(table.headers, " ┃ "), rule, *body]
-
-
-def _edges(widths: Sequence[int]) -> list[tuple[int, bool]]:
-    """Each column's width and whether it is the first or last (padded on one side)."""
-    last = len(widths) - 1
-    return [(width, index in (0, last)) for index, width in enumerate(widths)]
+    write_rich(report_blocks(result), stream)
 
 
 def write_rich(blocks: Sequence[Block], stream: IO[str]) -> None:
