@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING
 
 from slimage.image.history import instruction_text, shorten
 from slimage.report.safe_text import clean
+from slimage.units import human_bytes
 
 if TYPE_CHECKING:
     from slimage.analysis.result import AnalysisResult
@@ -53,15 +54,6 @@ class LayersTable:
 Block = Line | LayersTable
 
 
-def human_size(size: float) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
-
-
 def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0%"
 
@@ -86,18 +78,21 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     add([(clean(result.source), "bold")])
     add(
         [
-            (human_size(size), "bold"),
-            (f" in {len(layers.layers)} layers ({human_size(layers.compressed_bytes)} stored)", ""),
-            (f" · hidden {human_size(hidden)}", "yellow" if hidden else ""),
-            (f" · classified waste {human_size(classified)}", "yellow" if classified else ""),
-            (f" · reclaimable {human_size(reclaimable)} ({_share(reclaimable, size)})", "bold"),
+            (human_bytes(size), "bold"),
+            (
+                f" in {len(layers.layers)} layers ({human_bytes(layers.compressed_bytes)} stored)",
+                "",
+            ),
+            (f" · hidden {human_bytes(hidden)}", "yellow" if hidden else ""),
+            (f" · classified waste {human_bytes(classified)}", "yellow" if classified else ""),
+            (f" · reclaimable {human_bytes(reclaimable)} ({_share(reclaimable, size)})", "bold"),
         ]
     )
     platform = f" · platform {clean(result.platform)}" if result.platform else ""
     add(
         [
             (
-                f"final filesystem {human_size(layers.final_bytes)} in "
+                f"final filesystem {human_bytes(layers.final_bytes)} in "
                 f"{len(layers.files)} entries{platform}",
                 "",
             )
@@ -113,9 +108,9 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         table.rows.append(
             (
                 (str(layer.index + 1), ""),
-                (human_size(layer.content_bytes), ""),
+                (human_bytes(layer.content_bytes), ""),
                 _bar(layer.content_bytes, largest),
-                (human_size(layer.hidden_later_bytes) if layer.hidden_later_bytes else "", ""),
+                (human_bytes(layer.hidden_later_bytes) if layer.hidden_later_bytes else "", ""),
                 (str(layer.files), ""),
                 (clean(shorten(step, 70)), ""),
             )
@@ -125,14 +120,14 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
 
     if hidden:
         add([])
-        add([(f"Hidden bytes: {human_size(hidden)} (a squash reclaims them)", "bold")])
+        add([(f"Hidden bytes: {human_bytes(hidden)} (a squash reclaims them)", "bold")])
         for cause, amount in layers.hidden.items():
             if amount:
-                add([(f"  {human_size(amount):>10}  {CAUSE_LABELS[cause]}", "")])
+                add([(f"  {human_bytes(amount):>10}  {CAUSE_LABELS[cause]}", "")])
         for item in layers.hidden_items[:TOP_HIDDEN]:
             add(
                 [
-                    (f"  {human_size(item.size):>10}  {clean(item.path)}  ", ""),
+                    (f"  {human_bytes(item.size):>10}  {clean(item.path)}  ", ""),
                     (
                         f"({CAUSE_LABELS[item.cause]}; written in layer {item.from_layer + 1}, "
                         f"hidden by layer {item.by_layer + 1})",
@@ -147,22 +142,22 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         add(
             [
                 (
-                    f"Waste in the final filesystem: {human_size(classified)} "
+                    f"Waste in the final filesystem: {human_bytes(classified)} "
                     f"({_share(classified, explanation.total_bytes)} of it; "
-                    f"{human_size(explanation.unexplained_bytes)} not named by any cause)",
+                    f"{human_bytes(explanation.unexplained_bytes)} not named by any cause)",
                     "bold",
                 )
             ]
         )
         for name, amount in sorted(classes, key=lambda item: -item[1]):
-            add([(f"  {human_size(amount):>10}  {name}", "")])
+            add([(f"  {human_bytes(amount):>10}  {name}", "")])
 
     if explanation.findings:
         add([])
         add([("Findings", "bold")])
         findings = sorted(explanation.findings, key=lambda f: -(f.bytes_saved or 0))
         for finding in findings[:TOP_FINDINGS]:
-            saved = human_size(finding.bytes_saved) if finding.bytes_saved else ""
+            saved = human_bytes(finding.bytes_saved) if finding.bytes_saved else ""
             add(
                 [
                     (f"  {saved:>10}  ", ""),
@@ -191,7 +186,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
 
     for gate in result.gates:
         if gate.unit == "bytes":
-            value, limit = human_size(gate.value), human_size(gate.limit)
+            value, limit = human_bytes(gate.value), human_bytes(gate.limit)
         else:
             value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
         verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
