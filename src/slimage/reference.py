@@ -86,6 +86,51 @@ def split_reference(text: str) -> tuple[str, str, str | None, str | None]:
 _HUB_ALIASES = frozenset({"index.docker.io", DOCKER_HUB_API})
 
 
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference as a Dockerfile writes it (``FROM``, ``--from``), normalised as
+    Docker does, its repository lower-cased; not validated (lint rules judge it)."""
+
+    registry: str  # "docker.io" when none is written
+    repository: str  # "library/node" for official images
+    tag: str | None
+    digest: str | None
+
+    @property
+    def on_hub(self) -> bool:
+        return self.registry == DOCKER_HUB
+
+    @property
+    def short_name(self) -> str:
+        """``node`` for ``docker.io/library/node``, else ``registry/repository``."""
+        if self.on_hub:
+            return self.repository.removeprefix("library/")
+        return f"{self.registry}/{self.repository}"
+
+    @property
+    def name(self) -> str:
+        """The last path component: ``node`` for ``docker.io/library/node``."""
+        return self.repository.rsplit("/", 1)[-1]
+
+
+def image_ref(text: str) -> ImageRef:
+    """``text`` (stripped) split into an :class:`ImageRef`, however odd it is."""
+    registry, repository, tag, digest = split_reference(text.strip())
+    return ImageRef(registry, repository.lower(), tag, digest or None)
+
+
+def parse_image_ref(text: str) -> ImageRef | None:
+    """:func:`image_ref`, or None when ``text`` is odd: blank, with spaces or an
+    unexpanded ``$``, an empty name or tag."""
+    ref = text.strip()
+    if not ref or any(c.isspace() for c in ref) or "$" in ref:
+        return None
+    parsed = image_ref(ref)
+    if not parsed.repository or parsed.tag == "":
+        return None
+    return parsed
+
+
 def parse_reference(text: str) -> Reference:
     """Parse ``text`` as Docker does; raise UsageError naming what is wrong."""
     registry, path, tag, digest = split_reference(text)

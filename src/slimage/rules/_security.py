@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING
 
 from slimage.dockerfile.model import Span
 from slimage.findings import Edit
-from slimage.reference import split_reference
+
+# The one image reference (slimage.reference), importable here as before.
+from slimage.reference import ImageRef as ImageRef
+from slimage.reference import parse_image_ref as parse_image_ref
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -317,35 +320,6 @@ def is_reference_only(value: str) -> bool:
 
 
 # --- image references ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image reference normalised as Docker does, its repository lower-cased."""
-
-    registry: str  # "docker.io" when none is written
-    repository: str  # "library/node" for official images
-    tag: str | None
-    digest: str | None
-
-    @property
-    def short_name(self) -> str:
-        """``node`` for ``docker.io/library/node``, else ``registry/repository``."""
-        if self.registry == "docker.io":
-            return self.repository.removeprefix("library/")
-        return f"{self.registry}/{self.repository}"
-
-
-def parse_image_ref(text: str) -> ImageRef | None:
-    """Split an image reference as ``distribution/reference`` normalises it; None if odd
-    (blank, spaces, an unexpanded ``$``, an empty name or tag)."""
-    ref = text.strip()
-    if not ref or any(c.isspace() for c in ref) or "$" in ref:
-        return None
-    registry, repository, tag, digest = split_reference(ref)
-    if not repository or tag == "":
-        return None
-    return ImageRef(registry, repository.lower(), tag, digest)
 
 
 def looks_like_image_ref(text: str) -> bool:
