@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile import workdir as workdirs
 from slimage.dockerfile.model import Span
 from slimage.dockerfile.run_commands import ShellCommand
 from slimage.findings import Applicability, Edit, Fix
@@ -325,15 +326,10 @@ def is_whole_context(source: str) -> bool:
 # --- what a build stage hands to the image ------------------------------------------------------
 
 
-def workdir_at(stage: Stage, instruction: Instruction) -> str:
-    """The WORKDIR in effect for ``instruction`` (as written; "/" by default)."""
-    workdir = "/"
-    for candidate in stage.instructions:
-        if candidate is instruction:
-            break
-        if candidate.keyword == "WORKDIR" and candidate.args:
-            workdir = posixpath.normpath(posixpath.join(workdir, candidate.args[0]))
-    return workdir
+def workdir_at(stage: Stage, instruction: Instruction, stages: Sequence[Stage] = ()) -> str:
+    """The WORKDIR in effect for ``instruction`` (see :mod:`slimage.dockerfile.workdir`);
+    give ``stages`` so that a stage built FROM another starts in that stage's WORKDIR."""
+    return workdirs.workdir_at(stages or (stage,), stage, instruction)
 
 
 def path_reaches_runtime(context: LintContext, stage: Stage, path: str | None) -> bool:
