@@ -9,6 +9,8 @@ decompression bombs. Nothing is held beyond one chunk.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable
 
 from slimage.errors import DigestMismatch, ImageFormatError
@@ -28,6 +30,8 @@ MAPPED_CHUNK = 16 << 20
 # but not a thousandfold over a gigabyte.
 BOMB_RATIO = 1000
 BOMB_FLOOR = 1 << 30
+# Inflated chunks (at most 4 MiB each) a compressed layer may run ahead of the parser.
+INFLATED_AHEAD = 4
 
 
 class _HashingReader:
@@ -82,6 +86,8 @@ class LayerStream:
     (:attr:`rereadable` says so; seeking needs a ``skip`` method on ``raw``).
     """
 
+    inflate_on_thread = True  # see _next_inflated
+
     def __init__(
         self,
         raw: RawReader,
@@ -102,6 +108,9 @@ class LayerStream:
         self.uncompressed_size = 0
         self._done = False
         self._warned_trailing = False
+        self._inflated: queue.Queue[bytes | BaseException] | None = None
+        self._inflating: threading.Thread | None = None
+        self._stopping = threading.Event()
         # With defer_check set, the identity check at the end of the stream is left in
         # pending_check for the caller to run later (a digest computed on another thread
         # then need not be waited for before the analysis goes on).
@@ -183,6 +192,52 @@ class LayerStream:
         return data
 
     def _next_chunk(self) -> Chunk:
+        if self.compression and self.inflate_on_thread:
+            return self._next_inflated()
+        return self._next_plain()
+
+    # -- inflating on a thread ---------------------------------------------------------
+    # A compressed layer is inflated (and its stored bytes read and hashed) on a thread
+    # of its own, at most INFLATED_AHEAD chunks ahead of the tar parser: the inflaters
+    # and hashlib let the GIL go, so inflating overlaps with parsing on another core.
+
+    def _next_inflated(self) -> Chunk:
+        if self._inflated is None:
+            self._inflated = queue.Queue(maxsize=INFLATED_AHEAD)
+            self._inflating = threading.Thread(
+                target=self._inflate, name="slimage-inflate", daemon=True
+            )
+            self._inflating.start()
+        item = self._inflated.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def _inflate(self) -> None:
+        assert self._inflated is not None
+        while True:
+            item: bytes | BaseException
+            try:
+                item = self._next_plain()  # type: ignore[assignment]  # never mapped here
+            except BaseException as error:  # handed to the reader, raised there
+                item = error
+            while True:
+                try:
+                    self._inflated.put(item, timeout=0.2)
+                    break
+                except queue.Full:
+                    if self._stopping.is_set():
+                        return
+            if isinstance(item, BaseException) or not item or self._stopping.is_set():
+                return
+
+    def close(self) -> None:
+        """Stop inflating ahead (the reader stopped early); waits for the thread."""
+        self._stopping.set()
+        if self._inflating is not None:
+            self._inflating.join(timeout=5)
+
+    def _next_plain(self) -> Chunk:
         if self._gzip is not None:
             return self._next_gzip()
         if self._zstd is not None:

@@ -209,15 +209,19 @@ class RegistryLayer:
     def open_uncompressed(self) -> Iterator[LayerStream]:
         label = self.label
         reader = self.prefetch.take(self) if self.prefetch is not None else self.new_reader()
+        stream: LayerStream | None = None
         try:
-            yield LayerStream(
+            stream = LayerStream(
                 reader,
                 label=label,
                 media_type=self.media_type,
                 expected_digest=self.digest,
                 expected_diff_id=self.diff_id or None,
             )
+            yield stream
         finally:
+            if stream is not None:
+                stream.close()
             reader.close()
 
 

@@ -178,7 +178,7 @@ class StoredLayer:
 
         with file:
             raw = RegionReader(file, self.region.offset, self.region.length, self.label)
-            yield LayerStream(
+            stream = LayerStream(
                 raw,
                 label=self.label,
                 media_type=self.media_type,
@@ -186,6 +186,10 @@ class StoredLayer:
                 expected_diff_id=self.diff_id if self.verify_diff_id and self.diff_id else None,
                 stored_digest=stored_digest,
             )
+            try:
+                yield stream
+            finally:
+                stream.close()  # before the file closes: a thread may still read it
 
     def open_contents(self) -> LayerContents:
         """Random access to file contents by their offset in the uncompressed tar.
