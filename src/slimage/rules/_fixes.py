@@ -9,7 +9,6 @@ simple command, so a fix is only offered where it cannot change what else the RU
 
 from __future__ import annotations
 
-import bisect
 import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,6 +17,9 @@ from typing import TYPE_CHECKING
 
 from slimage.dockerfile import workdir as workdirs
 from slimage.dockerfile.model import Span
+
+# Offsets -> lines and columns: one implementation, in slimage.dockerfile.positions.
+from slimage.dockerfile.positions import span_at as span_at
 from slimage.dockerfile.run_commands import ShellCommand
 from slimage.findings import Applicability, Edit, Fix
 
@@ -26,36 +28,6 @@ if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command
     from slimage.dockerfile.stages import Stage
     from slimage.rules.context import LintContext
-
-
-_LINE_STARTS: dict[int, tuple[str, list[int]]] = {}
-
-
-def _line_starts(source: str) -> list[int]:
-    cached = _LINE_STARTS.get(id(source))
-    if cached is not None and cached[0] is source:
-        return cached[1]
-    starts = [0] + [m.end() for m in re.finditer("\n", source)]
-    if len(_LINE_STARTS) > 64:
-        _LINE_STARTS.clear()
-    _LINE_STARTS[id(source)] = (source, starts)
-    return starts
-
-
-def span_at(source: str, start: int, end: int) -> Span:
-    """A :class:`Span` for ``source[start:end]`` with 1-based lines and columns."""
-    starts = _line_starts(source)
-    line = bisect.bisect_right(starts, start)
-    last = max(start, end - 1)
-    end_line = bisect.bisect_right(starts, last)
-    return Span(
-        start=start,
-        end=end,
-        line=line,
-        column=start - starts[line - 1] + 1,
-        end_line=end_line,
-        end_column=end - starts[end_line - 1] + 1,
-    )
 
 
 def command_span(dockerfile: Dockerfile, instruction: Instruction, command: Command) -> Span:
