@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from size_helpers import findings
+from rule_helpers import findings
 
 from slimage.findings import Finding
 from slimage.rules.sl1001_heavy_base_image import HeavyBaseImage
