@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "parse": "parse",
     "context": "context",
     "analyze": "analyze",
+    "audit": "audit",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import hashlib
 import re
+import ssl
 import time
 from collections.abc import Callable, Mapping
 
@@ -47,6 +49,13 @@ _ACCEPT = ", ".join(
 )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context, made once for every client: loading the CA bundle
+    costs ~30 ms, and an audit opens a client per repository."""
+    return httpx.create_ssl_context()
+
+
 class RegistryClient:
     """One repository of one registry: authenticated, retried GETs."""
 
@@ -68,6 +77,7 @@ class RegistryClient:
         self._sleep = sleep
         self._client = httpx.Client(
             transport=transport,
+            verify=_tls_context(),
             follow_redirects=True,
             timeout=httpx.Timeout(timeout, read=timeout * 2),
             headers={"User-Agent": "slimage"},
@@ -83,6 +93,9 @@ class RegistryClient:
     # -- requests ----------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
+        """``tags/list`` is under the repository; ``/_catalog`` (a leading slash) is not."""
+        if path.startswith("/"):
+            return f"{self._scheme}://{self.reference.api_host}/v2{path}"
         return f"{self._scheme}://{self.reference.api_host}/v2/{self.reference.repository}/{path}"
 
     def _choose_scheme(self) -> None:
