@@ -27,7 +27,7 @@ echo '{"name": "left-pad"}' > out/fat-node/node_modules/left-pad/package.json
 echo 'API_TOKEN=do-not-ship' > out/fat-node/.env
 
 echo "== 1. Lint the article's fat Dockerfile: size, security, correctness"
-run lint out/fat-node/Dockerfile
+run lint -f out/fat-node/Dockerfile
 echo
 echo "== 2. The fixes slimage can apply (checked against the parser before they are kept)"
 run lint --diff --unsafe-fixes out/fat-node/Dockerfile
@@ -38,7 +38,7 @@ echo
 echo "== 4. A multi-stage Dockerfile for a Go service"
 run init go-service --print
 echo
-echo "== 5. Explain a small fat image from its own bytes"
+echo "== 5. Explain a small fat image from its own bytes; fail CI on a secret in it"
 "$python" make_sample_image.py out/fat-sample.tar
-run analyze out/fat-sample.tar
+run analyze out/fat-sample.tar --max-secrets 0
 exit 0

@@ -61,11 +61,10 @@ def test_piped_report_is_plain_and_complete(fat_sample: AnalysisResult) -> None:
     assert plain == _rich_piped(fat_sample) and "\x1b" not in plain
     # The report is all there: the table, the hidden bytes, waste and findings.
     lines = plain.splitlines()
-    assert lines[4] == "Layers" and lines[5].startswith("# ┃")
-    assert any(
-        line.startswith("Hidden bytes: 1.2") and line.endswith(" MB (a squash reclaims them)")
-        for line in lines
-    )
+    runtime = 'runs as root (no USER) · cmd ["/bin/sh", "-c", "node server.js"] · ports '
+    assert lines[3] == runtime + "22/tcp, 3000/tcp"
+    assert lines[5] == "Layers" and lines[6].startswith("# ┃")
+    assert "Hidden bytes: 1.22 MB (a squash reclaims them)" in lines
     assert any(line.startswith("Waste in the final filesystem:") for line in lines)
     assert "Findings" in lines and "SA102" in plain
 

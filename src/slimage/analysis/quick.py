@@ -8,9 +8,7 @@ renderings are in :mod:`slimage.report.quick`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from slimage.image.history import map_history
 from slimage.image.model import Image
@@ -59,16 +57,16 @@ def quick_summary(image: Image) -> QuickSummary:
         )
         for index, layer in enumerate(image.layers)
     ]
-    config = image.config.get("config")
-    runtime: Mapping[str, Any] = config if isinstance(config, Mapping) else {}
-    ports = runtime.get("ExposedPorts")
+    from slimage.analysis.runtime import runtime_settings
+
+    runtime = runtime_settings(image.config)
     return QuickSummary(
         source=image.source,
         platform=image.platform,
         layers=layers,
-        user=str(runtime.get("User") or ""),
-        exposed_ports=sorted(ports) if isinstance(ports, Mapping) else [],
-        entrypoint=[str(w) for w in runtime.get("Entrypoint") or []],
-        cmd=[str(w) for w in runtime.get("Cmd") or []],
+        user=runtime.user,
+        exposed_ports=runtime.exposed_ports,
+        entrypoint=runtime.entrypoint,
+        cmd=runtime.cmd,
         notes=notes,
     )

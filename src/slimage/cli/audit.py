@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from typer.core import TyperGroup
 
-from slimage.cli._app import app
+from slimage.cli._app import SlimageGroup, SlimageTyper, app
 from slimage.errors import UsageError
 
 
-class _AuditGroup(TyperGroup):
+class _AuditGroup(SlimageGroup):
     """``slimage audit LOCATION ...`` runs the ``scan`` command: a group whose first word
     is a subcommand only when it names one (``slimage audit --help`` is scan's help,
     which lists the subcommands)."""
@@ -29,7 +28,7 @@ class _AuditGroup(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-audit_app = typer.Typer(
+audit_app = SlimageTyper(
     cls=_AuditGroup,
     help=(
         "Audit a fleet: every image of a registry, a list, a directory or a cluster, "
@@ -60,7 +59,7 @@ STORE_OPTION = typer.Option(
     None,
     "--store",
     help="Where results live: sqlite:///PATH (default ~/.cache/slimage/audit.db) or "
-    "postgresql://USER@HOST/DB (pip install 'slimage\\[postgres]').",
+    "postgresql://USER@HOST/DB (pip install 'slimage[postgres]').",
     show_default=False,
 )
 
@@ -85,7 +84,7 @@ PRICE_OPTION = typer.Option(
 def scan_command(
     location: str | None = typer.Argument(
         None,
-        help="A registry to list, REGISTRY\\[/PREFIX] (every repository under PREFIX).",
+        help="A registry to list, REGISTRY[/PREFIX] (every repository under PREFIX).",
         show_default=False,
     ),
     images: Path | None = typer.Option(

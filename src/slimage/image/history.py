@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from slimage.wording import plural
+
 MAX_STEP_CHARS = 72
 FILESYSTEM_STEPS = ("RUN ", "COPY ", "ADD ")
 
@@ -83,8 +85,9 @@ def map_layers(history: Sequence[Mapping[str, Any]], layer_count: int) -> Histor
     if len(making) > layer_count and layer_count:
         extra = len(making) - layer_count + 1
         notes.append(
-            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
-            f"a builder squashed the last {extra} steps into layer {layer_count}"
+            f"the history lists {plural(len(making), 'layer-making step')} for "
+            f"{plural(layer_count, 'layer')}: a builder squashed the last {extra} steps "
+            f"into layer {layer_count}"
         )
         layers = [LayerSteps(position, (text,)) for position, text in making[: layer_count - 1]]
         rest = making[layer_count - 1 :]
@@ -92,8 +95,8 @@ def map_layers(history: Sequence[Mapping[str, Any]], layer_count: int) -> Histor
         return HistoryMap(layers, notes)
     if history and len(making) < layer_count:
         notes.append(
-            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
-            "the top layers have no recorded step"
+            f"the history lists {plural(len(making), 'layer-making step')} for "
+            f"{plural(layer_count, 'layer')}: the top layers have no recorded step"
         )
     previous = -1
     for index in range(layer_count):

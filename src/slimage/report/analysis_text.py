@@ -12,15 +12,17 @@ images`` and dive print them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+import os
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from slimage.image.history import instruction_text, shorten
 from slimage.report.safe_text import clean
 from slimage.units import human_bytes
+from slimage.wording import plural
 
 if TYPE_CHECKING:
-    from slimage.analysis.result import AnalysisResult
+    from slimage.analysis.result import AnalysisResult, Gate
 
 BAR_WIDTH = 20
 TOP_FINDINGS = 15
@@ -80,7 +82,8 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         [
             (human_bytes(size), "bold"),
             (
-                f" in {len(layers.layers)} layers ({human_bytes(layers.compressed_bytes)} stored)",
+                f" in {plural(len(layers.layers), 'layer')} "
+                f"({human_bytes(layers.compressed_bytes)} stored)",
                 "",
             ),
             (f" · hidden {human_bytes(hidden)}", "yellow" if hidden else ""),
@@ -93,11 +96,12 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         [
             (
                 f"final filesystem {human_bytes(layers.final_bytes)} in "
-                f"{len(layers.files)} entries{platform}",
+                f"{plural(len(layers.files), 'entry')}{platform}",
                 "",
             )
         ]
     )
+    add([(runtime_line(result.config), "")])
 
     table = LayersTable()
     largest = max((layer.content_bytes for layer in layers.layers), default=0)
@@ -185,12 +189,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     )
 
     for gate in result.gates:
-        if gate.unit == "bytes":
-            value, limit = human_bytes(gate.value), human_bytes(gate.limit)
-        else:
-            value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
-        verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
-        add([verdict, (f" --{gate.name}: {value} (limit {limit})", "")])
+        add(gate_spans(gate))
 
     for note in [*layers.notes, *explanation.notes]:
         add([(f"note: {clean(note)}", "dim")])
@@ -199,19 +198,70 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     return blocks
 
 
-def render_analysis_text(result: AnalysisResult, stream: IO[str]) -> None:
-    write_rich(report_blocks(result), stream)
+def runtime_line(config: Mapping[str, Any]) -> str:
+    """``runs as app · entrypoint ["node"] · cmd ["server.js"] · ports 8080/tcp``."""
+    import json
+
+    from slimage.analysis.runtime import runtime_settings
+
+    runtime = runtime_settings(config)
+    user = runtime.user or "root (no USER)"
+    parts = [f"runs as {user}"]
+    if runtime.entrypoint:
+        parts.append(f"entrypoint {json.dumps(runtime.entrypoint)}")
+    parts.append(f"cmd {json.dumps(runtime.cmd)}" if runtime.cmd else "no cmd")
+    parts.append(
+        f"ports {', '.join(runtime.exposed_ports)}" if runtime.exposed_ports else "no ports"
+    )
+    return clean(" · ".join(parts))
 
 
-def write_rich(blocks: Sequence[Block], stream: IO[str]) -> None:
-    """Write ``blocks`` with Rich: styled on a terminal, wrapped to its width."""
+def gate_spans(gate: Gate) -> Line:
+    """``FAIL --max-size: 31.2 MB (limit 20.0 MB)``: one gate's verdict."""
+    if gate.unit == "bytes":
+        value, limit = human_bytes(gate.value), human_bytes(gate.limit)
+    elif gate.unit == "count":
+        value, limit = f"{gate.value:.0f}", f"{gate.limit:.0f}"
+    else:
+        value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
+    verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
+    return [verdict, (f" --{gate.name}: {value} (limit {limit})", "")]
+
+
+def render_analysis_text(
+    result: AnalysisResult, stream: IO[str], *, color: bool | None = None
+) -> None:
+    """``color``: style the report (None: as Rich would decide, see :func:`styled`)."""
+    write_rich(report_blocks(result), stream, color=color)
+
+
+def styled(stream: IO[str]) -> bool:
+    """Whether Rich would style ``stream`` (its rules: ``TTY_COMPATIBLE``, then
+    ``FORCE_COLOR``, then whether it is a terminal), so CI logs that ask for colour get it."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force != ""
+    return stream.isatty()
+
+
+def write_rich(blocks: Sequence[Block], stream: IO[str], *, color: bool | None = None) -> None:
+    """Write ``blocks`` with Rich: styled on a terminal (or as ``color`` says), wrapped to
+    its width."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     piped = not stream.isatty()
     console = Console(
-        file=stream, highlight=False, soft_wrap=piped, width=PIPED_WIDTH if piped else None
+        file=stream,
+        highlight=False,
+        soft_wrap=piped,
+        width=PIPED_WIDTH if piped else None,
+        force_terminal=color,
+        no_color=None if color is None else not color,
     )
     for block in blocks:
         if isinstance(block, LayersTable):

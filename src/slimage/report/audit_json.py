@@ -10,8 +10,7 @@ import json
 from typing import Any
 
 from slimage.audit.fleet import Fleet
-
-SCHEMA_VERSION = 1
+from slimage.report.schemas import SCHEMA_VERSION
 
 
 def audit_document(fleet: Fleet) -> dict[str, Any]:

@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from slimage.report.safe_text import clean
+from slimage.report.schemas import SCHEMA_VERSION
 from slimage.report.units import human_bytes
+from slimage.wording import plural
 
 if TYPE_CHECKING:
     from slimage.analysis.quick import QuickSummary
 
-QUICK_SCHEMA_VERSION = "1.0"
-
 
 def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
+    """The ``--quick --format json`` document (schemas/analyze-quick-v1.schema.json)."""
     return {
-        "schema_version": QUICK_SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "kind": "quick",
         "image": {
             "source": summary.source,
@@ -48,7 +49,8 @@ def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
 def quick_to_text(summary: QuickSummary) -> str:
     lines = [
         f"{clean(summary.source)} ({clean(summary.platform or 'platform unknown')}): "
-        f"{human_bytes(summary.compressed_size)} as stored, in {len(summary.layers)} layers "
+        f"{human_bytes(summary.compressed_size)} as stored, "
+        f"in {plural(len(summary.layers), 'layer')} "
         "(--quick: from the manifest; hidden bytes and waste need a full analysis)",
     ]
     for layer in summary.layers:
