@@ -57,7 +57,7 @@ def quick_summary(image: Image) -> QuickSummary:
         )
         for index, layer in enumerate(image.layers)
     ]
-    from slimage.analysis.runtime import runtime_settings
+    from slimage.image.config import runtime_settings
 
     runtime = runtime_settings(image.config)
     return QuickSummary(

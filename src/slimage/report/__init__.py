@@ -2,8 +2,9 @@
 
 Reports import the records they render (:mod:`slimage.findings`; the analysis record
 :class:`~slimage.analysis.result.AnalysisResult` for type checking only; the step texts
-of :mod:`slimage.image.history`) and never the rules or the analysis passes, so a new
-format touches no rule and a new rule no format. Each formatter module exposes
+of :mod:`slimage.image.history`, the runtime settings of :mod:`slimage.image.config`)
+and never the rules or the analysis passes, so a new format touches no rule and a new
+rule no format. Each formatter module exposes
 ``render(report: LintReport) -> str``; :func:`render_lint` picks one by name.
 """
 

@@ -39,7 +39,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def _runtime(result: AnalysisResult) -> dict[str, Any]:
-    from slimage.analysis.runtime import runtime_settings
+    from slimage.image.config import runtime_settings
 
     return asdict(runtime_settings(result.config))
 

@@ -202,7 +202,7 @@ def runtime_line(config: Mapping[str, Any]) -> str:
     """``runs as app · entrypoint ["node"] · cmd ["server.js"] · ports 8080/tcp``."""
     import json
 
-    from slimage.analysis.runtime import runtime_settings
+    from slimage.image.config import runtime_settings
 
     runtime = runtime_settings(config)
     user = runtime.user or "root (no USER)"
