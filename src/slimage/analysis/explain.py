@@ -45,6 +45,9 @@ class Explanation:
     unexplained_bytes: int
     total_bytes: int
     notes: list[str] = field(default_factory=list)  # limits of this analysis for this image
+    # Per claimed regular file, the waste class its bytes are charged to (the HTML
+    # report colours its treemap by it); files absent here are unexplained (kept).
+    waste_by_path: dict[str, str] = field(default_factory=dict)
 
     @property
     def explained_share(self) -> float:
@@ -250,4 +253,5 @@ def explain(
         unexplained_bytes=total - explained,
         total_bytes=total,
         notes=notes,
+        waste_by_path={path: str(claim.waste_class) for path, claim in claims.by_path.items()},
     )
