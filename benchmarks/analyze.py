@@ -181,11 +181,16 @@ def _write_layer(out: BinaryIO, entries: list[Entry]) -> tuple[str, int]:
 
 def write_synthetic_archive(path: Path, scale: float) -> dict[str, int]:
     synth = Synth(2024)
+    return write_layers_archive(path, _layers(scale, synth))
+
+
+def write_layers_archive(path: Path, layers: Iterator[list[Entry]]) -> dict[str, int]:
+    """A docker-archive (old shape) of ``layers``; its file count, bytes and layers."""
     diff_ids: list[str] = []
     names: list[str] = []
     stats = {"files": 0, "bytes": 0}
     with open(path, "wb") as out:
-        for index, entries in enumerate(_layers(scale, synth)):
+        for index, entries in enumerate(layers):
             stats["files"] += sum(1 for kind, _, _ in entries if kind == "file")
             stats["bytes"] += sum(len(data) for kind, _, data in entries if kind == "file")
             header_at = out.tell()
@@ -221,6 +226,7 @@ def write_synthetic_archive(path: Path, scale: float) -> dict[str, int]:
                 info = tarfile.TarInfo(member)
                 info.size, info.mtime = len(data), MTIME
                 tar.addfile(info, io.BytesIO(data))
+    stats["layers"] = len(names)
     return stats
 
 

@@ -132,6 +132,7 @@ def layer_cache(image: Image) -> LayerCache | None:
 def start_digest_checks(image: Image, layers: Sequence[int] | None = None) -> None:
     """Let a local source start hashing its layers (their digest check) on another
     thread now, so that the hashing overlaps with whatever the caller does next."""
-    plan_reads = getattr(image, "plan_reads", None)
-    if callable(plan_reads):
-        plan_reads(list(range(len(image.layers))) if layers is None else list(layers))
+    from slimage.image.model import PlansReads
+
+    if isinstance(image, PlansReads):
+        image.plan_reads(list(range(len(image.layers))) if layers is None else list(layers))

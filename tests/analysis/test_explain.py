@@ -60,11 +60,15 @@ def test_finding_names_the_step_that_wrote_the_bytes() -> None:
     assert finding.extra["layer_index"] == 1
 
 
-def test_squashed_history_falls_back_to_layer_numbers() -> None:
+def test_squashed_history_names_the_step_the_layer_table_names() -> None:
+    # One mapping (slimage.image.history) for the layer table and the findings; the note
+    # that the layer was squashed comes with the layer table, once.
     files = fs(record("var/lib/apt/lists/x", 10, 0))
     result = explain(files, {}, {}, HISTORY, [10])
-    assert result.findings[0].help.endswith("(layer 1/1)")
-    assert any("squashed" in note for note in result.notes)
+    assert result.findings[0].help.endswith(
+        "(layer 1/1, squashed from 3 steps: `RUN apt-get update`)"
+    )
+    assert not any("squashed" in note for note in result.notes)
 
 
 def test_configured_locale_is_not_waste() -> None:

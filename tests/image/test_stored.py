@@ -174,7 +174,7 @@ def test_mapped_windows_read_as_plain_reads(
     import random
 
     from slimage.analysis.layers import analyze_layers
-    from slimage.image import tarstream
+    from slimage.image import layerstream, tarstream
 
     rng = random.Random(7)
     entries: list[tuple[object, ...]] = [("dir", "srv")]
@@ -184,7 +184,7 @@ def test_mapped_windows_read_as_plain_reads(
     entries.append(("file", "etc/os-release", b"ID=debian\nVERSION_ID=12\n"))
     layer = make_layer(entries)  # type: ignore[arg-type]
     archive = write_docker_archive(tmp_path / "img.tar", [layer, LAYER])
-    monkeypatch.setattr(tarstream, "MAPPED_CHUNK", 3 * 4096)
+    monkeypatch.setattr(layerstream, "MAPPED_CHUNK", 3 * 4096)
     mapped: list[int] = []
     real = tarstream.RegionReader.read_mapped
 
@@ -206,7 +206,7 @@ def test_mapped_windows_read_as_plain_reads(
     through_windows = run()
     assert len(mapped) > 20
     # The parser reads instead (as where the file cannot be mapped); the digests still map.
-    monkeypatch.setattr(tarstream._HashingReader, "read_mapped", lambda self, size: None)
+    monkeypatch.setattr(layerstream._HashingReader, "read_mapped", lambda self, size: None)
     assert run() == through_windows
     files, contents, _ = through_windows
     assert contents["etc/os-release"] == b"ID=debian\nVERSION_ID=12\n"

@@ -11,7 +11,7 @@ import zstandard
 
 from slimage.errors import DigestMismatch, ImageFormatError, UnsupportedMediaType
 from slimage.filesystem import FileKind
-from slimage.image import tarstream
+from slimage.image import layerstream, tarstream
 from slimage.image.tarstream import LayerStream, TarEntry, iter_entries, normalize_name, scan_tar
 from support.images import make_layer, sha256
 
@@ -152,14 +152,14 @@ def test_climbing_and_absolute_names_are_warned_not_read() -> None:
 
 def test_gzip_bomb_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     # The real floor is 1 GiB; the ratio test is the same at any floor.
-    monkeypatch.setattr(tarstream, "BOMB_FLOOR", 1 << 20)
+    monkeypatch.setattr(layerstream, "BOMB_FLOOR", 1 << 20)
     layer = make_layer([("file", "zeros", bytes(8 << 20))])
     with pytest.raises(ImageFormatError, match="decompression bomb"):
         entries(gzip.compress(layer, 9))
 
 
 def test_contents_reach_the_sink_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tarstream, "CHUNK", 1000)
+    monkeypatch.setattr(layerstream, "CHUNK", 1000)
     payload = bytes(range(256)) * 40
     layer = make_layer([("file", "a", payload), ("file", "b", b"tail")])
     got: dict[str, bytearray] = {}

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings
+from rule_helpers import findings
 
 from slimage.rules.sl1004_cache_busting_copy import CacheBustingCopy
 

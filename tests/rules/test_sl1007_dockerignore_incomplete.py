@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from size_helpers import findings
+from rule_helpers import findings
 
 from slimage.rules.sl1007_dockerignore_incomplete import DockerignoreIncomplete
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from size_helpers import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl1008_copy_ignored_file import CopyIgnoredFile
 

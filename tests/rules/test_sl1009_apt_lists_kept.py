@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.findings import Applicability
 from slimage.rules.sl1009_apt_lists_kept import AptListsKept

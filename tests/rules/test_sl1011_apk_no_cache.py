@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from size_helpers import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.rules.sl1011_apk_no_cache import ApkNoCache
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.rules.sl1012_pip_no_cache_dir import PipNoCacheDir
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.rules.sl1014_yum_dnf_zypper_clean import YumDnfZypperClean
 

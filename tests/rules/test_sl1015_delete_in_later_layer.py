@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl1015_delete_in_later_layer import DeleteInLaterLayer
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, fixed
+from rule_helpers import findings, fixed
 
 from slimage.rules.sl1017_go_build_not_stripped import GoBuildNotStripped
 
@@ -72,3 +72,14 @@ def test_only_binaries_copied_into_the_image_count() -> None:
     assert len(messages(copied)) == 1
     whole_dir = build + "FROM debian:12-slim\nCOPY --from=b /code/bin /app\n"
     assert len(messages(whole_dir)) == 1
+
+
+def test_workdir_inherited_from_the_base_stage_places_the_output() -> None:
+    # The build stage starts in /src, its base stage's WORKDIR (before, "/" was assumed:
+    # the binary was placed at /app, which nothing copies, and the finding was missed).
+    text = (
+        "FROM golang:1.22 AS base\nWORKDIR /src\n"
+        "FROM base AS b\nRUN go build -o app .\n"
+        "FROM scratch\nCOPY --from=b /src/app /app\n"
+    )
+    assert len(messages(text)) == 2

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from size_helpers import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl1018_rust_not_stripped import RustNotStripped
 

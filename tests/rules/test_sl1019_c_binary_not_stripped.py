@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.findings import Severity
 from slimage.rules.sl1019_c_binary_not_stripped import CBinaryNotStripped

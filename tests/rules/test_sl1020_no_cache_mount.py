@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from size_helpers import findings, fixed
+from rule_helpers import findings, fixed
 
 from slimage.rules.sl1020_no_cache_mount import NoCacheMount
 

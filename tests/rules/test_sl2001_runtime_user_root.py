@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.findings import Applicability
 from slimage.rules.sl2001_runtime_user_root import RuntimeUserRoot, is_root_user

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.findings import Applicability
 from slimage.rules.sl2002_add_instead_of_copy import AddInsteadOfCopy

@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules._security import secret_name
 from slimage.rules.sl2005_secret_in_arg_env import SecretInArgEnv

@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.config import LintConfig
 from slimage.rules.sl2007_disallowed_base_image import DisallowedBaseImage

@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl2008_curl_pipe_shell import CurlPipeShell
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl2012_secret_file_copied import SecretFileCopied, secret_file_kind
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from sl23_support import assert_parses
+from rule_helpers import assert_parses
 
 from slimage.rules.engine import lint
 from slimage.rules.fixer import fix_text

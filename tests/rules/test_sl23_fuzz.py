@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sl23_support import assert_parses
+from rule_helpers import assert_parses
 
 from slimage.errors import DockerfileSyntaxError
 from slimage.rules.fixer import fix_text

@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.findings import Applicability
 from slimage.rules.sl3001_shell_form_cmd_entrypoint import ShellFormCmdEntrypoint, exec_form

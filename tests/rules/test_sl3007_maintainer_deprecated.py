@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed
+from rule_helpers import findings, fixed
 
 from slimage.rules.sl3007_maintainer_deprecated import MaintainerDeprecated
 

@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.rules.sl3009_expose_protocol_casing import ExposeProtocolCasing
 

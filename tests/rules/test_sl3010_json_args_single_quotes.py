@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.rules.sl3010_json_args_single_quotes import JsonArgsSingleQuotes
 

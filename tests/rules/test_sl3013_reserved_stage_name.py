@@ -1,4 +1,4 @@
-from sl23_support import lines
+from rule_helpers import lines
 
 from slimage.rules.sl3013_reserved_stage_name import ReservedStageName
 

@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.dockerfile.parser import parse_dockerfile
 from slimage.dockerfile.shell_lex import ShellLex

@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl3016_invalid_default_arg_in_from import InvalidDefaultArgInFrom
 

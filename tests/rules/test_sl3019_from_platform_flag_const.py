@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl3019_from_platform_flag_const import FromPlatformFlagConst
 

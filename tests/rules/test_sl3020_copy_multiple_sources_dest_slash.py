@@ -1,4 +1,4 @@
-from sl23_support import findings, fixed, lines
+from rule_helpers import findings, fixed, lines
 
 from slimage.rules.sl3020_copy_multiple_sources_dest_slash import CopyMultipleSourcesDestSlash
 

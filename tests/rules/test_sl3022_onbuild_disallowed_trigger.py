@@ -1,4 +1,4 @@
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl3022_onbuild_disallowed_trigger import OnbuildDisallowedTrigger
 

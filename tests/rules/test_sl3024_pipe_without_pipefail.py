@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from sl23_support import findings, lines
+from rule_helpers import findings, lines
 
 from slimage.rules.sl3024_pipe_without_pipefail import PipeWithoutPipefail
 

@@ -29,6 +29,7 @@ from slimage.analysis.runtime import find_entry_point
 from slimage.analysis.steps import StepMap
 from slimage.filesystem import FileKind, FileRecord
 from slimage.findings import Finding, Location, Severity
+from slimage.units import human_bytes
 
 RPM_DATABASES = ("var/lib/rpm/", "usr/lib/sysimage/rpm/")
 
@@ -114,7 +115,7 @@ def _findings(regular: Mapping[str, FileRecord], claims: Claims, steps: StepMap)
             Finding(
                 code=cause.code,
                 name=cause.name or cause_id,
-                message=f"{cause.title}: {_human(total)} in {_files(count)} ({where})",
+                message=f"{cause.title}: {human_bytes(total)} in {_files(count)} ({where})",
                 severity=cause.severity,
                 location=Location(path=f"/{location}"),
                 help=f"{cause.help} ({steps.describe(main_layer, cause.keywords)})",
@@ -186,15 +187,6 @@ def _node_inventory(facts: ImageFacts) -> list[InstalledPackage]:
         )
         for package in facts.node_packages
     ]
-
-
-def _human(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
 
 
 def claim_files(

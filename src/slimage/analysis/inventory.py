@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.filesystem import FileKind, FileRecord
+from slimage.image.config import image_config_body as image_config_body
 
 OS_RELEASE_PATHS = ("etc/os-release", "usr/lib/os-release")
 
@@ -96,17 +97,6 @@ def parse_os_release(text: str) -> OsInfo:
         version_id=values.get("VERSION_ID", ""),
         pretty_name=values.get("PRETTY_NAME", values.get("NAME", "")),
     )
-
-
-def image_config_body(config: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The ``config`` object of an OCI/Docker image config, or ``config`` itself if flat."""
-    inner = config.get("config")
-    if isinstance(inner, Mapping):
-        return inner
-    inner = config.get("Config")
-    if isinstance(inner, Mapping):
-        return inner
-    return config
 
 
 def user_is_root(user: str) -> bool:

@@ -46,17 +46,11 @@ def _load_commands(args: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; map expected failures to one stderr line and an exit code."""
-    # Start-up only creates objects that live as long as the process (modules, the
-    # command tree): collecting while importing finds nothing and costs ~5 ms.
-    gc.disable()
-    try:
-        import typer
+    import typer
 
-        from slimage.cli._app import app
+    from slimage.cli._app import app
 
-        _load_commands(sys.argv[1:] if argv is None else argv)
-    finally:
-        gc.enable()
+    _load_commands(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=argv, prog_name="slimage", standalone_mode=False)
         code = result if isinstance(result, int) else 0

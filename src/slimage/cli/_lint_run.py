@@ -285,57 +285,23 @@ def _run_tasks(tasks: list[_Task], jobs: int) -> Iterator[_Outcome]:
     # The first file here, before forking: every lazily built table (catalog, compiled
     # patterns, imports) is then inherited by the other processes instead of rebuilt.
     yield _lint_task(tasks[0])
-    yield from _forked(tasks[1:], min(jobs, len(tasks) - 1))
+    yield from _in_processes(tasks[1:], min(jobs, len(tasks) - 1))
 
 
-def _forked(tasks: list[_Task], jobs: int) -> list[_Outcome]:
-    """Lint ``tasks`` in this process and ``jobs - 1`` forked ones, each taking every
-    ``jobs``-th task; children send their outcomes back pickled through a pipe.
+def _in_processes(tasks: list[_Task], jobs: int) -> Iterator[_Outcome]:
+    """Outcomes of ``tasks``, in order, linted by a pool of ``jobs`` forked processes.
 
-    Plain fork and pipes rather than a process pool: no pool threads, no per-task
-    messages, and this process lints a share too. A child that fails (a bug in a rule)
-    has its share linted again here, so the error surfaces with its traceback.
+    Forked, so the tables built for the first file come along; a few tasks per message.
+    A bug in a rule raises here with the worker's traceback attached.
     """
-    import gc
-    import pickle
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    shares = [tasks[index::jobs] for index in range(jobs)]
     sys.stdout.flush()
     sys.stderr.flush()
-    # Objects that exist now are never collected in the children: freezing them keeps
-    # the collector from touching (and so copying) every page the processes share.
-    gc.freeze()
-    children: list[tuple[int, int]] = []
-    for share in shares[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: lint, send, and leave without any cleanup of the parent's
-            os.close(read_end)
-            status = 1
-            try:
-                data = pickle.dumps([_lint_task(task) for task in share])
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(data)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end))
-    results = [[_lint_task(task) for task in shares[0]]]
-    for (pid, read_end), share in zip(children, shares[1:], strict=True):
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        outcomes: list[_Outcome] | None = None
-        if status == 0:
-            try:
-                outcomes = pickle.loads(data)
-            except Exception:  # a truncated message: the child died mid-write
-                outcomes = None
-        if outcomes is None or len(outcomes) != len(share):
-            outcomes = [_lint_task(task) for task in share]
-        results.append(outcomes)
-    return [results[index % jobs][index // jobs] for index in range(len(tasks))]
+    chunksize = max(1, len(tasks) // (4 * jobs))
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(_lint_task, tasks, chunksize=chunksize)
 
 
 def _lint_task(task: _Task) -> _Outcome:
@@ -476,8 +442,13 @@ def render_rules(output_format: str) -> str:
 
 
 def render_rule(code_or_name: str) -> str:
-    """One rule's documentation for ``slimage rule``."""
+    """One rule's documentation for ``slimage rule``; an analysis code (SA1xx) or finding
+    name of ``slimage analyze`` gets its cause's page."""
+    from slimage.analysis.causes import find_cause
     from slimage.rules.docs import rule_markdown
     from slimage.rules.registry import get_rule
 
+    cause = find_cause(code_or_name)
+    if cause is not None and not cause.lint_rule:
+        return cause.markdown()
     return rule_markdown(get_rule(code_or_name))

@@ -275,7 +275,8 @@ def _open_output(output: str | None) -> Any:
 def _print_quick(opened: Any, output_format: str, stream: Any) -> None:
     import json
 
-    from slimage.analysis.quick import quick_summary, quick_to_json, quick_to_text
+    from slimage.analysis.quick import quick_summary
+    from slimage.report.quick import quick_to_json, quick_to_text
 
     summary = quick_summary(opened)
     if output_format == "sarif":

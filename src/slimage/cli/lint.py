@@ -136,7 +136,9 @@ def rules_command(
 
 @app.command("rule")
 def rule_command(
-    code_or_name: str = typer.Argument(..., help="A rule code (SL1003) or name."),
+    code_or_name: str = typer.Argument(
+        ..., help="A rule code (SL1003) or name, or an analysis code (SA102)."
+    ),
 ) -> None:
     """Show one rule's documentation."""
     from slimage.cli._lint_run import render_rule

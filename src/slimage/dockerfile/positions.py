@@ -62,18 +62,35 @@ def argument_ranges(instruction: Instruction, escape: str = "\\") -> list[Range 
 
 def span_for(df: Dockerfile, start: int, end: int) -> Span:
     """The span of source offsets ``[start, end)`` with 1-based lines and columns."""
-    line_starts = _line_starts(df.source)
-    line = bisect_right(line_starts, start)
-    column = start - line_starts[line - 1] + 1
+    return span_at(df.source, start, end)
+
+
+# The line starts of the last few sources asked about (rules ask for many spans of one).
+_LINE_STARTS: dict[int, tuple[str, list[int]]] = {}
+
+
+def line_starts(source: str) -> list[int]:
+    """Offsets at which each line of ``source`` starts (after each "\\n")."""
+    cached = _LINE_STARTS.get(id(source))
+    if cached is not None and cached[0] is source:
+        return cached[1]
+    starts = [0, *(match.end() for match in re.finditer("\n", source))]
+    if len(_LINE_STARTS) > 64:
+        _LINE_STARTS.clear()
+    _LINE_STARTS[id(source)] = (source, starts)
+    return starts
+
+
+def span_at(source: str, start: int, end: int) -> Span:
+    """A :class:`Span` for ``source[start:end]`` with 1-based lines and columns; an
+    empty span ends where it starts."""
+    starts = line_starts(source)
+    line = bisect_right(starts, start)
+    column = start - starts[line - 1] + 1
     if end <= start:
         return Span(start, end, line, column, line, column)
-    end_line = bisect_right(line_starts, end - 1)
-    end_column = end - line_starts[end_line - 1] + 1
-    return Span(start, end, line, column, end_line, end_column)
-
-
-def _line_starts(source: str) -> list[int]:
-    return [0, *(match.end() for match in re.finditer("\n", source))]
+    end_line = bisect_right(starts, end - 1)
+    return Span(start, end, line, column, end_line, end - starts[end_line - 1] + 1)
 
 
 def _json_strings(rest: str, count: int) -> list[Range | None]:

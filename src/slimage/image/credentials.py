@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from slimage.errors import ConfigError, RegistryAuthError
-from slimage.image.reference import DOCKER_HUB
+from slimage.reference import DOCKER_HUB
 
 # Docker keeps Docker Hub's entry under its old v1 index URL.
 _HUB_KEYS = ("https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io")

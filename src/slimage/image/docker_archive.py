@@ -53,10 +53,6 @@ def _hash_region(region: Region) -> str:
     return "sha256:" + hasher.hexdigest()
 
 
-def is_docker_archive(members: TarMembers) -> bool:
-    return "manifest.json" in members
-
-
 def open_docker_archive(path: str, name: str | None = None) -> StoredImage:
     """Open the docker-archive at ``path``; ``name`` picks one of several images by tag."""
     label = f"docker-archive:{path}"

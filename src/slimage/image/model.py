@@ -74,6 +74,47 @@ class Image(Protocol):
         """A human description: ``docker-archive:app.tar``, ``oci:dir:tag``."""
 
 
+# -- optional features: a back-end has them or not; callers test with isinstance ----------
+
+
+@runtime_checkable
+class PlansReads(Protocol):
+    """A source told in advance which layers will be read, so it can start early: a
+    registry fetches the next layer while this one is analysed; a file source hashes
+    the stored bytes on another thread (the digest check)."""
+
+    def plan_reads(self, indices: Sequence[int]) -> None:
+        """Layers (by index) that will be read, in order."""
+
+
+@runtime_checkable
+class Closable(Protocol):
+    """A source holding files, sockets or threads until closed."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class ContentReader(Protocol):
+    """Random access to the contents of a layer's files, by their offset in its tar."""
+
+    def read(self, offset: int, size: int) -> memoryview:
+        """``size`` bytes at ``offset`` (valid until the next call)."""
+
+    def digest(self, offset: int, size: int) -> str:
+        """``sha256:`` of ``size`` bytes at ``offset``."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class RereadableLayer(Protocol):
+    """A layer whose uncompressed tar can be read again at any offset (an uncompressed
+    layer stored in a file): files are then hashed after the pass, only when needed."""
+
+    def open_contents(self) -> ContentReader: ...
+
+
 def layer_entries(layer: Layer) -> Iterator[TarEntry]:
     """The entries of ``layer``'s tar, metadata only, verifying its identities at the end."""
     with layer.open_uncompressed() as stream:

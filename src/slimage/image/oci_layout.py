@@ -104,11 +104,6 @@ def open_oci_layout(path: str, tag: str | None = None, platform: str | None = No
     return _open(_DirectoryBlobs(path, label), label, tag, platform)
 
 
-def open_oci_archive(path: str, tag: str | None = None, platform: str | None = None) -> StoredImage:
-    label = f"oci-archive:{path}" + (f":{tag}" if tag else "")
-    return oci_from_members(TarMembers(path, label), label, tag, platform)
-
-
 def oci_from_members(
     members: TarMembers, label: str, tag: str | None, platform: str | None
 ) -> StoredImage:

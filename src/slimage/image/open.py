@@ -118,7 +118,7 @@ def _open_remote(
 
 def _looks_like_reference(text: str) -> bool:
     from slimage.errors import UsageError
-    from slimage.image.reference import parse_reference
+    from slimage.reference import parse_reference
 
     if text.startswith(("/", "./", "../")) or text.endswith((".tar", ".tar.gz", ".tgz")):
         return False

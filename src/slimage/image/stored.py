@@ -15,10 +15,8 @@ wanted later (same-size files, for duplicates) are read back with
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import sys
 import tarfile
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -48,36 +46,8 @@ class Region:
 # files' contents: big enough that the GIL is let go for long stretches.
 HASH_WINDOW = 16 << 20
 HASH_READ = 8 << 20
-# Layers hashed at once, at most (and no more than the machine has cores). Threads after
-# the first run at a lower priority: they use cores nobody else wants. On two cores the
-# parser of an image of many small files keeps its core (a second hashing thread at the
-# same priority slowed the 2 GB benchmark image from 2.9 s to 3.1 s), while an image of
-# a few big layers, whose digests are the longer job, gets both cores for them once the
-# parser is done (a 350 MB two-layer image: 0.32 s -> 0.27 s in process).
+# Layers hashed at once, at most (and no more than the machine has cores).
 MAX_WORKERS = 4
-EXTRA_WORKER_NICENESS = 10
-# While a layer is hashed in the background, the main thread (parsing tar headers in
-# Python) is asked to hand the GIL over this often instead of every 5 ms: the hashing
-# thread needs it for a moment between two pieces it hashes, and waiting 5 ms each time
-# stretched a 0.13 s hash of a 180 MB layer to 0.25 s.
-SWITCH_INTERVAL = 0.0005
-_switching = threading.Lock()
-_switch_users = 0
-_switch_saved = 0.005
-
-
-def _quick_switching(start: bool) -> None:
-    global _switch_users, _switch_saved
-    with _switching:
-        if start:
-            if not _switch_users:
-                _switch_saved = sys.getswitchinterval()
-                sys.setswitchinterval(min(_switch_saved, SWITCH_INTERVAL))
-            _switch_users += 1
-        else:
-            _switch_users -= 1
-            if not _switch_users:
-                sys.setswitchinterval(_switch_saved)
 
 
 # Contents read after the pass: at least READ_AHEAD bytes per read, so that small files
@@ -127,13 +97,10 @@ class RegionDigests:
         self._cancelled = False
         count = workers if workers is not None else min(MAX_WORKERS, os.cpu_count() or 1)
         self._threads = [
-            threading.Thread(
-                target=self._run, args=(number > 0,), name="slimage-verify", daemon=True
-            )
-            for number in range(max(1, min(count, len(self._jobs))))
+            threading.Thread(target=self._run, name="slimage-verify", daemon=True)
+            for _ in range(max(1, min(count, len(self._jobs))))
         ]
         for thread in self._threads:
-            _quick_switching(True)
             thread.start()
 
     def covers(self, region: Region) -> bool:
@@ -146,27 +113,19 @@ class RegionDigests:
             self._next += 1
             return self._jobs[self._next - 1]
 
-    def _run(self, extra: bool) -> None:
-        if extra and EXTRA_WORKER_NICENESS and sys.platform.startswith("linux"):
-            # On Linux a thread is a task with its own niceness, named by its native id
-            # (elsewhere that id is no process id: leave the priority alone).
-            with contextlib.suppress(AttributeError, OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), EXTRA_WORKER_NICENESS)
-        try:
-            while (job := self._take()) is not None:
-                region, label = job
-                result: str | ImageFormatError
-                try:
-                    result = _hash_region(region, label, lambda: self._cancelled)
-                except ImageFormatError as error:
-                    result = error
-                if self._cancelled:
-                    return
-                with self._done:
-                    self._results[region] = result
-                    self._done.notify_all()
-        finally:
-            _quick_switching(False)
+    def _run(self) -> None:
+        while (job := self._take()) is not None:
+            region, label = job
+            result: str | ImageFormatError
+            try:
+                result = _hash_region(region, label, lambda: self._cancelled)
+            except ImageFormatError as error:
+                result = error
+            if self._cancelled:
+                return
+            with self._done:
+                self._results[region] = result
+                self._done.notify_all()
 
     def digest(self, region: Region) -> str:
         with self._done:
@@ -219,7 +178,7 @@ class StoredLayer:
 
         with file:
             raw = RegionReader(file, self.region.offset, self.region.length, self.label)
-            yield LayerStream(
+            stream = LayerStream(
                 raw,
                 label=self.label,
                 media_type=self.media_type,
@@ -227,6 +186,10 @@ class StoredLayer:
                 expected_diff_id=self.diff_id if self.verify_diff_id and self.diff_id else None,
                 stored_digest=stored_digest,
             )
+            try:
+                yield stream
+            finally:
+                stream.close()  # before the file closes: a thread may still read it
 
     def open_contents(self) -> LayerContents:
         """Random access to file contents by their offset in the uncompressed tar.

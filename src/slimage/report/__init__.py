@@ -1,7 +1,10 @@
 """Reports: findings in, text out. One formatter per module, picked by name here.
 
-Reports import :mod:`slimage.findings` and never the rules or the analysis, so a new
-format touches no rule and a new rule no format. Each formatter module exposes
+Reports import the records they render (:mod:`slimage.findings`; the analysis record
+:class:`~slimage.analysis.result.AnalysisResult` for type checking only; the step texts
+of :mod:`slimage.image.history`, the runtime settings of :mod:`slimage.image.config`)
+and never the rules or the analysis passes, so a new format touches no rule and a new
+rule no format. Each formatter module exposes
 ``render(report: LintReport) -> str``; :func:`render_lint` picks one by name.
 """
 

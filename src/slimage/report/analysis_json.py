@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slimage.analysis.result import AnalysisResult
 from slimage.findings import Finding
 from slimage.report.schemas import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from slimage.analysis.result import AnalysisResult
 
 
 def _ratio(value: float) -> float | None:
@@ -37,7 +39,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
 
 
 def _runtime(result: AnalysisResult) -> dict[str, Any]:
-    from slimage.analysis.runtime import runtime_settings
+    from slimage.image.config import runtime_settings
 
     return asdict(runtime_settings(result.config))
 

@@ -1,13 +1,12 @@
 """``slimage analyze`` in the terminal: summary, layers, hidden bytes, waste and findings.
 
-The report is built once as lines of styled spans and one table, then written by one of
-two writers: Rich on a terminal (colours, wrapping to its width) or where the environment
-asks for colour (``FORCE_COLOR``), or a plain writer when the output is piped, which
-prints exactly what Rich prints to a pipe without importing Rich (a fifth of the start-up
-of a small image's analysis). Piped output is read by people in logs and by grep: a line
-per line, never wrapped. Text from the image (paths, build steps) is shown with control
-characters escaped (:mod:`slimage.report.safe_text`). Sizes are decimal (kB, MB, GB), as
-``docker images`` and dive print them.
+The report is built once as lines of styled spans and one table, then written by Rich:
+styled on a terminal (colours, wrapping to its width) or where the environment asks for
+colour (``FORCE_COLOR``); plain when the output is piped, laid out for
+:data:`PIPED_WIDTH` columns, a line per line, never wrapped (read by people in logs and
+by grep). Text from the image (paths, build steps) is shown with control characters
+escaped (:mod:`slimage.report.safe_text`). Sizes are decimal (kB, MB, GB), as ``docker
+images`` and dive print them.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from slimage.analysis.steps import instruction_text, shorten
+from slimage.image.history import instruction_text, shorten
 from slimage.report.safe_text import clean
+from slimage.units import human_bytes
 from slimage.wording import plural
 
 if TYPE_CHECKING:
@@ -56,15 +56,6 @@ class LayersTable:
 Block = Line | LayersTable
 
 
-def human_size(size: float) -> str:
-    value = float(size)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
-
-
 def _share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0%"
 
@@ -89,22 +80,22 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     add([(clean(result.source), "bold")])
     add(
         [
-            (human_size(size), "bold"),
+            (human_bytes(size), "bold"),
             (
                 f" in {plural(len(layers.layers), 'layer')} "
-                f"({human_size(layers.compressed_bytes)} stored)",
+                f"({human_bytes(layers.compressed_bytes)} stored)",
                 "",
             ),
-            (f" · hidden {human_size(hidden)}", "yellow" if hidden else ""),
-            (f" · classified waste {human_size(classified)}", "yellow" if classified else ""),
-            (f" · reclaimable {human_size(reclaimable)} ({_share(reclaimable, size)})", "bold"),
+            (f" · hidden {human_bytes(hidden)}", "yellow" if hidden else ""),
+            (f" · classified waste {human_bytes(classified)}", "yellow" if classified else ""),
+            (f" · reclaimable {human_bytes(reclaimable)} ({_share(reclaimable, size)})", "bold"),
         ]
     )
     platform = f" · platform {clean(result.platform)}" if result.platform else ""
     add(
         [
             (
-                f"final filesystem {human_size(layers.final_bytes)} in "
+                f"final filesystem {human_bytes(layers.final_bytes)} in "
                 f"{plural(len(layers.files), 'entry')}{platform}",
                 "",
             )
@@ -121,9 +112,9 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         table.rows.append(
             (
                 (str(layer.index + 1), ""),
-                (human_size(layer.content_bytes), ""),
+                (human_bytes(layer.content_bytes), ""),
                 _bar(layer.content_bytes, largest),
-                (human_size(layer.hidden_later_bytes) if layer.hidden_later_bytes else "", ""),
+                (human_bytes(layer.hidden_later_bytes) if layer.hidden_later_bytes else "", ""),
                 (str(layer.files), ""),
                 (clean(shorten(step, 70)), ""),
             )
@@ -133,14 +124,14 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
 
     if hidden:
         add([])
-        add([(f"Hidden bytes: {human_size(hidden)} (a squash reclaims them)", "bold")])
+        add([(f"Hidden bytes: {human_bytes(hidden)} (a squash reclaims them)", "bold")])
         for cause, amount in layers.hidden.items():
             if amount:
-                add([(f"  {human_size(amount):>10}  {CAUSE_LABELS[cause]}", "")])
+                add([(f"  {human_bytes(amount):>10}  {CAUSE_LABELS[cause]}", "")])
         for item in layers.hidden_items[:TOP_HIDDEN]:
             add(
                 [
-                    (f"  {human_size(item.size):>10}  {clean(item.path)}  ", ""),
+                    (f"  {human_bytes(item.size):>10}  {clean(item.path)}  ", ""),
                     (
                         f"({CAUSE_LABELS[item.cause]}; written in layer {item.from_layer + 1}, "
                         f"hidden by layer {item.by_layer + 1})",
@@ -155,22 +146,22 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         add(
             [
                 (
-                    f"Waste in the final filesystem: {human_size(classified)} "
+                    f"Waste in the final filesystem: {human_bytes(classified)} "
                     f"({_share(classified, explanation.total_bytes)} of it; "
-                    f"{human_size(explanation.unexplained_bytes)} not named by any cause)",
+                    f"{human_bytes(explanation.unexplained_bytes)} not named by any cause)",
                     "bold",
                 )
             ]
         )
         for name, amount in sorted(classes, key=lambda item: -item[1]):
-            add([(f"  {human_size(amount):>10}  {name}", "")])
+            add([(f"  {human_bytes(amount):>10}  {name}", "")])
 
     if explanation.findings:
         add([])
         add([("Findings", "bold")])
         findings = sorted(explanation.findings, key=lambda f: -(f.bytes_saved or 0))
         for finding in findings[:TOP_FINDINGS]:
-            saved = human_size(finding.bytes_saved) if finding.bytes_saved else ""
+            saved = human_bytes(finding.bytes_saved) if finding.bytes_saved else ""
             add(
                 [
                     (f"  {saved:>10}  ", ""),
@@ -211,7 +202,7 @@ def runtime_line(config: Mapping[str, Any]) -> str:
     """``runs as app · entrypoint ["node"] · cmd ["server.js"] · ports 8080/tcp``."""
     import json
 
-    from slimage.analysis.runtime import runtime_settings
+    from slimage.image.config import runtime_settings
 
     runtime = runtime_settings(config)
     user = runtime.user or "root (no USER)"
@@ -228,7 +219,7 @@ def runtime_line(config: Mapping[str, Any]) -> str:
 def gate_spans(gate: Gate) -> Line:
     """``FAIL --max-size: 31.2 MB (limit 20.0 MB)``: one gate's verdict."""
     if gate.unit == "bytes":
-        value, limit = human_size(gate.value), human_size(gate.limit)
+        value, limit = human_bytes(gate.value), human_bytes(gate.limit)
     elif gate.unit == "count":
         value, limit = f"{gate.value:.0f}", f"{gate.limit:.0f}"
     else:
@@ -241,9 +232,7 @@ def render_analysis_text(
     result: AnalysisResult, stream: IO[str], *, color: bool | None = None
 ) -> None:
     """``color``: style the report (None: as Rich would decide, see :func:`styled`)."""
-    blocks = report_blocks(result)
-    if (styled(stream) if color is None else color) or not write_plain(blocks, stream):
-        write_rich(blocks, stream, color=color)
+    write_rich(report_blocks(result), stream, color=color)
 
 
 def styled(stream: IO[str]) -> bool:
@@ -256,51 +245,6 @@ def styled(stream: IO[str]) -> bool:
     if force is not None:
         return force != ""
     return stream.isatty()
-
-
-def write_plain(blocks: Sequence[Block], stream: IO[str]) -> bool:
-    """Write ``blocks`` as Rich writes them to a pipe; False (nothing written) when the
-    table holds text whose terminal width is not its length, which Rich must lay out."""
-    lines: list[str] = []
-    for block in blocks:
-        if isinstance(block, LayersTable):
-            table = _plain_table(block)
-            if table is None:
-                return False
-            lines.extend(table)
-        else:
-            lines.append("".join(text for text, _ in block))
-    stream.write("\n".join(lines) + "\n")
-    return True
-
-
-def _plain_table(table: LayersTable) -> list[str] | None:
-    """Rich's layout of a table without edges, in one line per row, or None when a cell
-    is not plain ASCII (or the bar) or the table would not fit the piped width."""
-    cells = [table.headers, *[[text for text, _ in row] for row in table.rows]]
-    for row in cells[1:]:
-        for text in row:
-            if not (text.isascii() or not text.strip("█·")):
-                return None
-    widths = [max(len(row[column]) for row in cells) for column in range(len(table.headers))]
-    if sum(widths) + 3 * (len(widths) - 1) > PIPED_WIDTH:
-        return None
-
-    def line(row: Sequence[str], separator: str) -> str:
-        return separator.join(
-            text.rjust(width) if right else text.ljust(width)
-            for text, width, right in zip(row, widths, table.right, strict=True)
-        )
-
-    rule = "╇".join("━" * (width + (1 if edge else 2)) for width, edge in _edges(widths))
-    body = [line(row, " │ ") for row in cells[1:]]
-    return [table.title, line(table.headers, " ┃ "), rule, *body]
-
-
-def _edges(widths: Sequence[int]) -> list[tuple[int, bool]]:
-    """Each column's width and whether it is the first or last (padded on one side)."""
-    last = len(widths) - 1
-    return [(width, index in (0, last)) for index, width in enumerate(widths)]
 
 
 def write_rich(blocks: Sequence[Block], stream: IO[str], *, color: bool | None = None) -> None:

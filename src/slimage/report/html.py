@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from slimage.analysis.steps import instruction_text
+from slimage.image.history import instruction_text
 from slimage.report.analysis_json import analysis_document
 from slimage.report.html_treemap import FAMILIES, family_of, treemap_data
 from slimage.report.units import human_bytes

@@ -7,12 +7,12 @@ field bumps it. Offsets in ``fix.edits`` are character offsets into the file as 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
 from slimage.findings import Finding, Severity
 from slimage.report import LintReport
-from slimage.report._json_text import dumps_indented
 from slimage.report.schemas import SCHEMA_VERSION
 
 
@@ -67,4 +67,4 @@ def to_dict(report: LintReport) -> dict[str, Any]:
 
 
 def render(report: LintReport) -> str:
-    return dumps_indented(to_dict(report)) + "\n"
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"

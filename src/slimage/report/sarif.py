@@ -8,13 +8,13 @@ official schema in ``tests/report/test_sarif.py``.
 
 from __future__ import annotations
 
+import json
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
 from slimage.findings import Finding, Severity
 from slimage.report import LintReport, RuleInfo
-from slimage.report._json_text import dumps_indented
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -132,4 +132,4 @@ def to_dict(report: LintReport) -> dict[str, Any]:
 
 
 def render(report: LintReport) -> str:
-    return dumps_indented(to_dict(report)) + "\n"
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"

@@ -1,11 +1,5 @@
-"""Byte counts for messages: "1.1 GB", "200 MB" (decimal units, as registries print)."""
+"""Byte counts for messages: :func:`slimage.units.human_bytes` (kept for old imports)."""
 
-from __future__ import annotations
+from slimage.units import human_bytes as human_size
 
-
-def human_size(count: int) -> str:
-    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
-        if count >= scale:
-            value = count / scale
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    return f"{count} B"
+__all__ = ["human_size"]

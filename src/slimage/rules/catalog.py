@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from slimage.image.reference import DOCKER_HUB, split_reference
+from slimage.reference import ImageRef, image_ref
 
 MEGABYTE = 1_000_000
 
@@ -39,28 +39,8 @@ class ImageVariant:
         return self.kind in HEAVY_KINDS
 
 
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image reference split into parts; ``repository`` drops ``docker.io/library/``."""
-
-    registry: str | None
-    repository: str
-    tag: str | None
-    digest: str | None
-
-    @property
-    def name(self) -> str:
-        """The last path component: "node" for "docker.io/library/node"."""
-        return self.repository.rsplit("/", 1)[-1]
-
-
-def parse_image_ref(text: str) -> ImageRef:
-    """Split ``[registry/]repository[:tag][@digest]``; Docker Hub's name and its
-    ``library/`` are dropped (``docker.io/library/node`` is ``node``)."""
-    registry, repository, tag, digest = split_reference(text.strip())
-    if registry == DOCKER_HUB:
-        return ImageRef(None, repository.removeprefix("library/").lower(), tag, digest or None)
-    return ImageRef(registry, repository.lower(), tag, digest or None)
+# One image reference for every rule (slimage.reference); importable here as before.
+parse_image_ref = image_ref
 
 
 class BaseImageCatalog:
@@ -105,9 +85,9 @@ def _variant_id(ref: ImageRef) -> str | None:
     name = ref.name
     if ref.registry == "gcr.io" and ref.repository.startswith("distroless/"):
         return _distroless_id(name)
-    if ref.registry is not None:
+    if not ref.on_hub:
         return None
-    if "/" in ref.repository:
+    if "/" in ref.repository.removeprefix("library/"):
         return None  # a user's or vendor's image: its size is unknown
     alpine = "alpine" in tag
     slim = "slim" in tag

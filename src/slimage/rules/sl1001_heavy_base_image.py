@@ -4,9 +4,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes, _stacks
-from slimage.rules._units import human_size
 from slimage.rules.base import Rule, Violation
 from slimage.rules.catalog import parse_image_ref
+from slimage.units import human_bytes
 
 if TYPE_CHECKING:
     from slimage.rules.catalog import ImageVariant
@@ -98,7 +98,7 @@ class HeavyBaseImage(Rule):
             message = (
                 f"the runtime image installs its {runtime} runtime "
                 f"on `{base}`, {label}; `{suggested}` (about "
-                f"{human_size(suggestion.uncompressed_bytes)}) ships it without the rest"
+                f"{human_bytes(suggestion.uncompressed_bytes)}) ships it without the rest"
                 f"{why_not_alpine}"
             )
         elif saving is None or saving <= 0:
@@ -106,8 +106,8 @@ class HeavyBaseImage(Rule):
         else:
             message = (
                 f"the runtime image starts from `{base}`, {label} of about "
-                f"{human_size(variant.uncompressed_bytes)}; `{suggested}` "
-                f"(about {human_size(suggestion.uncompressed_bytes)}) {fits}"
+                f"{human_bytes(variant.uncompressed_bytes)}; `{suggested}` "
+                f"(about {human_bytes(suggestion.uncompressed_bytes)}) {fits}"
             )
         help_text = f"use `{suggested}`"
         if variant.kind == "sdk":

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from slimage.dockerfile import workdir as workdirs
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import CACHE_DIRS, mounts_cover, package_tool
@@ -76,11 +77,11 @@ class DeleteInLaterLayer(Rule):
     def _check_stage(
         self, context: LintContext, stage: Stage, added: list[Added]
     ) -> Iterator[Violation]:
-        workdir = "/"
+        workdir = workdirs.initial(context.stages.stages, stage)
         for instruction in stage.instructions:
             keyword = instruction.keyword
-            if keyword == "WORKDIR" and instruction.args:
-                workdir = posixpath.normpath(posixpath.join(workdir, instruction.args[0]))
+            if keyword == "WORKDIR":
+                workdir = workdirs.after(workdir, instruction)
             elif (
                 keyword in ("COPY", "ADD")
                 and len(instruction.args) >= 2

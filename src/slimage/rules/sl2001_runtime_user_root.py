@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import keyword_span, line_break, mentions, parse_image_ref
+from slimage.reference import parse_image_ref
+from slimage.rules._security import keyword_span, line_break, mentions
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

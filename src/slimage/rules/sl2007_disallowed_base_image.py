@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import ImageRef, parse_image_ref, word_span
+from slimage.reference import ImageRef, parse_image_ref
+from slimage.rules._security import word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import parse_image_ref, rest_span
+from slimage.reference import parse_image_ref
+from slimage.rules._security import rest_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
-from slimage.rules._security import AUTOMATIC_ARGS, parse_image_ref, word_span
+from slimage.reference import parse_image_ref
+from slimage.rules._security import AUTOMATIC_ARGS, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

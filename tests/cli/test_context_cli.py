@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .test_suggest import node_sample, write_tree
+from context.test_suggest import node_sample, write_tree
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
