@@ -22,16 +22,28 @@ def after(workdir: str, instruction: Instruction) -> str:
     return workdir
 
 
-def initial(stages: Sequence[Stage], stage: Stage, _depth: int = 0) -> str:
-    """The working directory ``stage`` starts in."""
-    if stage.base_stage is None or _depth > len(stages):
-        return "/"
-    base = next((s for s in stages if s.index == stage.base_stage), None)
-    if base is None or base is stage:
-        return "/"
-    workdir = initial(stages, base, _depth + 1)
-    for instruction in base.instructions:
-        workdir = after(workdir, instruction)
+def initial(stages: Sequence[Stage], stage: Stage) -> str:
+    """The working directory ``stage`` starts in.
+
+    The chain of base stages is walked iteratively (a file may chain thousands of
+    stages) and stops at a stage already seen (BuildKit rejects cycles; slimage must not
+    loop on one either).
+    """
+    by_index = {s.index: s for s in stages}
+    chain: list[Stage] = []
+    seen = {stage.index}
+    current = stage
+    while current.base_stage is not None:
+        base = by_index.get(current.base_stage)
+        if base is None or base.index in seen:
+            break
+        seen.add(base.index)
+        chain.append(base)
+        current = base
+    workdir = "/"
+    for base in reversed(chain):
+        for instruction in base.instructions:
+            workdir = after(workdir, instruction)
     return workdir
 
 

@@ -69,11 +69,12 @@ class GoBuildNotStripped(Rule):
             if not context.reaches_runtime(stage):
                 continue
             for instruction in _fixes.runs(stage):
-                workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
                 commands = _fixes.commands(context, instruction)
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):
                         continue
+                    # Only a build asks where it runs: the walk to find out is per stage.
+                    workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
                     output = _output(command.argv, workdir)
                     if not _fixes.path_reaches_runtime(context, stage, output):
                         continue

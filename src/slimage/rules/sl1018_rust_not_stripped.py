@@ -62,7 +62,6 @@ class RustNotStripped(Rule):
             if not context.reaches_runtime(stage) or strips_at_runtime or _strips(context, stage):
                 continue
             for instruction in _fixes.runs(stage):
-                workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
                 env = _fixes.env_before(context, instruction)
                 if _env_strips(env):
                     continue
@@ -76,12 +75,9 @@ class RustNotStripped(Rule):
                         continue
                     if any("strip" in w for w in command.argv):
                         continue
-                    output = _output_dir(
-                        command.argv,
-                        command.subcommand,
-                        env,
-                        workdir,
-                    )
+                    # Only a release build asks where it runs: the walk to find out is per stage.
+                    workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
+                    output = _output_dir(command.argv, command.subcommand, env, workdir)
                     if not _fixes.path_reaches_runtime(context, stage, output):
                         continue
                     yield Violation(
