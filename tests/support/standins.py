@@ -54,6 +54,58 @@ MAVEN_SETTINGS = (
     "</mirror></mirrors></settings>"
 )
 
+# What the official full language images (node:22, python:3.12, golang:1.22, rust:1) are
+# built on: buildpack-deps's compilers, headers and version-control tools (its package
+# list for bookworm, without ImageMagick's and the database servers' headers). The fat
+# Dockerfiles that `slimage rewrite` is proven on start from these.
+BUILDPACK_DEPS = (
+    "ca-certificates",
+    "curl",
+    "wget",
+    "gnupg",
+    "netbase",
+    "git",
+    "openssh-client",
+    "procps",
+    "autoconf",
+    "automake",
+    "bzip2",
+    "dpkg-dev",
+    "file",
+    "g++",
+    "gcc",
+    "libbz2-dev",
+    "libc6-dev",
+    "libcurl4-openssl-dev",
+    "libffi-dev",
+    "libgdbm-dev",
+    "libglib2.0-dev",
+    "libgmp-dev",
+    "libjpeg-dev",
+    "libkrb5-dev",
+    "liblzma-dev",
+    "libncurses-dev",
+    "libpng-dev",
+    "libpq-dev",
+    "libreadline-dev",
+    "libsqlite3-dev",
+    "libssl-dev",
+    "libtool",
+    "libxml2-dev",
+    "libxslt1-dev",
+    "libyaml-dev",
+    "make",
+    "patch",
+    "unzip",
+    "xz-utils",
+    "zlib1g-dev",
+)
+_PYTHON_CERTS = (
+    "PIP_CERT=/etc/ssl/certs/ca-certificates.crt",
+    "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+    "REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt",
+)
+
 # The images the generated Dockerfiles name, mapped to stand-ins.
 STANDINS = {
     "debian": StandIn("localhost/standin/debian:bookworm", ("ca-certificates",)),
@@ -107,6 +159,37 @@ STANDINS = {
     # Stands in for gcr.io/distroless/java17-debian12 and eclipse-temurin:17-jre.
     "jre": StandIn(
         "localhost/standin/jre:bookworm", ("ca-certificates", "openjdk-17-jre-headless")
+    ),
+    # The full (non-slim) official images, for the fat Dockerfiles `rewrite` slims.
+    "golang-full": StandIn(
+        "localhost/standin/golang-full:bookworm", (*BUILDPACK_DEPS, "golang-go")
+    ),
+    "node-full": StandIn(
+        "localhost/standin/node-full:bookworm",
+        (*BUILDPACK_DEPS, "nodejs", "npm", "python3"),
+        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+    ),
+    # python:3.12 has pip on PATH and installs into its own site-packages: Debian's marker
+    # that refuses that (PEP 668) is dropped.
+    "python-full": StandIn(
+        "localhost/standin/python-full:bookworm",
+        (
+            *BUILDPACK_DEPS,
+            "python3",
+            "python3-venv",
+            "python3-pip",
+            "python3-dev",
+            "python-is-python3",
+        ),
+        env=_PYTHON_CERTS,
+        hooks=('rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED',),
+    ),
+    "rust-full": StandIn(
+        "localhost/standin/rust-full:bookworm", (*BUILDPACK_DEPS, "rustc", "cargo")
+    ),
+    # eclipse-temurin:17-jdk: a JDK, for a plain javac build script.
+    "jdk": StandIn(
+        "localhost/standin/jdk:bookworm", ("ca-certificates", "openjdk-17-jdk-headless")
     ),
 }
 

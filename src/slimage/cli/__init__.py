@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "parse": "parse",
     "context": "context",
     "analyze": "analyze",
+    "rewrite": "rewrite",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
