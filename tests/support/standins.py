@@ -187,6 +187,13 @@ STANDINS = {
     "rust-full": StandIn(
         "localhost/standin/rust-full:bookworm", (*BUILDPACK_DEPS, "rustc", "cargo")
     ),
+    # node:<v>-slim as a runtime: node without npm (Debian's npm pulls in 400 packages
+    # the official slim images do not have).
+    "node-slim": StandIn(
+        "localhost/standin/node-slim:bookworm",
+        ("ca-certificates", "nodejs"),
+        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+    ),
     # eclipse-temurin:17-jdk: a JDK, for a plain javac build script.
     "jdk": StandIn(
         "localhost/standin/jdk:bookworm", ("ca-certificates", "openjdk-17-jdk-headless")

@@ -22,7 +22,7 @@ from slimage.errors import InputError, UsageError
 from slimage.rewrite import artifacts as found
 from slimage.rewrite.classify import is_build_package
 from slimage.rewrite.detect import Base
-from slimage.rewrite.facts import StageFacts, Step, copy_sources
+from slimage.rewrite.facts import StageFacts, Step, copy_destination, copy_sources
 from slimage.stacks.images import DISTROLESS, SUITE
 from slimage.stacks.native import NATIVE_PACKAGES, native_needs, requirement_names
 from slimage.stacks.packages import package_base_name
@@ -121,6 +121,11 @@ def _go(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -> 
     env = facts.env()
     static = env.get("CGO_ENABLED") == "0" or _prefix_sets(facts, "CGO_ENABLED=0")
     plan = Plan("go", build_name, flavour, "", has_shell=False)
+    builds_here = any("go" in s.builds for s in facts.steps)
+    if not builds_here and not static:
+        # The binary comes from an earlier stage: static only if that build says so.
+        static = "CGO_ENABLED=0" in facts.prefix.replace(" ", "")
+        cgo = cgo or (None if static else "the stage that builds it leaves cgo on")
     if not static and cgo is None:
         plan.build_head.append(
             "# Static binary: no C library needed at run time (no cgo in this module).\n"
@@ -196,6 +201,15 @@ def _binary(facts: StageFacts, outputs: list[str]) -> list[str]:
     for path in found.entry_paths(facts):
         if path in outputs:
             return [path]
+    # Copied in by name (`COPY --from=build /out/app /usr/local/bin/app`).
+    for step in facts.steps:
+        if step.keyword not in ("COPY", "ADD") or not step.instruction.args:
+            continue
+        dest = copy_destination(step)
+        if dest.endswith("/" + program):
+            return [dest]
+        if dest.endswith("/") and posixpath.basename(step.instruction.args[0]) == program:
+            return [dest + program]
     return []
 
 
