@@ -164,7 +164,7 @@ def _build_pair(buildah: Buildah, case: Case, tmp_root: Path) -> tuple[str, str,
     (project / "Dockerfile.slim").write_text(result.stdout)
     fat_tag = f"localhost/slimage-rewrite-test/{case.name}-fat:latest"
     slim_tag = f"localhost/slimage-rewrite-test/{case.name}-slim:latest"
-    buildah.build(project, fat_tag, dockerfile=project / "Dockerfile.fat")
+    buildah.build(project, fat_tag, layers=False, dockerfile=project / "Dockerfile.fat")
     buildah.build(project, slim_tag, layers=False, dockerfile=project / "Dockerfile.slim")
     _built[case.name] = (fat_tag, slim_tag, result.stdout)
     return _built[case.name]

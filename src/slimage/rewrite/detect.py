@@ -24,6 +24,7 @@ class Base:
     version: str | None  # the language (or OS) version the tag names: "20", "3.12", "17"
     codename: str | None  # "bookworm", "trixie", "bullseye", "jammy" when the tag says
     os_image: bool  # a plain distribution (debian, ubuntu, alpine...)
+    alpine: bool  # musl: an alpine tag or the alpine image
 
 
 _CODENAMES = ("trixie", "bookworm", "bullseye", "buster", "noble", "jammy", "focal")
@@ -45,7 +46,8 @@ def read_base(reference: str) -> Base:
         codename = {"12": "bookworm", "13": "trixie", "11": "bullseye"}.get(tag.split(".")[0])
         if family == "ubuntu":
             codename = None
-    return Base(reference, family, tag, version, codename, family in OS_FAMILIES)
+    alpine = family == "alpine" or "alpine" in tag
+    return Base(reference, family, tag, version, codename, family in OS_FAMILIES, alpine)
 
 
 def detect_stack(facts: StageFacts, base: Base) -> tuple[str | None, str]:

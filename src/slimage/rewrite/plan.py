@@ -15,6 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,6 +179,8 @@ def _rust(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -
         plan.doubts.append(
             f"{', '.join(sys_crates)}: install the libraries they link with --keep-package"
         )
+    if "STRIP" not in " ".join(env) and "strip" not in env.get("RUSTFLAGS", ""):
+        plan.build_head.append("ENV CARGO_PROFILE_RELEASE_STRIP=symbols")
     plan.runtime_base = {
         "distroless": f"gcr.io/distroless/{'static' if static else 'cc'}-{DISTROLESS}:nonroot",
         "scratch": "scratch",
@@ -214,7 +217,7 @@ def _binary(facts: StageFacts, outputs: list[str]) -> list[str]:
 
 
 def _node(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -> Plan:
-    flavour = runtime or "slim"
+    flavour = runtime or ("alpine" if base.alpine else "slim")
     plan = Plan("node", build_name, flavour, "", has_shell=flavour != "distroless")
     plan.replay_context = True
     installs = [s for s in facts.steps if s.dependency_installs]
@@ -272,7 +275,7 @@ def _node(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -
         major = (version or NODE.version).split(".")[0]
         plan.runtime_base = f"gcr.io/distroless/nodejs{major}-{DISTROLESS}:nonroot"
     elif flavour == "alpine":
-        plan.runtime_base = f"node:{version or NODE.version}-alpine"
+        plan.runtime_base = _alpine_tag("node", version or NODE.version, base)
     elif flavour == "slim":
         plan.runtime_base = _slim_tag("node", version, NODE.version, base)
     else:
@@ -291,7 +294,7 @@ def _guess_out_dir(facts: StageFacts) -> str | None:
 
 
 def _python(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -> Plan:
-    flavour = runtime or "slim"
+    flavour = runtime or ("alpine" if base.alpine else "slim")
     if flavour in ("scratch", "distroless"):
         raise UsageError(
             f"python: --runtime {flavour}: the virtualenv needs the build's Python; use slim"
@@ -299,6 +302,7 @@ def _python(facts: StageFacts, base: Base, runtime: str | None, build_name: str)
     plan = Plan("python", build_name, flavour, "", has_shell=True)
     plan.replay_context = True
     venv = _user_venv(facts)
+    own_venv = venv is None
     if venv is None:
         first = next((i for i, s in enumerate(facts.steps) if "pip" in s.dependency_installs), None)
         if first is None:
@@ -321,7 +325,8 @@ def _python(facts: StageFacts, base: Base, runtime: str | None, build_name: str)
         f"RUN {venv}/bin/python -m pip uninstall --yes --quiet {installers}"
     )
     plan.copies.append(f"COPY --from={build_name} {venv} {venv}")
-    plan.runtime_env.append(f'ENV VIRTUAL_ENV={venv} PATH="{venv}/bin:$PATH"')
+    if own_venv:
+        plan.runtime_env.append(f'ENV VIRTUAL_ENV={venv} PATH="{venv}/bin:$PATH"')
     for path in found.entry_paths(facts):
         if not found.in_context(facts, path) and not path.startswith(venv + "/"):
             plan.artifacts.append(path)
@@ -329,10 +334,9 @@ def _python(facts: StageFacts, base: Base, runtime: str | None, build_name: str)
         plan.runtime_base = _os_slim(base)
         plan.runtime = "slim"
     elif flavour == "alpine":
-        plan.runtime_base = f"python:{base.version or PYTHON.version}-alpine"
-        plan.doubts.append(
-            "alpine: the virtualenv was built on glibc; use it only with a musl build"
-        )
+        plan.runtime_base = _alpine_tag("python", base.version or PYTHON.version, base)
+        if not base.alpine:
+            plan.doubts.append("alpine: a virtualenv built on glibc breaks on musl")
     else:
         plan.runtime_base = _slim_tag("python", base.version, PYTHON.version, base)
     for tool in ("poetry", "pipenv", "uv"):
@@ -347,11 +351,22 @@ def _user_venv(facts: StageFacts) -> str | None:
             argv = command.argv
             if command.program.startswith("python") and argv[1:3] == ["-m", "venv"]:
                 target = next((w for w in argv[3:] if not w.startswith("-")), None)
-                return found.resolve(target, step.workdir) if target else None
-            if command.program == "virtualenv":
+            elif command.program == "virtualenv":
                 target = next((w for w in argv[1:] if not w.startswith("-")), None)
-                return found.resolve(target, step.workdir) if target else None
+            else:
+                continue
+            if target is None:
+                return None
+            env = facts.graph.env_before(step.instruction)
+            return found.resolve(_expand(target, env), step.workdir)
     return None
+
+
+def _expand(word: str, env: Mapping[str, str]) -> str:
+    """$NAME and ${NAME} from the environment in effect (unknown names kept)."""
+    return re.sub(
+        r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: env.get(m.group(1), m.group(0)), word
+    )
 
 
 def _requirements_text(facts: StageFacts) -> str:
@@ -415,6 +430,12 @@ def _slim_tag(family: str, version: str | None, default: str, base: Base) -> str
     return (
         f"{family}:{default}-slim-{SUITE}" if family != "node" else f"node:{default}-{SUITE}-slim"
     )
+
+
+def _alpine_tag(family: str, version: str, base: Base) -> str:
+    """The alpine variant, on the same Alpine release when the original names one."""
+    match = re.search(r"alpine(\d+\.\d+)", base.tag)
+    return f"{family}:{version}-alpine{match.group(1) if match else ''}"
 
 
 def _os_slim(base: Base) -> str:
@@ -563,7 +584,14 @@ def _writable(facts: StageFacts, plan: Plan) -> None:
                 for word in command.argv[1:]:
                     if not word.startswith("-") and "$" not in word:
                         directories.append(found.resolve(word, step.workdir))
-    directories = [d for d in dict.fromkeys(directories) if d not in ("/", "/tmp")]
+    shipped = [facts.final_workdir, *plan.artifacts]
+    directories = [
+        d
+        for d in dict.fromkeys(directories)
+        if d not in ("/", "/tmp")
+        and not any(s == d or s.startswith(d.rstrip("/") + "/") for s in shipped)
+        and "$" not in d
+    ]
     if not directories:
         return
     listed = " ".join(shlex.quote(d) for d in directories)
@@ -615,15 +643,26 @@ def _manifests_first(facts: StageFacts, plan: Plan) -> None:
         if after >= len(steps):
             return
         install = steps[after]
-        files = _install_reads(install, context)
-        if not files:
-            return
         flags = " ".join(f.raw for f in step.instruction.flags)
         head = f"COPY {flags} " if flags else "COPY "
-        plan.reorder[index] = (f"{head}{' '.join(files)} ./", after)
-        plan.notes.append(
-            f"manifests first: {', '.join(files)} copied and installed before the sources"
-        )
+        files = _install_reads(install, context)
+        if files:
+            plan.reorder[index] = (f"{head}{' '.join(files)} ./", after)
+            plan.notes.append(
+                f"manifests first: {', '.join(files)} copied and installed before the sources"
+            )
+            return
+        fetch = _fetch_first(install, context)
+        if fetch is not None:
+            files, command = fetch
+            plan.build_before.setdefault(index, []).extend(
+                [
+                    "# Manifests first: dependencies are fetched before the sources arrive.",
+                    f"{head}{' '.join(files)} ./",
+                    f"RUN {command}",
+                ]
+            )
+            plan.notes.append(f"manifests first: `{command}` before the sources")
         return
 
 
@@ -655,3 +694,27 @@ def _install_reads(step: Step, context: Path) -> list[str]:
     else:
         return []
     return [name for name in names if (context / name).is_file()]
+
+
+def _fetch_first(step: Step, context: Path) -> tuple[list[str], str] | None:
+    """For a build right after `COPY . .`: the manifests and a command that fetches the
+    dependencies from them alone (go mod download, mvn dependency:go-offline, cargo fetch)."""
+    if step.keyword != "RUN" or not step.commands:
+        return None
+    command = step.commands[0]
+    program = command.program
+    if program == "go" and command.subcommand == "build" and (context / "go.mod").is_file():
+        files = [n for n in ("go.mod", "go.sum") if (context / n).is_file()]
+        return files, "go mod download"
+    if program in ("mvn", "./mvnw", "mvnw") and (context / "pom.xml").is_file():
+        files = ["pom.xml"]
+        if program != "mvn":
+            files += [n for n in ("mvnw", ".mvn") if (context / n).exists()]
+        return files, f"{program} -B -q dependency:go-offline"
+    if program == "cargo" and command.subcommand == "build":
+        cargo = read_text(context / "Cargo.toml") or ""
+        if re.search(r"(?m)^\s*\[(\[bin\]|lib|workspace)", cargo):
+            return None  # targets named in the manifest: a placeholder main would not do
+        files = [n for n in ("Cargo.toml", "Cargo.lock") if (context / n).is_file()]
+        return files, "mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch"
+    return None
