@@ -126,11 +126,16 @@ def _write(result: object, dockerfile: Path, context: Path) -> None:
 
     assert isinstance(result, RewriteResult)
     findings = lint(result.text, path=str(dockerfile), context_dir=context).findings
+    # Findings the original has too (its EXPOSE 22, its secret ENV) are the user's to fix.
+    before = {
+        f.code for f in lint(result.original, path=str(dockerfile), context_dir=context).findings
+    }
     runtime_line = result.text.count("\n", 0, result.text.rfind("\nFROM ") + 1) + 1
     blocking = [
         f
         for f in findings
         if f.code not in _IGNORE_RULES
+        and f.code not in before
         and (
             f.severity >= Severity.ERROR
             or (f.severity >= Severity.WARNING and f.location.line >= runtime_line)

@@ -8,7 +8,17 @@ from slimage.stacks.packages import is_toolchain_package, package_base_name
 
 # Instructions that only describe the container: the runtime stage's alone.
 RUNTIME_KEYWORDS = frozenset(
-    {"CMD", "ENTRYPOINT", "EXPOSE", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "LABEL", "ONBUILD"}
+    {
+        "CMD",
+        "ENTRYPOINT",
+        "EXPOSE",
+        "HEALTHCHECK",
+        "STOPSIGNAL",
+        "VOLUME",
+        "LABEL",
+        "ONBUILD",
+        "MAINTAINER",
+    }
 )
 # Packages that only install or build: never needed to run.
 BUILD_ONLY_PACKAGES = frozenset(
@@ -50,6 +60,8 @@ def classify(step: Step, interpreted: bool, keep: frozenset[str]) -> Move:
     short = _short(step.text)
     if keyword in RUNTIME_KEYWORDS:
         return Move(step.line, short, RUNTIME, "describes the container, not the build")
+    if keyword == "MAINTAINER":
+        return Move(step.line, short, RUNTIME, "deprecated: written as LABEL maintainer")
     if keyword == "USER":
         return Move(step.line, short, BOTH, "the build keeps it; the runtime runs as its last USER")
     if keyword in ("ENV", "ARG", "WORKDIR", "SHELL"):

@@ -3,6 +3,8 @@ lines where the runtime needs them; re-parsed by the BuildKit-exact parser befor
 
 from __future__ import annotations
 
+import json
+
 from slimage.rewrite.classify import RUNTIME_KEYWORDS
 from slimage.rewrite.facts import StageFacts
 from slimage.rewrite.plan import APT_MOUNTS, Plan, context_copy_steps
@@ -29,7 +31,7 @@ def _build_stage(facts: StageFacts, plan: Plan) -> str:
     lines.extend(plan.build_head)
     moved = {install for _line, install in plan.reorder.values()}
     for index, step in enumerate(facts.steps):
-        if index in moved:
+        if index in moved or step.inherited:
             continue
         lines.extend(plan.build_before.get(index, []))
         if step.keyword in RUNTIME_KEYWORDS:
@@ -69,7 +71,11 @@ def _runtime_stage(facts: StageFacts, plan: Plan) -> str:
     for artifact in plan.artifacts:
         lines.append(f"COPY --from={plan.build_name} {artifact} {artifact}")
     lines.extend(plan.copies)
-    lines.extend(s.text for s in steps if s.keyword in ("LABEL", "EXPOSE", "VOLUME"))
+    for step in steps:
+        if step.keyword == "MAINTAINER" and step.instruction.args:
+            lines.append(f"LABEL maintainer={json.dumps(step.instruction.args[0])}")
+        elif step.keyword in ("LABEL", "EXPOSE", "VOLUME"):
+            lines.append(step.text)
     lines.extend(s.text for s in steps if s.keyword in ("STOPSIGNAL", "HEALTHCHECK"))
     lines.append(f"USER {plan.user}")
     lines.extend(plan.entry)

@@ -37,12 +37,7 @@ def run(
     validate_instructions(dockerfile)
     graph = build_stage_graph(dockerfile)
     final = graph.final
-    if final.base_stage is not None:
-        raise NotRewritable(
-            f"{path}: the final stage builds FROM stage {final.base_stage} "
-            f"({graph.stages[final.base_stage].label}); rewrite the stage it extends"
-        )
-    base = read_base(final.base)
+    base = read_base(graph.root_of(final).base)
     facts = read_stage(dockerfile, graph, context_dir, base.family)
     stack, evidence = detect_stack(facts, base)
     if stack is None:
@@ -75,7 +70,9 @@ def run(
         )
     ]
     interpreted = stack in INTERPRETED
-    moves += [classify(step, interpreted, keep_packages) for step in facts.steps]
+    moves += [
+        classify(step, interpreted, keep_packages) for step in facts.steps if not step.inherited
+    ]
     result = RewriteResult(
         path=path,
         stack=stack,

@@ -8,6 +8,8 @@ of the rewrite works on plain data.
 from __future__ import annotations
 
 import posixpath
+import re
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +59,7 @@ class Step:
     builds: list[str] = field(default_factory=list)  # stacks it compiles or bundles
     tests: bool = False
     setup_only: bool = False  # only user/file set-up commands
+    inherited: bool = False  # from a stage the final stage builds FROM (already built there)
 
     @property
     def keyword(self) -> str:
@@ -106,8 +109,14 @@ def read_stage(
     user: str | None = None
     entrypoint: tuple[list[str], bool] | None = None
     cmd: tuple[list[str], bool] | None = None
-    for instruction in stage.instructions:
+    # The final stage and the stages it builds FROM, oldest first: what they did is in it.
+    chain = [stage]
+    while chain[0].base_stage is not None and len(chain) <= len(graph.stages):
+        chain.insert(0, graph.stages[chain[0].base_stage])
+    owned = [(i, s is stage) for s in chain for i in s.instructions]
+    for instruction, own in owned:
         step = Step(instruction, source_text(dockerfile, instruction), workdir)
+        step.inherited = not own
         keyword = instruction.keyword
         if keyword == "WORKDIR" and instruction.args:
             workdir = posixpath.normpath(posixpath.join(workdir, instruction.args[0]))
@@ -148,7 +157,9 @@ def _entry(
         args, is_shell = part
         if is_shell:
             shell = True
-            words += [args[0]] if args else []
+            script = args[0] if args else ""
+            plain = re.search(r"[|&;<>()$`\\\"'*?\[\]#~=%{}\n]", script) is None
+            words += shlex.split(script) if plain else ["/bin/sh", "-c", script]
         else:
             words += args
         if is_shell and part is entrypoint:
@@ -182,9 +193,7 @@ def _read_run(step: Step, graph: StageGraph) -> None:
             and command.program in {"go", "cargo", "npm", "yarn", "pnpm", "mvn", "gradle"}
         ):
             step.tests = True
-        if command.program not in SETUP_PROGRAMS and not (
-            command.program in ("apt-get", "apt", "apk", "rm") and install is None
-        ):
+        if command.program not in SETUP_PROGRAMS and command.program != "rm":
             setup = False
     step.setup_only = setup
 

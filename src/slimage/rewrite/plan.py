@@ -220,6 +220,12 @@ def _node(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -
     flavour = runtime or ("alpine" if base.alpine else "slim")
     plan = Plan("node", build_name, flavour, "", has_shell=flavour != "distroless")
     plan.replay_context = True
+    dev = _dev_server(facts)
+    if dev is not None:
+        raise NotRewritable(
+            f"{facts.dockerfile.path}: the image runs a development server (`{dev}`), which "
+            "needs the devDependencies: there is no production runtime to split off"
+        )
     installs = [s for s in facts.steps if s.dependency_installs]
     if not installs:
         raise NotRewritable(
@@ -305,6 +311,11 @@ def _python(facts: StageFacts, base: Base, runtime: str | None, build_name: str)
     own_venv = venv is None
     if venv is None:
         first = next((i for i, s in enumerate(facts.steps) if "pip" in s.dependency_installs), None)
+        if first is not None and facts.steps[first].inherited:
+            raise NotRewritable(
+                f"{facts.dockerfile.path}: pip installs into the system Python in a stage "
+                "the final stage builds FROM: rewrite that stage"
+            )
         if first is None:
             raise NotRewritable(
                 f"{facts.dockerfile.path}: no pip install in the final stage: nothing to put "
@@ -632,6 +643,8 @@ def _manifests_first(facts: StageFacts, plan: Plan) -> None:
         return
     steps = facts.steps
     for index, step in enumerate(steps):
+        if step.inherited:
+            continue
         if step.keyword != "COPY" or step.instruction.flag("from") is not None:
             continue
         sources = copy_sources(step)
@@ -718,3 +731,40 @@ def _fetch_first(step: Step, context: Path) -> tuple[list[str], str] | None:
         files = [n for n in ("Cargo.toml", "Cargo.lock") if (context / n).is_file()]
         return files, "mkdir -p src && echo 'fn main() {}' > src/main.rs && cargo fetch"
     return None
+
+
+_DEV_SERVERS = frozenset({"nodemon", "ts-node", "tsx", "ng", "vite", "webpack-dev-server"})
+_DEV_SCRIPTS = frozenset({"dev", "develop", "watch", "serve", "start:dev"})
+
+
+def _dev_server(facts: StageFacts) -> str | None:
+    """The entry point's development server (`npm run dev`, `ng serve`, nodemon), if any."""
+    words = facts.entry
+    if not words:
+        return None
+    program = posixpath.basename(words[0])
+    if program in _DEV_SERVERS or (program == "next" and words[1:2] == ["dev"]):
+        return " ".join(words[:3])
+    if program in ("npm", "yarn", "pnpm"):
+        script = words[2] if words[1:2] == ["run"] and len(words) > 2 else words[1:2]
+        name = script if isinstance(script, str) else (script[0] if script else "")
+        if name in _DEV_SCRIPTS:
+            return " ".join(words[:3])
+        if name in ("start", "") and facts.context_dir is not None:
+            return _start_uses_dev_dependency(facts.context_dir)
+    return None
+
+
+def _start_uses_dev_dependency(context: Path) -> str | None:
+    import json
+
+    try:
+        package = json.loads(read_text(context / "package.json") or "{}")
+    except ValueError:
+        return None
+    if not isinstance(package, dict):
+        return None
+    start = str((package.get("scripts") or {}).get("start", ""))
+    dev = package.get("devDependencies") or {}
+    first = start.split()[0] if start.split() else ""
+    return f"npm start: {start}" if first and first in dev else None
