@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
@@ -145,81 +142,54 @@ def analyze_command(
 
     Exit codes: 0 ok; 1 a gate failed; 2 bad options; 3 the image cannot be read.
     """
-    # Until the pass starts, what is created (modules, the manifest) lives for the whole
-    # run: collecting finds nothing (~8 ms of the imports), and frozen afterwards it is
-    # not looked at again by the collections the pass triggers (~20 ms on 10k files).
-    with _collector_paused():
-        from slimage.analysis.gates import GateLimits
-        from slimage.image.open import open_image
+    from slimage.analysis.gates import GateLimits
+    from slimage.api import AnalyzeOptions, analyze, open_image
 
-        if output_format not in ("text", "json", "sarif"):
-            raise UsageError(f"--format: {output_format!r} is not one of text, json, sarif")
-        limits = GateLimits(
-            max_size=parse_size(max_size, "--max-size") if max_size is not None else None,
-            max_hidden=parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None,
-            max_waste=parse_size(max_waste, "--max-waste") if max_waste is not None else None,
-            min_efficiency=(
-                parse_ratio(min_efficiency, "--min-efficiency")
-                if min_efficiency is not None
-                else None
-            ),
-            ignore=tuple(gate_ignore or ()),
-        )
-        credentials = _credentials(username, password_stdin)
-        opened = open_image(
-            image, platform=platform, insecure=insecure_registry, credentials=credentials
-        )
-        if quick:
-            if limits != GateLimits(ignore=limits.ignore):
-                raise UsageError("--quick reads no layer, so it cannot check the size gates")
-            _print_quick(opened, output_format)
-            return
-        cache = _cache(opened, no_cache)
-        if cache is None:
-            # Local layers are hashed (their digest check) on another thread: start it before
-            # the analysis modules are imported, so the import overlaps with it.
-            plan_reads = getattr(opened, "plan_reads", None)
-            if callable(plan_reads):
-                plan_reads(list(range(len(opened.layers))))
-        from slimage.analysis.result import analyze_image, evaluate_gates
-
-        # Loaded now, while the digests are being computed, rather than after.
-        if output_format == "json":
-            from slimage.report.analysis_json import render_analysis_json
-        elif output_format == "text":
-            from slimage.report.analysis_text import render_analysis_text
-        total = sum(layer.compressed_size for layer in opened.layers)
+    if output_format not in ("text", "json", "sarif"):
+        raise UsageError(f"--format: {output_format!r} is not one of text, json, sarif")
+    limits = GateLimits(
+        max_size=parse_size(max_size, "--max-size") if max_size is not None else None,
+        max_hidden=parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None,
+        max_waste=parse_size(max_waste, "--max-waste") if max_waste is not None else None,
+        min_efficiency=(
+            parse_ratio(min_efficiency, "--min-efficiency") if min_efficiency is not None else None
+        ),
+        ignore=tuple(gate_ignore or ()),
+    )
+    options = AnalyzeOptions(
+        platform=platform,
+        insecure_registry=insecure_registry,
+        credentials=_credentials(username, password_stdin),
+        use_cache=not no_cache,
+        limits=limits,
+    )
+    opened = open_image(
+        image,
+        platform=platform,
+        insecure_registry=insecure_registry,
+        credentials=options.credentials,
+    )
+    if quick:
+        if limits != GateLimits(ignore=limits.ignore):
+            raise UsageError("--quick reads no layer, so it cannot check the size gates")
+        _print_quick(opened, output_format)
+        return
+    total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
-        result = analyze_image(opened, progress=advance, gate_ignore=limits.ignore, cache=cache)
-    result.gates = evaluate_gates(result, limits)
+        result = analyze(opened, options, progress=advance)
     if output_format == "json":
+        from slimage.report.analysis_json import render_analysis_json
+
         sys.stdout.write(render_analysis_json(result))
     elif output_format == "sarif":
         sys.stdout.write(_sarif(result))
     else:
+        from slimage.report.analysis_text import render_analysis_text
+
         render_analysis_text(result, sys.stdout)
     sys.stdout.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
-def _cache(opened: Any, no_cache: bool) -> Any:
-    """The layer cache, for registry images: local archives are as fast to read again."""
-    if no_cache or not str(opened.source).startswith("docker://"):
-        return None
-    from slimage.analysis.layer_cache import LayerCache
-
-    return LayerCache.default()
 
 
 def _sarif(result: Any) -> str:
