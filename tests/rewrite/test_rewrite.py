@@ -13,7 +13,7 @@ import pytest
 
 import dockerfile as buildkit
 import slimage
-from slimage.errors import DockerfileSyntaxError, UsageError
+from slimage.errors import DockerfileSyntaxError, InputNotFound, UsageError
 from slimage.findings import Severity
 from slimage.rewrite import NotRewritable, rewrite_dockerfile, rewrite_text
 from slimage.rules.engine import lint
@@ -257,3 +257,13 @@ def test_cli_refusal_writes_nothing(tmp_path: Path) -> None:
     assert "unknown stack" in done.stderr
     assert (tmp_path / "Dockerfile").read_text().startswith("FROM ruby")
     assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_context_without_manifests_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text((DATA / "node-ts" / "Dockerfile").read_text())
+    with pytest.raises(NotRewritable, match=r"has no package\.json"):
+        rewrite_dockerfile(tmp_path / "Dockerfile")
+    with pytest.raises(InputNotFound):
+        rewrite_dockerfile(tmp_path / "Dockerfile", tmp_path / "missing")
+    with pytest.raises(InputNotFound):
+        rewrite_dockerfile(tmp_path / "Nope")

@@ -9,9 +9,9 @@ from slimage.dockerfile.stages import build_stage_graph
 from slimage.dockerfile.validate import validate_instructions
 from slimage.errors import DockerfileSyntaxError, InputError
 from slimage.rewrite.classify import classify, dropped_from
-from slimage.rewrite.detect import detect_stack, read_base
+from slimage.rewrite.detect import Base, detect_stack, read_base
 from slimage.rewrite.emit import emit
-from slimage.rewrite.facts import read_stage
+from slimage.rewrite.facts import StageFacts, read_stage
 from slimage.rewrite.model import RewriteResult
 from slimage.rewrite.plan import INTERPRETED, NotRewritable, make_plan
 from slimage.rewrite.savings import estimate
@@ -39,14 +39,15 @@ def run(
     final = graph.final
     base = read_base(graph.root_of(final).base)
     facts = read_stage(dockerfile, graph, context_dir, base.family)
+    _check_worth_it(path, facts, base)
     stack, evidence = detect_stack(facts, base)
     if stack is None:
         raise NotRewritable(
-            f"{path}: unknown stack (base {final.base}): slimage rewrites Go, Node, Python, "
-            "Rust and Java"
+            f"{path}: unknown stack (base {base.reference}): slimage rewrites Go, Node, "
+            "Python, Rust and Java"
         )
-    _check_worth_it(path, facts, base, stack)
     names = {s.name for s in graph.stages if s.name}
+    _check_manifests(path, context_dir, stack)
     build_name = final.name or next(
         n for n in ("build", "app-build", "slimage-build") if n not in names
     )
@@ -89,7 +90,7 @@ def run(
     return result
 
 
-def _check_worth_it(path: str, facts, base, stack: str) -> None:  # type: ignore[no-untyped-def]
+def _check_worth_it(path: str, facts: StageFacts, base: Base) -> None:
     """Refuse files whose runtime is already slim and builds nothing in it."""
     from slimage.rules.catalog import load_catalog
 
@@ -152,3 +153,17 @@ def _polish(text: str, path: str, context_dir: Path | None) -> tuple[str, list[s
         f"build stage: {f.code} {f.fix.title if f.fix else ''}".rstrip() for f in result.applied
     ]
     return result.text, list(dict.fromkeys(notes))
+
+
+def _check_manifests(path: str, context_dir: Path | None, stack: str) -> None:
+    """The context must hold the stack's manifest (Java may be a plain javac build)."""
+    from slimage.stacks import all_stacks
+
+    if context_dir is None or stack == "java":
+        return
+    markers = all_stacks()[stack].markers
+    if not any((context_dir / marker).is_file() for marker in markers):
+        raise NotRewritable(
+            f"{path}: a {stack} build, but the context {context_dir} has no "
+            f"{' or '.join(markers[:3])}: is PATH the build context?"
+        )
