@@ -81,8 +81,8 @@ CASES = {
             "node-apt",
             3000,
             "hello from node-apt, 1m\n",
-            {"debian:bookworm": "debian"},
-            {"debian:bookworm": "debian", "debian:bookworm-slim": "debian"},
+            {"debian:bookworm": "debian-node-ca"},
+            {"debian:bookworm": "debian-node-ca", "debian:bookworm-slim": "debian-node-ca"},
             max_ratio=0.6,
         ),
         Case(

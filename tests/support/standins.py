@@ -194,6 +194,21 @@ STANDINS = {
         ("ca-certificates", "nodejs"),
         env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
     ),
+    # python:<v>-slim as the official images ship it: the interpreter with its C headers
+    # (the official images build Python from source and keep Python.h), so pip can build
+    # a package from source once the build stage installs gcc and the library's headers.
+    "python-slim-headers": StandIn(
+        "localhost/standin/python-slim-headers:bookworm",
+        ("ca-certificates", "python3", "python3-venv", "python3-dev"),
+        env=_PYTHON_CERTS,
+    ),
+    # debian:bookworm for a Dockerfile that installs Node itself with apt: npm must trust
+    # the re-signing proxy's CA (a fixture-only setting, harmless without Node).
+    "debian-node-ca": StandIn(
+        "localhost/standin/debian-node-ca:bookworm",
+        ("ca-certificates",),
+        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+    ),
     # eclipse-temurin:17-jdk: a JDK, for a plain javac build script.
     "jdk": StandIn(
         "localhost/standin/jdk:bookworm", ("ca-certificates", "openjdk-17-jdk-headless")
