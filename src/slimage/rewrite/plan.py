@@ -263,6 +263,13 @@ def _node(facts: StageFacts, base: Base, runtime: str | None, build_name: str) -
         f"COPY --from={build_name}-deps {directory}/node_modules {directory}/node_modules"
     )
     plan.notes.append(f"node_modules: a separate `{command}`, never the build's")
+    if context is not None and (context / "node_modules").is_dir():
+        ignore = read_text(context / ".dockerignore") or ""
+        if "node_modules" not in ignore:
+            plan.doubts.append(
+                "the context holds node_modules and .dockerignore does not exclude it: the "
+                "runtime's COPY of the sources would bring it (--write adds it)"
+            )
     if any(s.builds for s in facts.steps):
         out_dir = found.node_out_dir(facts) or _guess_out_dir(facts)
         if out_dir:
