@@ -30,6 +30,7 @@ RUNTIMES = {
     "node-ts": "node:20-slim",
     "node-apt": "debian:bookworm-slim",
     "python-pg": "python:3.12-slim",
+    "python-multistage": "python:3.12-slim",
     "java-maven": "eclipse-temurin:17-jre",
     "java-javac": "eclipse-temurin:17-jre",
 }
@@ -267,3 +268,14 @@ def test_context_without_manifests_is_refused(tmp_path: Path) -> None:
         rewrite_dockerfile(tmp_path / "Dockerfile", tmp_path / "missing")
     with pytest.raises(InputNotFound):
         rewrite_dockerfile(tmp_path / "Nope")
+
+
+def test_python_multi_stage_fat_final_stage_is_slimmed() -> None:
+    result = rewrite_dockerfile(DATA / "python-multistage" / "Dockerfile")
+    build, runtime = result.text.split("# Runtime stage")
+    assert "FROM python:3.12 AS wheels" in build  # the user's wheel stage, unchanged
+    assert "RUN python3 -m venv /opt/venv" in build
+    assert "/wheels" not in runtime, "the wheels only feed the install"
+    assert "libpq5" in runtime and "COPY app.py ." in runtime
+    move = next(m for m in result.moves if "COPY --from=wheels" in m.text)
+    assert move.placement == "build"

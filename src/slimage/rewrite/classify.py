@@ -54,10 +54,15 @@ def is_build_package(name: str) -> bool:
     return base in BUILD_ONLY_PACKAGES or is_toolchain_package(base)
 
 
-def classify(step: Step, interpreted: bool, keep: frozenset[str]) -> Move:
-    """Where ``step`` goes. ``interpreted``: the runtime needs the sources (Node, Python)."""
+def classify(
+    step: Step, interpreted: bool, keep: frozenset[str], install_input: bool = False
+) -> Move:
+    """Where ``step`` goes. ``interpreted``: the runtime needs the sources (Node, Python);
+    ``install_input``: a COPY --from whose files only a later install reads."""
     keyword = step.keyword
     short = _short(step.text)
+    if install_input:
+        return Move(step.line, short, BUILD, "input of a dependency install; only its result ships")
     if keyword in RUNTIME_KEYWORDS:
         return Move(step.line, short, RUNTIME, "describes the container, not the build")
     if keyword == "MAINTAINER":

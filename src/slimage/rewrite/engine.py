@@ -13,7 +13,7 @@ from slimage.rewrite.detect import Base, detect_stack, read_base
 from slimage.rewrite.emit import emit
 from slimage.rewrite.facts import StageFacts, read_stage
 from slimage.rewrite.model import RewriteResult
-from slimage.rewrite.plan import INTERPRETED, NotRewritable, make_plan
+from slimage.rewrite.plan import INTERPRETED, NotRewritable, install_input, make_plan
 from slimage.rewrite.savings import estimate
 from slimage.stacks.images import repository
 
@@ -72,7 +72,9 @@ def run(
     ]
     interpreted = stack in INTERPRETED
     moves += [
-        classify(step, interpreted, keep_packages) for step in facts.steps if not step.inherited
+        classify(step, interpreted, keep_packages, install_input(facts, index))
+        for index, step in enumerate(facts.steps)
+        if not step.inherited
     ]
     result = RewriteResult(
         path=path,

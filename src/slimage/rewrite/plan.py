@@ -625,11 +625,30 @@ def context_copy_steps(facts: StageFacts) -> list[int]:
     """Indexes of the steps that copy from the build context or other stages."""
     result = []
     for index, step in enumerate(facts.steps):
-        if step.keyword in ("COPY", "ADD") and (
+        copies = step.keyword in ("COPY", "ADD") and (
             copy_sources(step) or step.instruction.flag("from") is not None
-        ):
+        )
+        if copies and not install_input(facts, index):
             result.append(index)
     return result
+
+
+def install_input(facts: StageFacts, index: int) -> bool:
+    """Whether the COPY --from at ``index`` only feeds a later install (`COPY --from=wheels
+    /wheels /wheels` then `pip install /wheels/*`): the build needs it, the runtime not."""
+    step = facts.steps[index]
+    if step.instruction.flag("from") is None:
+        return False
+    dest = copy_destination(step).rstrip("/")
+    for later in facts.steps[index + 1 :]:
+        if not later.dependency_installs:
+            continue
+        for command in later.commands:
+            for word in command.argv[1:]:
+                path = found.resolve(word, later.workdir) if not word.startswith("-") else ""
+                if path == dest or path.startswith(dest + "/"):
+                    return True
+    return False
 
 
 # Dependency installs that read only their manifests, and those manifests.
