@@ -83,7 +83,7 @@ CASES = {
             "hello from node-apt, 1m\n",
             {"debian:bookworm": "debian-node-ca"},
             {"debian:bookworm": "debian-node-ca", "debian:bookworm-slim": "debian-node-ca"},
-            max_ratio=0.6,
+            max_ratio=0.7,
         ),
         Case(
             "python-pg",
