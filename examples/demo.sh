@@ -27,7 +27,7 @@ echo '{"name": "left-pad"}' > out/fat-node/node_modules/left-pad/package.json
 echo 'API_TOKEN=do-not-ship' > out/fat-node/.env
 
 echo "== 1. Lint the article's fat Dockerfile: size, security, correctness"
-run lint out/fat-node/Dockerfile
+run lint -f out/fat-node/Dockerfile
 echo
 echo "== 2. The fixes slimage can apply (checked against the parser before they are kept)"
 run lint --diff --unsafe-fixes out/fat-node/Dockerfile
@@ -42,7 +42,7 @@ echo "== 5. The fat Node Dockerfile itself, rewritten as a slim multi-stage one"
 echo "   (before: out/fat-node/Dockerfile; after: the diff below; the report on stderr)"
 run rewrite out/fat-node --diff
 echo
-echo "== 6. Explain a small fat image from its own bytes"
+echo "== 6. Explain a small fat image from its own bytes; fail CI on a secret in it"
 "$python" make_sample_image.py out/fat-sample.tar
-run analyze out/fat-sample.tar
+run analyze out/fat-sample.tar --max-secrets 0
 exit 0

@@ -37,6 +37,9 @@ __all__ = ["AnalyzeOptions", "analyze", "open_image"]
 class AnalyzeOptions:
     """How :func:`analyze` reads an image and which CI gates it checks.
 
+    ``select`` / ``ignore``: finding codes, prefixes or names to keep or leave out, as
+    lint's options (the most specific wins); left-out findings count for no gate.
+
     ``use_cache``: registry layers already analysed by an earlier run are replayed from
     the layer cache (``~/.cache/slimage/layers``) instead of downloaded again; local
     archives are always read, they are as fast to read as the cache.
@@ -47,6 +50,9 @@ class AnalyzeOptions:
     credentials: Credentials | None = None
     use_cache: bool = True
     limits: GateLimits = field(default_factory=GateLimits)
+    # Which findings to keep (``analyze --select/--ignore``, see slimage.analysis.selection).
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
 
 
 def open_image(
@@ -98,6 +104,12 @@ def analyze(
     result = analyze_image(
         opened, progress=progress, gate_ignore=options.limits.ignore, cache=cache
     )
+    if options.select or options.ignore:
+        from slimage.analysis.selection import select_findings
+
+        result.explanation.findings = select_findings(
+            result.explanation.findings, options.select, options.ignore
+        )
     result.gates = evaluate_gates(result, options.limits)
     return result
 

@@ -16,6 +16,9 @@ Keys (kebab-case, as in ruff)::
     allowed-registries = ["registry.example.com"]
     allowed-base-images = ["python", "gcr.io/distroless/*"]
 
+A directory without either may hold hadolint's ``.hadolint.yaml`` (or ``.yml``): it is
+read in slimage's terms (:mod:`slimage.hadolint_config`, docs/lint.md).
+
 Unknown keys and bad values raise :class:`~slimage.errors.ConfigError` naming the file
 and the key.
 """
@@ -34,6 +37,7 @@ from slimage.findings import Severity
 
 CONFIG_FILE = ".slimage.toml"
 PYPROJECT = "pyproject.toml"
+HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
 
 DEFAULT_FAIL_LEVEL = Severity.WARNING
 _RULE_NAME = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
@@ -49,6 +53,9 @@ class LintConfig:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fail_level: Severity = DEFAULT_FAIL_LEVEL
+    # No finding fails the run (hadolint's no-fail, failure-threshold none); --fail-level
+    # on the command line turns failing back on.
+    never_fail: bool = False
     allowed_registries: tuple[str, ...] = ()
     allowed_base_images: tuple[str, ...] = ()
     # The file this came from (None for defaults); per-file-ignores globs are relative
@@ -111,7 +118,7 @@ class LintConfig:
         if ignore is not None:
             config = replace(config, ignore=(*config.ignore, *_selectors(ignore, "--ignore")))
         if fail_level is not None:
-            config = replace(config, fail_level=fail_level)
+            config = replace(config, fail_level=fail_level, never_fail=False)
         return config
 
 
@@ -172,6 +179,9 @@ def find_config(start: Path) -> Path | None:
         pyproject = candidate / PYPROJECT
         if pyproject.is_file() and _has_tool_table(pyproject):
             return pyproject
+        for name in HADOLINT_FILES:  # a team's hadolint config, read in slimage's terms
+            if (candidate / name).is_file():
+                return candidate / name
     return None
 
 
@@ -182,7 +192,12 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 
 def load_config(path: Path) -> LintConfig:
-    """Read one config file (``.slimage.toml`` or ``pyproject.toml``)."""
+    """Read one config file (``.slimage.toml``, ``pyproject.toml`` or hadolint's
+    ``.hadolint.yaml``, see :mod:`slimage.hadolint_config`)."""
+    if path.suffix in (".yaml", ".yml"):
+        from slimage.hadolint_config import load_hadolint_config
+
+        return load_hadolint_config(path)
     data = _read_toml(path)
     if path.name == PYPROJECT:
         tool = data.get("tool", {})

@@ -15,7 +15,7 @@ import pytest
 from slimage.cli import main
 from slimage.cli.analyze import parse_ratio, parse_size
 from slimage.errors import UsageError
-from slimage.report.analysis_json import SCHEMA
+from slimage.report.schemas import load_schema
 from support.images import make_layer, write_docker_archive, write_oci_layout
 
 LAYERS = [
@@ -73,7 +73,7 @@ def test_json_follows_the_schema_with_exact_bytes(run: Callable[..., Done], arch
     done = run(str(archive), "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
-    jsonschema.validate(document, SCHEMA)
+    jsonschema.validate(document, load_schema("analyze"))
     summary = document["summary"]
     assert summary["content_bytes"] == 300_000 + 1000 + 24 + 2000
     assert summary["hidden_bytes"] == 301_000
@@ -110,8 +110,8 @@ def test_gates_fail_with_exit_1(run: Callable[..., Done], archive: Path) -> None
 
 def test_every_format_same_json(run: Callable[..., Done], tmp_path: Path, archive: Path) -> None:
     layout = write_oci_layout(tmp_path / "layout", LAYERS, compress="gzip")
-    one = json.loads(run(str(archive), "-f", "json").stdout)
-    two = json.loads(run(f"oci:{layout}", "-f", "json").stdout)
+    one = json.loads(run(str(archive), "--format", "json").stdout)
+    two = json.loads(run(f"oci:{layout}", "--format", "json").stdout)
     for key in ("summary", "hidden", "dive"):
         if key == "summary":
             one[key].pop("compressed_bytes"), two[key].pop("compressed_bytes")

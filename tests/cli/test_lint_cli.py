@@ -68,7 +68,7 @@ def test_select_and_ignore(project: Path, capsys: pytest.CaptureFixture[str]) ->
     _, out, _ = run(["lint", "--format", "json", "--select", "SL1009,SL2002", str(project)], capsys)
     assert {f["code"] for f in json.loads(out)["findings"]} == {"SL1009", "SL2002"}
     _, out, _ = run(
-        ["lint", "-f", "json", "--select", "SL1", "--ignore", "SL1009", str(project)], capsys
+        ["lint", "--format", "json", "--select", "SL1", "--ignore", "SL1009", str(project)], capsys
     )
     codes = {f["code"] for f in json.loads(out)["findings"]}
     assert codes and all(c.startswith("SL1") for c in codes) and "SL1009" not in codes
@@ -108,7 +108,7 @@ def test_config_file_is_used(project: Path, capsys: pytest.CaptureFixture[str]) 
     (project / "pyproject.toml").write_text(
         '[tool.slimage]\nselect = ["SL2002"]\nseverity = { SL2002 = "info" }\n'
     )
-    code, out, _ = run(["lint", "-f", "json", str(project)], capsys)
+    code, out, _ = run(["lint", "--format", "json", str(project)], capsys)
     findings = json.loads(out)["findings"]
     assert [(f["code"], f["severity"]) for f in findings] == [("SL2002", "info")]
     assert code == 0  # info is below the default fail level (warning)
@@ -124,7 +124,7 @@ def test_syntax_error_exits_3_but_other_files_are_linted(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "broken.Dockerfile").write_text("# nothing but a comment\n")
-    code, out, err = run(["lint", "-f", "json", str(project)], capsys)
+    code, out, err = run(["lint", "--format", "json", str(project)], capsys)
     assert code == 3
     document = json.loads(out)
     assert len(document["errors"]) == 1 and "broken.Dockerfile" in document["errors"][0]
@@ -163,7 +163,7 @@ def test_target_changes_the_runtime_stage(
     (tmp_path / "Dockerfile").write_text(
         'FROM alpine:3.20 AS dev\nCMD ["sh"]\n\nFROM alpine:3.20\nUSER 65532\nCMD ["true"]\n'
     )
-    args = ["lint", "-f", "json", "--select", "SL2001", str(tmp_path)]
+    args = ["lint", "--format", "json", "--select", "SL2001", str(tmp_path)]
     assert json.loads(run(args, capsys)[1])["findings"] == []
     found = json.loads(run([*args, "--target", "dev"], capsys)[1])["findings"]
     assert [f["line"] for f in found] == [1]
@@ -173,7 +173,7 @@ def test_target_changes_the_runtime_stage(
 
 def test_build_arg_expands_base_images(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "Dockerfile").write_text('ARG BASE=alpine:3.20\nFROM $BASE\nCMD ["true"]\n')
-    args = ["lint", "-f", "json", "--select", "SL2006", str(tmp_path)]
+    args = ["lint", "--format", "json", "--select", "SL2006", str(tmp_path)]
     assert json.loads(run(args, capsys)[1])["findings"] == []
     latest = json.loads(run([*args, "--build-arg", "BASE=alpine:latest"], capsys)[1])
     assert [f["code"] for f in latest["findings"]] == ["SL2006"]
@@ -206,10 +206,53 @@ def test_directory_discovery(tmp_path: Path) -> None:
     assert not is_dockerfile_name("Dockerfiles")
 
 
-def test_empty_directory_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _out, err = run(["lint", str(tmp_path)], capsys)
-    assert code == 0
-    assert "no Dockerfiles found" in err
+def test_a_directory_without_dockerfile_is_nothing_to_lint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "README.md").write_text("no Dockerfile here\n")
+    code, out, err = run(["lint", str(tmp_path)], capsys)
+    assert code == 3
+    assert out == ""
+    assert err == (
+        "slimage: error: nothing to lint: no Dockerfile, Containerfile, *.Dockerfile or "
+        f"Dockerfile.* in {tmp_path}\n"
+    )
+
+
+def test_dash_lints_standard_input(tmp_path: Path) -> None:
+    """As hadolint and `slimage parse -`: the file comes from stdin, named <stdin>."""
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "lint", "--format", "json", "-"],
+        input=FAT.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["files"] == ["<stdin>"]
+    assert {f["path"] for f in report["findings"]} == {"<stdin>"}
+    assert report["findings"]
+    broken = subprocess.run(
+        [sys.executable, "-m", "slimage", "lint", "-"],
+        input=b"FROM alpine:3.20\nEXPOSE\n",
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert broken.returncode == 3
+    assert broken.stderr.decode().startswith(
+        "slimage: error: <stdin>:2:1: error: EXPOSE requires at least one argument"
+    )
+    refused = subprocess.run(
+        [sys.executable, "-m", "slimage", "lint", "--fix", "-"],
+        input=FAT.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert b"--fix cannot write back to standard input" in refused.stderr
 
 
 def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
@@ -220,7 +263,7 @@ def test_rules_lists_every_rule(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.splitlines()[0].split() == ["CODE", "NAME", "SEVERITY", "FIX", "TITLE"]
     assert len(out.splitlines()) == len(all_rules()) + 1
     code, out, _ = run(["rules", "--format", "json"], capsys)
-    listed = json.loads(out)
+    listed = json.loads(out)["rules"]
     assert [r["code"] for r in listed] == [r.code for r in all_rules()]
     assert {"code", "name", "title", "severity", "fix", "hadolint"} <= set(listed[0])
 
@@ -281,8 +324,8 @@ def test_parallel_run_matches_the_serial_one(
         directory.mkdir()
         (directory / "Dockerfile").write_text(FAT if index % 2 else PINNED)
     (tmp_path / "svc07" / "broken.Dockerfile").write_text("# nothing but a comment\n")
-    serial = run(["lint", "-f", "json", "--jobs", "1", str(tmp_path)], capsys)
-    parallel = run(["lint", "-f", "json", "--jobs", "2", str(tmp_path)], capsys)
+    serial = run(["lint", "--format", "json", "--jobs", "1", str(tmp_path)], capsys)
+    parallel = run(["lint", "--format", "json", "--jobs", "2", str(tmp_path)], capsys)
     assert serial[0] == parallel[0] == 3
     assert serial[1] == parallel[1]
     assert len(json.loads(parallel[1])["files"]) == 31
@@ -305,7 +348,7 @@ def test_three_processes_with_uneven_shares_match_the_serial_run(
     # 8 files over 3 processes: the first is linted before forking, the other 7 split 3/2/2.
     for index in range(8):
         (tmp_path / f"{index}.Dockerfile").write_text(FAT if index % 3 else PINNED)
-    serial = run(["lint", "-f", "json", "-j", "1", str(tmp_path)], capsys)
-    parallel = run(["lint", "-f", "json", "-j", "3", str(tmp_path)], capsys)
+    serial = run(["lint", "--format", "json", "-j", "1", str(tmp_path)], capsys)
+    parallel = run(["lint", "--format", "json", "-j", "3", str(tmp_path)], capsys)
     assert serial == parallel
     assert len(json.loads(parallel[1])["files"]) == 8

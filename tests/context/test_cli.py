@@ -36,7 +36,7 @@ def test_json_report(tmp_path: Path) -> None:
     result = run(str(tmp_path), "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert document["version"] == 1
+    assert document["schema_version"] == 1
     assert document["ignore_file"] is None
     assert document["sent"]["files"] == 12
     assert document["reach"]["files"] == 5

@@ -244,7 +244,7 @@ def test_unknown_instruction_has_one_empty_argument() -> None:
 def test_json_model_shape() -> None:
     df = parse_dockerfile("# syntax=x\nFROM a\nRUN echo\n", path="p")
     data = dockerfile_to_dict(df)
-    assert data["version"] == 1 and data["path"] == "p" and data["escape"] == "\\"
+    assert data["schema_version"] == 1 and data["path"] == "p" and data["escape"] == "\\"
     run = data["instructions"][1]
     assert run["keyword"] == "RUN" and run["args"] == ["echo"] and run["trigger"] is None
     assert run["span"] == {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tarfile
 from pathlib import Path
@@ -231,3 +232,43 @@ def test_compressed_tarball_digest_is_checked(tmp_path: Path) -> None:
         str(write_docker_archive(tmp_path / "u.tar", LAYERS, shape="tarball-unnamed"))
     )
     assert [layer.digest for layer in unnamed.layers] == [layer.digest for layer in image.layers]
+
+
+def test_a_plain_word_that_is_no_file_is_not_looked_up_on_a_registry(tmp_path: Path) -> None:
+    """`slimage analyze missing` (a mistyped file name) says so at once (issue 15):
+    a name with no registry, tag or digest goes to no registry."""
+    import subprocess
+    import sys
+    import time
+
+    # A proxy that refuses everything: a registry lookup would fail slowly and say so.
+    env = {
+        **os.environ,
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+        "DOCKER_HOST": f"unix://{tmp_path}/no.sock",
+    }
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-m", "slimage", "analyze", "missing"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=False,
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 3
+    assert result.stderr == (
+        "slimage: error: missing: no such file or directory, and no local image of that "
+        "name (for a registry image name its tag or registry: missing:latest, "
+        "docker://missing)\n"
+    )
+    assert "registry" not in result.stderr.split("(")[0]
+    assert elapsed < 3, elapsed  # the registry path retried for seconds before
+    # A name that looks like a reference still goes to its registry.
+    from slimage.image.open import _is_plain_word
+
+    assert _is_plain_word("missing") and _is_plain_word("team/app")
+    for reference in ("app:1", "app@sha256:" + "0" * 64, "ghcr.io/o/app", "localhost/app"):
+        assert not _is_plain_word(reference), reference

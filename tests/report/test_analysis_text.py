@@ -62,7 +62,9 @@ def test_plain_writer_prints_what_rich_prints_to_a_pipe(fat_sample: AnalysisResu
     assert plain == _rich_piped(fat_sample)
     # The report is all there: the table, the hidden bytes, waste and findings.
     lines = plain.splitlines()
-    assert lines[4] == "Layers" and lines[5].startswith("# ┃")
+    runtime = 'runs as root (no USER) · cmd ["/bin/sh", "-c", "node server.js"] · ports '
+    assert lines[3] == runtime + "22/tcp, 3000/tcp"
+    assert lines[5] == "Layers" and lines[6].startswith("# ┃")
     assert "Hidden bytes: 1.2 MB (a squash reclaims them)" in lines
     assert any(line.startswith("Waste in the final filesystem:") for line in lines)
     assert "Findings" in lines and "SA102" in plain

@@ -18,7 +18,7 @@ import slimage
 from slimage.report import LintReport, human_bytes, render_lint
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-SCHEMA = Path(slimage.__file__).parent / "report" / "lint-v1.schema.json"
+SCHEMA = Path(slimage.__file__).parent / "report" / "schemas" / "lint-v1.schema.json"
 
 
 def _check_snapshot(name: str, text: str) -> None:

@@ -68,7 +68,11 @@ def make_layer(entries: Sequence[Entry]) -> bytes:
     return buffer.getvalue()
 
 
-def make_config(diff_ids: Sequence[str], history: Sequence[dict[str, Any]] | None = None) -> bytes:
+def make_config(
+    diff_ids: Sequence[str],
+    history: Sequence[dict[str, Any]] | None = None,
+    created: str | None = None,
+) -> bytes:
     config: dict[str, Any] = {
         "architecture": "amd64",
         "os": "linux",
@@ -78,6 +82,8 @@ def make_config(diff_ids: Sequence[str], history: Sequence[dict[str, Any]] | Non
     if history is None:
         history = [{"created_by": f"RUN step {i + 1}"} for i in range(len(diff_ids))]
     config["history"] = list(history)
+    if created is not None:
+        config["created"] = created
     return json.dumps(config).encode()
 
 
@@ -181,8 +187,9 @@ def write_oci_layout(
     compress: str = "",
     history: Sequence[dict[str, Any]] | None = None,
     tag: str | None = "latest",
+    created: str | None = None,
 ) -> Path:
-    config = make_config([sha256(layer) for layer in layers], history)
+    config = make_config([sha256(layer) for layer in layers], history, created)
     for name, data in _layout_files(layers, config, compress=compress, tag=tag).items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)

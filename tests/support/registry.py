@@ -45,7 +45,11 @@ class Registry:
 
 
 @contextlib.contextmanager
-def run_registry(root: Path, *, htpasswd: tuple[str, str] | None = None) -> Iterator[Registry]:
+def run_registry(
+    root: Path, *, htpasswd: tuple[str, str] | None = None, access_log: Path | None = None
+) -> Iterator[Registry]:
+    """``access_log``: where the registry writes its access log (one line a request, in
+    the combined log format), for tests that count what a client fetched."""
     require_tool("docker-registry")
     require_tool("skopeo")
     port = free_port()
@@ -54,7 +58,7 @@ def run_registry(root: Path, *, htpasswd: tuple[str, str] | None = None) -> Iter
         "log:",
         "  level: error",
         "  accesslog:",
-        "    disabled: true",
+        f"    disabled: {'false' if access_log else 'true'}",
         "storage:",
         "  filesystem:",
         f"    rootdirectory: {root / 'data'}",
@@ -73,13 +77,17 @@ def run_registry(root: Path, *, htpasswd: tuple[str, str] | None = None) -> Iter
         config += ["auth:", "  htpasswd:", "    realm: slimage-test", f"    path: {password_file}"]
     config_path = root / "config.yml"
     config_path.write_text("\n".join(config) + "\n")
+    log = access_log.open("ab") if access_log is not None else None
+    # Its error log goes to a file: a pipe nobody reads fills up after a few hundred
+    # "blob unknown" lines (every push asks for blobs first) and the registry then hangs.
+    errors = (root / "registry-errors.log").open("wb")
     process = subprocess.Popen(
         ["docker-registry", "serve", str(config_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log if log is not None else subprocess.DEVNULL,
+        stderr=errors,
     )
     try:
-        _wait(port, process)
+        _wait(port, process, root / "registry-errors.log")
         user, password = htpasswd if htpasswd else (None, None)
         yield Registry(f"127.0.0.1:{port}", user, password)
     finally:
@@ -89,13 +97,16 @@ def run_registry(root: Path, *, htpasswd: tuple[str, str] | None = None) -> Iter
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log is not None:
+            log.close()
+        errors.close()
 
 
-def _wait(port: int, process: subprocess.Popen[bytes]) -> None:
+def _wait(port: int, process: subprocess.Popen[bytes], errors: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            error = process.stderr.read().decode() if process.stderr else ""
+            error = errors.read_text(errors="replace")
             raise AssertionError(f"docker-registry exited: {error}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=1)

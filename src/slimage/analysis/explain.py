@@ -51,7 +51,9 @@ class Explanation:
 
 
 def _files(count: int) -> str:
-    return "1 file" if count == 1 else f"{count} files"
+    from slimage.wording import plural
+
+    return plural(count, "file")
 
 
 # Whether the streaming pass must keep this final-filesystem file's bytes for explain();

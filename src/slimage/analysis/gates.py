@@ -19,4 +19,5 @@ class GateLimits:
     max_hidden: int | None = None
     max_waste: int | None = None
     min_efficiency: float | None = None
+    max_secrets: int | None = None  # secret findings (files and config Env) allowed
     ignore: Sequence[str] = ()

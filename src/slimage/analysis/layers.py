@@ -41,6 +41,7 @@ from slimage.image.tarstream import (
     TarEntry,
     scan_tar,
 )
+from slimage.wording import plural
 
 if TYPE_CHECKING:
     # Only registry images use the layer cache: its module is imported when one is given.
@@ -186,8 +187,9 @@ def map_history(
     if len(making) > layer_count and layer_count:
         extra = len(making) - layer_count + 1
         notes.append(
-            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
-            f"a builder squashed the last {extra} steps into layer {layer_count}"
+            f"the history lists {plural(len(making), 'layer-making step')} for "
+            f"{plural(layer_count, 'layer')}: a builder squashed the last {extra} steps "
+            f"into layer {layer_count}"
         )
         for index in range(layer_count - 1):
             mapping.append((making[index][0], making[index][1], 1))
@@ -196,8 +198,8 @@ def map_history(
         return mapping, notes
     if history and len(making) < layer_count:
         notes.append(
-            f"the history lists {len(making)} layer-making steps for {layer_count} layers: "
-            "the top layers have no recorded step"
+            f"the history lists {plural(len(making), 'layer-making step')} for "
+            f"{plural(layer_count, 'layer')}: the top layers have no recorded step"
         )
     for index in range(layer_count):
         if index < len(making):

@@ -7,14 +7,11 @@ cannot see hidden bytes or waste (those need the layers' contents).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.analysis.layers import map_history
 from slimage.image.model import Image
-
-QUICK_SCHEMA_VERSION = "1.0"
 
 
 @dataclass(frozen=True)
@@ -60,24 +57,27 @@ def quick_summary(image: Image) -> QuickSummary:
         )
         for index, layer in enumerate(image.layers)
     ]
-    config = image.config.get("config")
-    runtime: Mapping[str, Any] = config if isinstance(config, Mapping) else {}
-    ports = runtime.get("ExposedPorts")
+    from slimage.analysis.runtime import runtime_settings
+
+    runtime = runtime_settings(image.config)
     return QuickSummary(
         source=image.source,
         platform=image.platform,
         layers=layers,
-        user=str(runtime.get("User") or ""),
-        exposed_ports=sorted(ports) if isinstance(ports, Mapping) else [],
-        entrypoint=[str(w) for w in runtime.get("Entrypoint") or []],
-        cmd=[str(w) for w in runtime.get("Cmd") or []],
+        user=runtime.user,
+        exposed_ports=runtime.exposed_ports,
+        entrypoint=runtime.entrypoint,
+        cmd=runtime.cmd,
         notes=notes,
     )
 
 
 def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
+    """The ``--quick --format json`` document (schemas/analyze-quick-v1.schema.json)."""
+    from slimage.report.schemas import SCHEMA_VERSION
+
     return {
-        "schema_version": QUICK_SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "kind": "quick",
         "image": {
             "source": summary.source,
@@ -109,10 +109,12 @@ def quick_to_json(summary: QuickSummary) -> dict[str, Any]:
 def quick_to_text(summary: QuickSummary) -> str:
     from slimage.report.safe_text import clean
     from slimage.report.units import human_bytes
+    from slimage.wording import plural
 
     lines = [
         f"{clean(summary.source)} ({clean(summary.platform or 'platform unknown')}): "
-        f"{human_bytes(summary.compressed_size)} as stored, in {len(summary.layers)} layers "
+        f"{human_bytes(summary.compressed_size)} as stored, "
+        f"in {plural(len(summary.layers), 'layer')} "
         "(--quick: from the manifest; hidden bytes and waste need a full analysis)",
     ]
     for layer in summary.layers:

@@ -27,11 +27,16 @@ if TYPE_CHECKING:
 class Gate:
     """One CI gate checked against a result: its limit, the measured value, and the verdict."""
 
-    name: str  # the option: "max-size", "max-hidden", "max-waste", "min-efficiency"
+    name: str  # the option: "max-size", "max-hidden", "max-waste", "min-efficiency", ...
     limit: float
     value: float
     passed: bool
-    unit: str  # "bytes" or "ratio"
+    unit: str  # "bytes", "ratio" or "count"
+
+
+# Findings that are a secret in the image: a secret file (one finding per file) and a
+# secret-looking variable in the config's Env. The --max-secrets gate counts them.
+SECRET_CODES = frozenset({"SA115", "SL2005"})
 
 
 @dataclass
@@ -150,4 +155,8 @@ def evaluate_gates(result: AnalysisResult, limits: GateLimits) -> list[Gate]:
         score = result.layers.dive.efficiency
         passed = not math.isnan(score) and score >= limits.min_efficiency
         gates.append(Gate("min-efficiency", limits.min_efficiency, score, passed, "ratio"))
+    if limits.max_secrets is not None:
+        secrets = sum(1 for f in result.explanation.findings if f.code in SECRET_CODES)
+        passed = secrets <= limits.max_secrets
+        gates.append(Gate("max-secrets", limits.max_secrets, secrets, passed, "count"))
     return gates

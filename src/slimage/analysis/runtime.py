@@ -185,3 +185,25 @@ def find_entry_point(files: Mapping[str, FileRecord], config: Mapping[str, Any])
         entry.language = language
         return entry
     return entry
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """How the image runs, from its config: user, entry point, command, exposed ports."""
+
+    user: str  # "" when the config sets none: the container runs as root
+    entrypoint: list[str]
+    cmd: list[str]
+    exposed_ports: list[str]  # "8080/tcp", sorted
+
+
+def runtime_settings(config: Mapping[str, Any]) -> RuntimeSettings:
+    """The runtime settings of an image ``config`` (OCI or Docker, nested or flat)."""
+    body = image_config_body(config)
+    ports = body.get("ExposedPorts")
+    return RuntimeSettings(
+        user=str(body.get("User") or ""),
+        entrypoint=[str(word) for word in body.get("Entrypoint") or []],
+        cmd=[str(word) for word in body.get("Cmd") or []],
+        exposed_ports=sorted(str(port) for port in ports) if isinstance(ports, Mapping) else [],
+    )

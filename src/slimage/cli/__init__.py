@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "context": "context",
     "analyze": "analyze",
     "rewrite": "rewrite",
+    "audit": "audit",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 

@@ -12,6 +12,7 @@ from rich.table import Table
 from slimage.context.inspect import ContextReport
 from slimage.findings import Severity
 from slimage.report.units import human_bytes
+from slimage.wording import plural
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -32,12 +33,12 @@ def render_report(
         console.print(f"  Dockerfile:  {escape(str(report.dockerfile))}")
     console.print(
         f"  sent: [bold]{human_bytes(scan.sent_bytes)}[/bold] in "
-        f"{_count(scan.sent_files, 'file')} and {_count(scan.sent_dirs, 'directory')}"
+        f"{plural(scan.sent_files, 'file')} and {plural(scan.sent_dirs, 'directory')}"
     )
     if scan.excluded:
         console.print(
             f"  excluded: {human_bytes(scan.excluded_bytes)} in "
-            f"{_count(scan.excluded_files, 'file')}"
+            f"{plural(scan.excluded_files, 'file')}"
         )
     biggest = scan.biggest_top_level(top)
     if biggest:
@@ -72,13 +73,13 @@ def render_report(
         reached_bytes = sum(sizes.get(path, 0) for path in reach.reached)
         console.print(
             f"[bold]Reaches the image[/bold] (stage {escape(reach.target)}): "
-            f"{len(reach.reached)} files, {human_bytes(reached_bytes)}"
+            f"{plural(len(reach.reached), 'file')}, {human_bytes(reached_bytes)}"
         )
         for copy in reach.copies:
             sources = " ".join(copy.sources)
             console.print(
                 f"  line {copy.line}: {copy.keyword} {escape(sources)} -> "
-                f"{escape(copy.destination)} ({_count(copy.files, 'file')})"
+                f"{escape(copy.destination)} ({plural(copy.files, 'file')})"
             )
         for missing in reach.missing:
             why = "excluded by the ignore file" if missing.excluded else "not in the context"
@@ -94,7 +95,7 @@ def render_report(
             style = _STYLES[problem.severity]
             size = ""
             if problem.files:
-                size = f" ({human_bytes(problem.bytes)}, {_count(problem.files, 'file')})"
+                size = f" ({human_bytes(problem.bytes)}, {plural(problem.files, 'file')})"
             console.print(
                 f"  [{style}]{problem.severity}[/{style}] {escape(problem.message)}{size}"
             )
@@ -109,7 +110,7 @@ def render_report(
         console.print()
         console.print(
             f"[bold]Suggested .dockerignore[/bold] (sends {human_bytes(suggestion.sent_bytes)} "
-            f"in {suggestion.sent_files} files)"
+            f"in {plural(suggestion.sent_files, 'file')})"
         )
         console.print(escape(suggestion.text), end="")
         for pattern, why in suggestion.dropped:
@@ -118,8 +119,18 @@ def render_report(
             console.print(f"wrote {escape(str(written))}")
 
 
-def _count(number: int, noun: str) -> str:
-    if number == 1:
-        return f"1 {noun}"
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{number} {plural}"
+def render_failures(report: ContextReport, *, console: Console) -> None:
+    """``--quiet``: only what fails or needs fixing (missing COPY sources, problems,
+    what Docker would refuse), one line each, without the context's summary."""
+    if report.reach is not None:
+        for missing in report.reach.missing:
+            why = "excluded by the ignore file" if missing.excluded else "not in the context"
+            console.print(
+                f"[bold red]line {missing.line}: {escape(missing.source)}: {why}; "
+                "the build fails[/bold red]"
+            )
+    for problem in report.problems:
+        style = _STYLES[problem.severity]
+        console.print(f"[{style}]{problem.severity}[/{style}] {escape(problem.message)}")
+    for error in report.scan.build_errors:
+        console.print(f"[bold red]Docker would fail:[/bold red] {escape(error)}")

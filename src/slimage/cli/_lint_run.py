@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from slimage.cli._options import quiet
 from slimage.config import LintConfig, discover_config, load_config
 from slimage.errors import (
     EXIT_FINDINGS,
@@ -27,6 +28,11 @@ from slimage.errors import (
 from slimage.findings import Finding, Severity
 
 SKIP_DIRECTORIES = frozenset({".git", "node_modules", ".hg", ".svn", ".venv", "__pycache__"})
+
+# The path ``-`` on the command line: the Dockerfile comes from standard input, and is
+# reported under this name (as ``slimage parse -`` does).
+STDIN = Path("-")
+STDIN_NAME = "<stdin>"
 
 
 @dataclass
@@ -47,6 +53,7 @@ class LintOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     jobs: int = 0  # worker processes; 0: one per CPU for large runs
+    stdin: bytes | None = None  # the Dockerfile read from standard input (path ``-``)
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -67,7 +74,9 @@ def find_dockerfiles(paths: Iterable[Path]) -> list[Path]:
     """
     found: dict[str, Path] = {}
     for path in paths:
-        if path.is_file() or (path.exists() and not path.is_dir()):
+        if path == STDIN:
+            found.setdefault(STDIN_NAME, STDIN)
+        elif path.is_file() or (path.exists() and not path.is_dir()):
             found.setdefault(os.path.normpath(path), path)
         elif path.is_dir():
             for file in _walk(path):
@@ -185,6 +194,17 @@ def run_lint(options: LintOptions) -> int:
     build_args = parse_build_args(options.build_args)
     configs = _Configs(options)
     files = find_dockerfiles(options.paths)
+    if not files:
+        # As ruff with no input: linting nothing is a mistake worth a failing exit.
+        where = ", ".join(str(path) for path in options.paths)
+        raise InputNotFound(
+            f"nothing to lint: no Dockerfile, Containerfile, *.Dockerfile or Dockerfile.* "
+            f"in {where}"
+        )
+    if STDIN in files:
+        if options.fix:
+            raise UsageError("--fix cannot write back to standard input; use --diff")
+        options.stdin = sys.stdin.buffer.read()
 
     findings: list[Finding] = []
     errors: list[str] = []
@@ -195,7 +215,8 @@ def run_lint(options: LintOptions) -> int:
     outcomes = _run_tasks(tasks, options.jobs)
     for (_, config, _, _), outcome in zip(tasks, outcomes, strict=True):
         for warning in outcome.warnings:
-            sys.stderr.write(f"slimage: warning: {warning}\n")
+            if not quiet():
+                sys.stderr.write(f"slimage: warning: {warning}\n")
         if outcome.fatal is not None:
             fatal = SlimageError(outcome.fatal[1])
             fatal.exit_code = outcome.fatal[0]
@@ -208,23 +229,25 @@ def run_lint(options: LintOptions) -> int:
         if outcome.patch:
             diffs.append(outcome.patch)
         findings.extend(outcome.findings)
-        failing = failing or any(f.severity >= config.fail_level for f in outcome.findings)
+        failing = failing or (
+            not config.never_fail and any(f.severity >= config.fail_level for f in outcome.findings)
+        )
 
     if options.diff:
         _emit("".join(diffs))
         return EXIT_INPUT if errors else (EXIT_FINDINGS if diffs else EXIT_OK)
 
-    if not files and not errors:
-        sys.stderr.write("slimage: warning: no Dockerfiles found\n")
     report = LintReport(
         findings=findings,
-        files=[str(f) for f in files],
+        files=[STDIN_NAME if f == STDIN else str(f) for f in files],
         rules=list(all_rules()),
         errors=errors,
         fixes_applied=fixes_applied,
     )
-    color = options.output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    _emit(render_lint(report, options.output_format, color=color))
+    from slimage.cli._options import use_color
+
+    color = options.output_format == "text" and use_color(sys.stdout)
+    _emit(render_lint(report, options.output_format, color=color, quiet=quiet()))
     if errors:
         return EXIT_INPUT
     return EXIT_FINDINGS if failing else EXIT_OK
@@ -331,12 +354,22 @@ def _lint_one(
     file: Path, config: LintConfig, options: LintOptions, build_args: dict[str, str]
 ) -> _Outcome:
     """Findings left in ``file``, fixes applied, and the diff (``--diff``)."""
-    from slimage.dockerfile.parser import read_dockerfile
+    from slimage.dockerfile.parser import decode_dockerfile, parse_dockerfile, read_dockerfile
+    from slimage.dockerfile.validate import validate_instructions
     from slimage.rules.engine import lint_dockerfile
 
     context_dir = options.context if options.context is not None else file.parent
-    dockerfile = read_dockerfile(file)
-    path = str(file)
+    if file == STDIN:
+        assert options.stdin is not None
+        path = STDIN_NAME
+        dockerfile = parse_dockerfile(decode_dockerfile(options.stdin, path=path), path=path)
+    else:
+        path = str(file)
+        dockerfile = read_dockerfile(file)
+    # What `docker build` rejects right after parsing (bare FROM, unknown instructions,
+    # argument counts) is an error here too, as in `slimage parse --strict`: no findings
+    # for a file that cannot be built.
+    validate_instructions(dockerfile)
     outcome = _Outcome()
     if options.fix or options.diff:
         from slimage.rules.fixer import fix_text
@@ -416,24 +449,22 @@ def render_rules(output_format: str) -> str:
     if output_format == "json":
         import json
 
-        return (
-            json.dumps(
-                [
-                    {
-                        "code": r.code,
-                        "name": r.name,
-                        "title": r.title,
-                        "category": category(r.code),
-                        "severity": str(r.severity),
-                        "fix": r.fix_safety,
-                        "hadolint": list(r.hadolint),
-                    }
-                    for r in rules
-                ],
-                indent=2,
-            )
-            + "\n"
-        )
+        from slimage.report.schemas import SCHEMA_VERSION
+
+        rule_list = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "title": r.title,
+                "category": category(r.code),
+                "severity": str(r.severity),
+                "fix": r.fix_safety,
+                "hadolint": list(r.hadolint),
+            }
+            for r in rules
+        ]
+        document = {"schema_version": SCHEMA_VERSION, "rules": rule_list}
+        return json.dumps(document, indent=2) + "\n"
     if output_format != "text":
         raise UsageError(f"--format {output_format!r}: expected text or json")
     name_width = max((len(r.name) for r in rules), default=4)

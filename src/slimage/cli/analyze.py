@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._options import quiet
 from slimage.errors import UsageError
 
 _UNITS = {
@@ -69,13 +70,12 @@ def analyze_command(
     platform: str | None = typer.Option(
         None,
         "--platform",
-        help="os/arch\\[/variant] to pick from a multi-platform index (default: this machine's).",
+        help="os/arch[/variant] to pick from a multi-platform index (default: this machine's).",
         show_default=False,
     ),
     output_format: str = typer.Option(
         "text",
         "--format",
-        "-f",
         help="Output format: text, json (a versioned schema) or sarif (the findings).",
     ),
     max_size: str | None = typer.Option(
@@ -100,6 +100,36 @@ def analyze_command(
         None,
         "--min-efficiency",
         help="Fail when dive's efficiency score is below this (0.9 or 90%), as dive's CI does.",
+        show_default=False,
+    ),
+    max_secrets: int | None = typer.Option(
+        None,
+        "--max-secrets",
+        min=0,
+        help="Fail when the image holds more than N secrets (secret files, secret-looking "
+        "config Env); --max-secrets 0 fails on any.",
+        show_default=False,
+    ),
+    select: list[str] | None = typer.Option(
+        None,
+        "--select",
+        help="Only these findings: codes, prefixes (SA1, SL) or names; comma separated or "
+        "repeated, as lint's --select.",
+        show_default=False,
+    ),
+    ignore: list[str] | None = typer.Option(
+        None,
+        "--ignore",
+        help="Findings to leave out (codes, prefixes or names), in every report and in "
+        "--max-secrets.",
+        show_default=False,
+    ),
+    file: str | None = typer.Option(
+        None,
+        "--file",
+        "-f",
+        help="The Dockerfile that built the image: SARIF then points each finding at the "
+        "line of the step that made its layer.",
         show_default=False,
     ),
     insecure_registry: bool = typer.Option(
@@ -143,6 +173,7 @@ def analyze_command(
     Exit codes: 0 ok; 1 a gate failed; 2 bad options; 3 the image cannot be read.
     """
     from slimage.analysis.gates import GateLimits
+    from slimage.analysis.selection import parse_selectors
     from slimage.api import AnalyzeOptions, analyze, open_image
 
     if output_format not in ("text", "json", "sarif"):
@@ -154,6 +185,7 @@ def analyze_command(
         min_efficiency=(
             parse_ratio(min_efficiency, "--min-efficiency") if min_efficiency is not None else None
         ),
+        max_secrets=max_secrets,
         ignore=tuple(gate_ignore or ()),
     )
     options = AnalyzeOptions(
@@ -162,7 +194,10 @@ def analyze_command(
         credentials=_credentials(username, password_stdin),
         use_cache=not no_cache,
         limits=limits,
+        select=parse_selectors(select or (), "--select"),
+        ignore=parse_selectors(ignore or (), "--ignore"),
     )
+    dockerfile = _read_dockerfile(file) if file is not None else None
     opened = open_image(
         image,
         platform=platform,
@@ -182,28 +217,70 @@ def analyze_command(
 
         sys.stdout.write(render_analysis_json(result))
     elif output_format == "sarif":
-        sys.stdout.write(_sarif(result))
+        sys.stdout.write(_sarif(result, dockerfile))
+    elif quiet():
+        from slimage.report.analysis_text import gate_spans
+
+        for gate in result.gates:
+            if not gate.passed:  # -q: only what fails
+                sys.stdout.write("".join(text for text, _ in gate_spans(gate)) + "\n")
     else:
+        from slimage.cli._options import use_color
         from slimage.report.analysis_text import render_analysis_text
 
-        render_analysis_text(result, sys.stdout)
+        render_analysis_text(result, sys.stdout, color=use_color(sys.stdout))
     sys.stdout.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
 
 
-def _sarif(result: Any) -> str:
-    """The findings as SARIF 2.1.0, the image as the artifact; lint rules described."""
+def _read_dockerfile(file: str) -> Any:
+    from slimage.dockerfile.parser import read_dockerfile
+
+    return read_dockerfile(file)
+
+
+def _sarif(result: Any, dockerfile: Any = None) -> str:
+    """The findings as SARIF 2.1.0; lint rules described. Each finding points at the
+    image path it is about, or, with the Dockerfile, at the line of the step that made
+    its layer (what code scanning can show)."""
     from slimage.report import LintReport, render_lint
     from slimage.rules.registry import all_rules
 
     findings = result.explanation.findings
+    files = [result.source]
+    if dockerfile is not None:
+        findings = _located_in_dockerfile(result, dockerfile)
+        files = [dockerfile.path, result.source]
     used = {finding.code for finding in findings}
     # Lint codes get their rule description; analysis-only codes (SA1xx) are documented
     # in docs/findings.md and have none.
     rules = [rule for rule in all_rules() if rule.code in used]
-    report = LintReport(findings=findings, files=[result.source], rules=rules)
+    report = LintReport(findings=findings, files=files, rules=rules)
     return render_lint(report, "sarif")
+
+
+def _located_in_dockerfile(result: Any, dockerfile: Any) -> list[Any]:
+    """The findings, each with a layer moved to the Dockerfile line that made the layer."""
+    import dataclasses
+
+    from slimage.analysis.dockerfile_steps import map_layers_to_instructions
+    from slimage.findings import Location
+
+    history = result.config.get("history") or []
+    made_by = map_layers_to_instructions(dockerfile, history, len(result.layers.layers))
+    located = []
+    for finding in result.explanation.findings:
+        instruction = made_by.get(finding.extra.get("layer_index", -1))
+        if instruction is not None:
+            span = instruction.span
+            where = Location(
+                dockerfile.path, span.line, span.column, span.end_line, span.end_column
+            )
+            message = f"{finding.message} at {finding.location.path} in the image"
+            finding = dataclasses.replace(finding, location=where, message=message)
+        located.append(finding)
+    return located
 
 
 def _print_quick(opened: Any, output_format: str) -> None:
@@ -250,7 +327,7 @@ class _NoProgress:
 
 
 def _progress(total: int) -> Any:
-    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty() or quiet():
         return _NoProgress()
     from contextlib import contextmanager
 

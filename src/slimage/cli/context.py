@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,9 +63,14 @@ def context_command(
         document["written"] = None if written is None else str(written)
         typer.echo(json.dumps(document, indent=2))
     else:
-        from slimage.cli._context_text import render_report
+        from slimage.cli._context_text import render_failures, render_report
+        from slimage.cli._options import quiet, rich_console
 
-        render_report(report, top=top, written=written)
+        console = rich_console(sys.stdout, highlight=False, soft_wrap=True)
+        if quiet() and not (suggest or write):
+            render_failures(report, console=console)
+        else:
+            render_report(report, top=top, written=written, console=console)
     raise typer.Exit(1 if report.failed else 0)
 
 

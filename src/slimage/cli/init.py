@@ -13,6 +13,14 @@ from slimage.cli._app import app
 @app.command("init")
 def init_command(
     directory: Path = typer.Argument(Path("."), help="The project directory."),
+    file: Path | None = typer.Option(
+        None,
+        "--file",
+        "-f",
+        help="Where to write the Dockerfile, as docker build -f names it "
+        "(default: DIR/Dockerfile).",
+        show_default=False,
+    ),
     print_only: bool = typer.Option(
         False, "--print", help="Print the Dockerfile to stdout instead of writing files."
     ),
@@ -43,6 +51,7 @@ def init_command(
     ),
 ) -> None:
     """Generate a small, correct multi-stage Dockerfile for Go, Node, Python, Rust or Java."""
+    from slimage.cli._options import quiet
     from slimage.errors import InputNotFound, UsageError
     from slimage.generate.config import configured_images
     from slimage.generate.render import check_runtime, render_dockerfile
@@ -67,11 +76,13 @@ def init_command(
         for line in text.splitlines()
         if line.startswith("# Note: ")
     )
+    if quiet():
+        summary = ""  # -q: the notes only (they ask for a change in the project)
     if print_only:
         sys.stdout.write(text)
-        sys.stderr.write(summary + "\n" + notes)
+        sys.stderr.write(summary + "\n" * bool(summary) + notes)
         return
-    target = directory / "Dockerfile"
+    target = file if file is not None else directory / "Dockerfile"
     if target.exists() and not force:
         raise UsageError(f"{target} exists; use --force to overwrite or --print to see it")
     ignore_text = _dockerignore(directory, text) if dockerignore else None
@@ -82,10 +93,11 @@ def init_command(
     if write_ignore and ignore_text is not None:
         ignore_path.write_text(ignore_text, encoding="utf-8")
         written.append(str(ignore_path))
-    elif ignore_text is not None:
+    elif ignore_text is not None and not quiet():
         sys.stderr.write(f"slimage init: kept the existing {ignore_path} (use --force)\n")
-    sys.stderr.write(summary + "\n" + notes)
-    sys.stderr.write("wrote " + ", ".join(written) + "\n")
+    sys.stderr.write(summary + "\n" * bool(summary) + notes)
+    if not quiet():
+        sys.stderr.write("wrote " + ", ".join(written) + "\n")
 
 
 def _dockerignore(directory: Path, dockerfile_text: str) -> str:

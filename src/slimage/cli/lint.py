@@ -21,11 +21,20 @@ def lint_command(
         None,
         help=(
             "Dockerfiles, or directories to search for Dockerfile, Containerfile, "
-            "*.Dockerfile and Dockerfile.* (skipping .git and node_modules). Default: ."
+            "*.Dockerfile and Dockerfile.* (skipping .git and node_modules); - reads "
+            "standard input. Default: ."
         ),
         show_default=False,
     ),
-    output_format: str = typer.Option("text", "--format", "-f", help=f"Output format: {_FORMATS}."),
+    file: list[Path] | None = typer.Option(
+        None,
+        "--file",
+        "-f",
+        help="A Dockerfile to lint (repeatable), as docker build -f names it; the same as "
+        "giving it as an argument.",
+        show_default=False,
+    ),
+    output_format: str = typer.Option("text", "--format", help=f"Output format: {_FORMATS}."),
     fail_level: str | None = typer.Option(
         None,
         "--fail-level",
@@ -96,7 +105,7 @@ def lint_command(
 
     code = run_lint(
         LintOptions(
-            paths=list(paths or [Path(".")]),
+            paths=[*(paths or []), *(file or [])] or [Path(".")],
             output_format=output_format,
             fail_level=fail_level,
             select=select,
@@ -117,7 +126,7 @@ def lint_command(
 
 @app.command("rules")
 def rules_command(
-    output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    output_format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """List every lint rule: code, name, severity, fixability and title."""
     from slimage.cli._lint_run import render_rules

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from slimage.dockerfile.stages import StageGraph
 
 DOCKERFILE_NAMES = ("Dockerfile", "Containerfile", "dockerfile", "containerfile")
-JSON_VERSION = 1
 
 
 @dataclass
@@ -141,7 +140,10 @@ _suggest = suggest_for_build
 
 
 def report_to_json(report: ContextReport, *, top: int = 10) -> dict[str, Any]:
-    """The ``--format json`` document (schema described in docs/context.md)."""
+    """The ``--format json`` document (docs/context.md; its schema is
+    slimage/report/schemas/context-v1.schema.json)."""
+    from slimage.report.schemas import SCHEMA_VERSION
+
     scan = report.scan
     reach = report.reach
     reached_bytes = 0
@@ -149,7 +151,7 @@ def report_to_json(report: ContextReport, *, top: int = 10) -> dict[str, Any]:
         sizes = {entry.path: entry.size for entry in scan.entries}
         reached_bytes = sum(sizes.get(path, 0) for path in reach.reached)
     document: dict[str, Any] = {
-        "version": JSON_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "context": str(report.context),
         "dockerfile": None if report.dockerfile is None else str(report.dockerfile),
         "ignore_file": None if report.ignore_file is None else str(report.ignore_file),

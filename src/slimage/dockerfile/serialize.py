@@ -9,6 +9,7 @@ from typing import Any
 
 from slimage.dockerfile.model import Dockerfile, Flag, Heredoc, Instruction, Span
 
+# "schema_version", as in every JSON output (slimage/report/schemas/parse-v1.schema.json).
 FORMAT_VERSION = 1
 # Bytes that were not UTF-8 travel as lone surrogates; JSON writes them as \udcXX escapes
 # (json.loads gives the same string back) so the output stays valid UTF-8.
@@ -86,7 +87,7 @@ def instruction_to_dict(instruction: Instruction) -> dict[str, Any]:
 def dockerfile_to_dict(df: Dockerfile) -> dict[str, Any]:
     """The whole model as plain data."""
     return {
-        "version": FORMAT_VERSION,
+        "schema_version": FORMAT_VERSION,
         "path": df.path,
         "escape": df.escape,
         "directives": [

@@ -29,6 +29,7 @@ from slimage.image.stored import (
     parse_json,
 )
 from slimage.image.tarstream import RegionReader, sniff_compression
+from slimage.wording import plural
 
 _BLOB_NAME = re.compile(r"(?:^|/)blobs/sha256/([0-9a-f]{64})$")
 _HEX_NAME = re.compile(r"(?:^|/)(?:sha256:)?([0-9a-f]{64})\.(?:tar\.gz|tgz|tar\.zst)$")
@@ -82,8 +83,8 @@ def docker_archive_from_members(
     warnings: list[str] = []
     if ids and len(ids) != len(layer_names):
         raise ImageFormatError(
-            f"{label}: manifest.json lists {len(layer_names)} layers "
-            f"but the config has {len(ids)} diff_ids"
+            f"{label}: manifest.json lists {plural(len(layer_names), 'layer')} "
+            f"but the config has {plural(len(ids), 'diff_id')}"
         )
     sources = entry.get("LayerSources")
     layers: list[StoredLayer] = []

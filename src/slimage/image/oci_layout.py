@@ -26,6 +26,7 @@ from slimage.image.stored import (
     parse_json,
 )
 from slimage.image.tarstream import compression_for
+from slimage.wording import plural
 
 INDEX_TYPES = {
     "application/vnd.oci.image.index.v1+json",
@@ -142,8 +143,8 @@ def _open(blobs: _Blobs, label: str, tag: str | None, platform: str | None) -> S
     ids = diff_ids(config)
     if len(ids) != len(layer_descriptors):
         raise ImageFormatError(
-            f"{label}: manifest lists {len(layer_descriptors)} layers "
-            f"but the config has {len(ids)} diff_ids"
+            f"{label}: manifest lists {plural(len(layer_descriptors), 'layer')} "
+            f"but the config has {plural(len(ids), 'diff_id')}"
         )
     layers: list[StoredLayer] = []
     for position, layer in enumerate(layer_descriptors):

@@ -10,8 +10,10 @@ Accepted forms::
     docker://REF                 a registry (REF as Docker reads it: nginx, ghcr.io/o/app:1)
     docker-daemon:REF            a Docker-compatible daemon (Docker Engine API, podman)
     containers-storage:REF       buildah/podman local storage (through skopeo)
-    REF                          a plain name that is not a path: the daemon when one
-                                 answers and has it, else the registry
+    REF                          a name that is not a path: the daemon when one
+                                 answers and has it, else the registry; a plain word
+                                 (no registry, tag or digest) only the daemon, so that
+                                 a mistyped file name fails at once (issue 15)
 
 The image's ``source`` says which one was used.
 """
@@ -63,6 +65,8 @@ def open_image(
         return _open_remote(reference, platform, insecure, credentials)
     transport, path, tag = split_reference(reference)
     if transport is None and not os.path.exists(path) and _looks_like_reference(path):
+        if _is_plain_word(path):
+            return _open_local_name(path)
         return _open_by_name(path, platform, insecure, credentials)
     if not path:
         raise ImageNotFound(f"{reference}: no path given")
@@ -123,6 +127,36 @@ def _looks_like_reference(text: str) -> bool:
     except UsageError:
         return False
     return True
+
+
+def _is_plain_word(text: str) -> bool:
+    """No registry, tag or digest (``app``, ``team/app``): as likely a mistyped file name
+    as an image, so it is not looked up on a registry (``app:1``, ``ghcr.io/o/app`` are)."""
+    first, slash, _ = text.partition("/")
+    has_registry = bool(slash) and ("." in first or first == "localhost")
+    return not has_registry and ":" not in text and "@" not in text
+
+
+def _open_local_name(name: str) -> Image:
+    """A plain word: a local daemon's image of that name, else no such file (exit 3)."""
+    from slimage.errors import DaemonUnavailable
+    from slimage.image.daemon import daemon_endpoints, open_daemon_image
+
+    # Sockets that do not exist are skipped before the Docker SDK is imported (~0.8 s).
+    endpoints = [
+        endpoint
+        for endpoint in daemon_endpoints()
+        if not endpoint.startswith("unix://") or os.path.exists(endpoint[len("unix://") :])
+    ]
+    try:
+        if endpoints:
+            return open_daemon_image(name, endpoints=endpoints)
+    except (DaemonUnavailable, ImageNotFound):
+        pass
+    raise ImageNotFound(
+        f"{name}: no such file or directory, and no local image of that name "
+        f"(for a registry image name its tag or registry: {name}:latest, docker://{name})"
+    )
 
 
 def _open_by_name(

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import functools
 import hashlib
 import json
 import queue
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -65,6 +67,13 @@ _ACCEPT = ", ".join(
 )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context, made once for every client: loading the CA bundle
+    costs ~30 ms, and an audit opens a client per repository."""
+    return httpx.create_ssl_context()
+
+
 class RegistryClient:
     """One repository of one registry: authenticated, retried GETs."""
 
@@ -86,6 +95,7 @@ class RegistryClient:
         self._sleep = sleep
         self._client = httpx.Client(
             transport=transport,
+            verify=_tls_context(),
             follow_redirects=True,
             timeout=httpx.Timeout(timeout, read=timeout * 2),
             headers={"User-Agent": "slimage"},
@@ -101,6 +111,9 @@ class RegistryClient:
     # -- requests ----------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
+        """``tags/list`` is under the repository; ``/_catalog`` (a leading slash) is not."""
+        if path.startswith("/"):
+            return f"{self._scheme}://{self.reference.api_host}/v2{path}"
         return f"{self._scheme}://{self.reference.api_host}/v2/{self.reference.repository}/{path}"
 
     def _choose_scheme(self) -> None:

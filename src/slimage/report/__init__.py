@@ -41,14 +41,17 @@ class LintReport:
     fixes_applied: int = 0
 
 
-def render_lint(report: LintReport, format_name: str, *, color: bool = False) -> str:
-    """The report in ``format_name`` (one of :data:`LINT_FORMATS`)."""
+def render_lint(
+    report: LintReport, format_name: str, *, color: bool = False, quiet: bool = False
+) -> str:
+    """The report in ``format_name`` (one of :data:`LINT_FORMATS`); ``color`` and
+    ``quiet`` (no summary line) only change the text format."""
     if format_name not in LINT_FORMATS:
         raise ValueError(f"unknown format {format_name!r}")
     if format_name == "text":
         from slimage.report.text import render as render_text
 
-        return render_text(report, color=color)
+        return render_text(report, color=color, quiet=quiet)
     module = importlib.import_module(f"slimage.report.{format_name}")
     rendered: str = module.render(report)
     return rendered

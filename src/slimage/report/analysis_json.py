@@ -1,7 +1,8 @@
 """``slimage analyze --format json``: a versioned document, every byte count an integer.
 
-The schema is :data:`SCHEMA` (JSON Schema draft 2020-12), documented in docs/analyze.md.
-``schema_version`` changes its major number when a field is removed or changes meaning;
+The schema is ``slimage/report/schemas/analyze-v1.schema.json`` (JSON Schema draft
+2020-12), documented in docs/analyze.md.
+``schema_version`` (an integer) changes when a field is removed or changes meaning;
 new fields may appear in any version. Byte counts are exact integers; ratios are floats
 in 0..1 (``null`` where dive's would be NaN or infinite).
 """
@@ -15,149 +16,7 @@ from typing import Any
 
 from slimage.analysis.result import AnalysisResult
 from slimage.findings import Finding
-
-SCHEMA_VERSION = "1.0"
-
-_BYTES = {"type": "integer", "minimum": 0}
-_PATH_BYTES = {
-    "type": "object",
-    "required": ["path", "bytes"],
-    "properties": {"path": {"type": "string"}, "bytes": _BYTES},
-}
-
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "slimage analyze report",
-    "type": "object",
-    "required": [
-        "schema_version",
-        "image",
-        "summary",
-        "hidden",
-        "dive",
-        "layers",
-        "findings",
-        "gates",
-        "warnings",
-        "notes",
-    ],
-    "properties": {
-        "schema_version": {"const": SCHEMA_VERSION},
-        "image": {
-            "type": "object",
-            "required": ["source", "platform", "layer_count"],
-            "properties": {
-                "source": {"type": "string"},
-                "platform": {"type": ["string", "null"]},
-                "layer_count": {"type": "integer", "minimum": 0},
-            },
-        },
-        "summary": {
-            "type": "object",
-            "required": [
-                "content_bytes",
-                "compressed_bytes",
-                "final_bytes",
-                "hidden_bytes",
-                "classified_waste_bytes",
-                "unexplained_bytes",
-                "reclaimable_bytes",
-                "classes",
-            ],
-            "properties": {
-                "content_bytes": _BYTES,
-                "compressed_bytes": _BYTES,
-                "final_bytes": _BYTES,
-                "hidden_bytes": _BYTES,
-                "classified_waste_bytes": _BYTES,
-                "unexplained_bytes": _BYTES,
-                "reclaimable_bytes": _BYTES,
-                "classes": {"type": "object", "additionalProperties": _BYTES},
-            },
-        },
-        "hidden": {
-            "type": "object",
-            "required": ["total_bytes", "by_cause", "items"],
-            "properties": {
-                "total_bytes": _BYTES,
-                "by_cause": {
-                    "type": "object",
-                    "required": ["overwritten", "deleted_file", "deleted_dir", "opaque"],
-                    "additionalProperties": _BYTES,
-                },
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["path", "bytes", "cause", "from_layer", "by_layer"],
-                    },
-                },
-            },
-        },
-        "dive": {
-            "type": "object",
-            "required": ["efficiency", "wasted_bytes", "user_size_bytes", "user_wasted_fraction"],
-            "properties": {
-                "efficiency": {"type": "number"},
-                "wasted_bytes": _BYTES,
-                "size_bytes": _BYTES,
-                "user_size_bytes": _BYTES,
-                "user_wasted_fraction": {"type": ["number", "null"]},
-            },
-        },
-        "layers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": [
-                    "index",
-                    "digest",
-                    "diff_id",
-                    "media_type",
-                    "compressed_bytes",
-                    "uncompressed_bytes",
-                    "content_bytes",
-                    "kept_bytes",
-                    "hidden_later_bytes",
-                    "hides_bytes",
-                    "entries",
-                    "created_by",
-                ],
-                "properties": {
-                    "index": {"type": "integer", "minimum": 0},
-                    "compressed_bytes": _BYTES,
-                    "uncompressed_bytes": _BYTES,
-                    "content_bytes": _BYTES,
-                    "kept_bytes": _BYTES,
-                    "hidden_later_bytes": _BYTES,
-                    "hides_bytes": _BYTES,
-                    "created_by": {"type": ["string", "null"]},
-                    "biggest_files": {"type": "array", "items": _PATH_BYTES},
-                    "biggest_dirs": {"type": "array", "items": _PATH_BYTES},
-                },
-            },
-        },
-        "findings": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["code", "name", "message", "severity", "path", "bytes_saved"],
-                "properties": {"bytes_saved": {"type": ["integer", "null"], "minimum": 0}},
-            },
-        },
-        "inventory": {"type": ["object", "null"]},
-        "gates": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["name", "limit", "value", "passed"],
-                "properties": {"passed": {"type": "boolean"}},
-            },
-        },
-        "warnings": {"type": "array", "items": {"type": "string"}},
-        "notes": {"type": "array", "items": {"type": "string"}},
-    },
-}
+from slimage.report.schemas import SCHEMA_VERSION
 
 
 def _ratio(value: float) -> float | None:
@@ -177,6 +36,12 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _runtime(result: AnalysisResult) -> dict[str, Any]:
+    from slimage.analysis.runtime import runtime_settings
+
+    return asdict(runtime_settings(result.config))
+
+
 def analysis_document(result: AnalysisResult) -> dict[str, Any]:
     layers = result.layers
     explanation = result.explanation
@@ -189,6 +54,7 @@ def analysis_document(result: AnalysisResult) -> dict[str, Any]:
             "platform": result.platform,
             "layer_count": len(layers.layers),
         },
+        "runtime": _runtime(result),
         "summary": {
             "content_bytes": layers.content_bytes,
             "compressed_bytes": layers.compressed_bytes,

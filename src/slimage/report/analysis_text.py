@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from slimage.analysis.steps import instruction_text, shorten
 from slimage.report.safe_text import clean
+from slimage.wording import plural
 
 if TYPE_CHECKING:
-    from slimage.analysis.result import AnalysisResult
+    from slimage.analysis.result import AnalysisResult, Gate
 
 BAR_WIDTH = 20
 TOP_FINDINGS = 15
@@ -89,7 +90,11 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     add(
         [
             (human_size(size), "bold"),
-            (f" in {len(layers.layers)} layers ({human_size(layers.compressed_bytes)} stored)", ""),
+            (
+                f" in {plural(len(layers.layers), 'layer')} "
+                f"({human_size(layers.compressed_bytes)} stored)",
+                "",
+            ),
             (f" · hidden {human_size(hidden)}", "yellow" if hidden else ""),
             (f" · classified waste {human_size(classified)}", "yellow" if classified else ""),
             (f" · reclaimable {human_size(reclaimable)} ({_share(reclaimable, size)})", "bold"),
@@ -100,11 +105,12 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
         [
             (
                 f"final filesystem {human_size(layers.final_bytes)} in "
-                f"{len(layers.files)} entries{platform}",
+                f"{plural(len(layers.files), 'entry')}{platform}",
                 "",
             )
         ]
     )
+    add([(runtime_line(result.config), "")])
 
     table = LayersTable()
     largest = max((layer.content_bytes for layer in layers.layers), default=0)
@@ -192,12 +198,7 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     )
 
     for gate in result.gates:
-        if gate.unit == "bytes":
-            value, limit = human_size(gate.value), human_size(gate.limit)
-        else:
-            value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
-        verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
-        add([verdict, (f" --{gate.name}: {value} (limit {limit})", "")])
+        add(gate_spans(gate))
 
     for note in [*layers.notes, *explanation.notes]:
         add([(f"note: {clean(note)}", "dim")])
@@ -206,10 +207,43 @@ def report_blocks(result: AnalysisResult) -> list[Block]:
     return blocks
 
 
-def render_analysis_text(result: AnalysisResult, stream: IO[str]) -> None:
+def runtime_line(config: Mapping[str, Any]) -> str:
+    """``runs as app · entrypoint ["node"] · cmd ["server.js"] · ports 8080/tcp``."""
+    import json
+
+    from slimage.analysis.runtime import runtime_settings
+
+    runtime = runtime_settings(config)
+    user = runtime.user or "root (no USER)"
+    parts = [f"runs as {user}"]
+    if runtime.entrypoint:
+        parts.append(f"entrypoint {json.dumps(runtime.entrypoint)}")
+    parts.append(f"cmd {json.dumps(runtime.cmd)}" if runtime.cmd else "no cmd")
+    parts.append(
+        f"ports {', '.join(runtime.exposed_ports)}" if runtime.exposed_ports else "no ports"
+    )
+    return clean(" · ".join(parts))
+
+
+def gate_spans(gate: Gate) -> Line:
+    """``FAIL --max-size: 31.2 MB (limit 20.0 MB)``: one gate's verdict."""
+    if gate.unit == "bytes":
+        value, limit = human_size(gate.value), human_size(gate.limit)
+    elif gate.unit == "count":
+        value, limit = f"{gate.value:.0f}", f"{gate.limit:.0f}"
+    else:
+        value, limit = f"{gate.value:.4f}", f"{gate.limit:.4f}"
+    verdict = ("PASS", "green") if gate.passed else ("FAIL", "bold red")
+    return [verdict, (f" --{gate.name}: {value} (limit {limit})", "")]
+
+
+def render_analysis_text(
+    result: AnalysisResult, stream: IO[str], *, color: bool | None = None
+) -> None:
+    """``color``: style the report (None: as Rich would decide, see :func:`styled`)."""
     blocks = report_blocks(result)
-    if styled(stream) or not write_plain(blocks, stream):
-        write_rich(blocks, stream)
+    if (styled(stream) if color is None else color) or not write_plain(blocks, stream):
+        write_rich(blocks, stream, color=color)
 
 
 def styled(stream: IO[str]) -> bool:
@@ -269,15 +303,21 @@ def _edges(widths: Sequence[int]) -> list[tuple[int, bool]]:
     return [(width, index in (0, last)) for index, width in enumerate(widths)]
 
 
-def write_rich(blocks: Sequence[Block], stream: IO[str]) -> None:
-    """Write ``blocks`` with Rich: styled on a terminal, wrapped to its width."""
+def write_rich(blocks: Sequence[Block], stream: IO[str], *, color: bool | None = None) -> None:
+    """Write ``blocks`` with Rich: styled on a terminal (or as ``color`` says), wrapped to
+    its width."""
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
     piped = not stream.isatty()
     console = Console(
-        file=stream, highlight=False, soft_wrap=piped, width=PIPED_WIDTH if piped else None
+        file=stream,
+        highlight=False,
+        soft_wrap=piped,
+        width=PIPED_WIDTH if piped else None,
+        force_terminal=color,
+        no_color=None if color is None else not color,
     )
     for block in blocks:
         if isinstance(block, LayersTable):

@@ -1,6 +1,6 @@
 """The JSON report: a documented, versioned schema (``schema_version`` 1).
 
-The schema is ``slimage/report/lint-v1.schema.json`` (JSON Schema 2020-12) and is
+The schema is ``slimage/report/schemas/lint-v1.schema.json`` (JSON Schema 2020-12) and is
 described in ``docs/lint.md``. Additive changes keep version 1; removing or renaming a
 field bumps it. Offsets in ``fix.edits`` are character offsets into the file as read.
 """
@@ -13,8 +13,7 @@ from typing import Any
 from slimage.findings import Finding, Severity
 from slimage.report import LintReport
 from slimage.report._json_text import dumps_indented
-
-SCHEMA_VERSION = 1
+from slimage.report.schemas import SCHEMA_VERSION
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

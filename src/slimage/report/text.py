@@ -12,6 +12,7 @@ from collections import Counter
 from slimage.findings import Applicability, Finding, Severity
 from slimage.report import LintReport
 from slimage.report.units import human_bytes
+from slimage.wording import plural
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -45,16 +46,15 @@ def _help(finding: Finding) -> str:
 
 def summary(report: LintReport) -> str:
     counts = Counter(f.severity for f in report.findings)
-    files = len(report.files)
-    noun = "file" if files == 1 else "files"
+    # Files that could not be read or parsed were not linted: they are counted apart.
+    files = plural(max(len(report.files) - len(report.errors), 0), "file")
     if not report.findings:
-        text = f"No findings in {files} {noun}."
+        text = f"No findings in {files}."
     else:
         by_level = ", ".join(
             f"{counts[level]} {level}" for level in sorted(counts, reverse=True) if counts[level]
         )
-        total = len(report.findings)
-        text = f"Found {total} finding{'s' if total != 1 else ''} ({by_level}) in {files} {noun}."
+        text = f"Found {plural(len(report.findings), 'finding')} ({by_level}) in {files}."
         safe = sum(
             1
             for f in report.findings
@@ -73,27 +73,29 @@ def summary(report: LintReport) -> str:
         if saved:
             text += f" Estimated saving: ~{human_bytes(saved)}."
     if report.fixes_applied:
-        text += f" Applied {report.fixes_applied} fix{'es' if report.fixes_applied != 1 else ''}."
+        text += f" Applied {plural(report.fixes_applied, 'fix')}."
     if report.errors:
-        text += f" {len(report.errors)} file(s) could not be linted."
+        text += f" {plural(len(report.errors), 'file')} could not be linted."
     return text
 
 
-def render(report: LintReport, *, color: bool = False) -> str:
-    """The report as text; styled with ANSI colour through Rich when ``color``."""
+def render(report: LintReport, *, color: bool = False, quiet: bool = False) -> str:
+    """The report as text; styled with ANSI colour through Rich when ``color``; without
+    the summary line when ``quiet`` (only the findings, as ``ruff --quiet``)."""
     if color:
-        return _render_rich(report)
+        return _render_rich(report, quiet=quiet)
     lines: list[str] = []
     for finding in report.findings:
         lines.append(_headline(finding))
         help_text = _help(finding)
         if help_text:
             lines.append(f"  help: {help_text}")
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    if not quiet:
+        lines.append(summary(report))
+    return "".join(line + "\n" for line in lines)
 
 
-def _render_rich(report: LintReport) -> str:
+def _render_rich(report: LintReport, *, quiet: bool = False) -> str:
     import io
 
     from rich.console import Console
@@ -115,6 +117,7 @@ def _render_rich(report: LintReport) -> str:
         help_text = _help(finding)
         if help_text:
             console.print(Text.assemble("  ", ("help", "bold cyan"), f": {help_text}"))
-    style = "bold red" if report.findings else "bold green"
-    console.print(Text(summary(report), style=style))
+    if not quiet:
+        style = "bold red" if report.findings else "bold green"
+        console.print(Text(summary(report), style=style))
     return buffer.getvalue()

@@ -89,12 +89,16 @@ def lint_path(
 ) -> LintResult:
     """Read and lint one Dockerfile; the config is discovered from its directory when None.
 
-    The build context defaults to the Dockerfile's directory.
+    The build context defaults to the Dockerfile's directory. A file ``docker build``
+    rejects after parsing (bare ``FROM``, an unknown instruction) raises
+    DockerfileSyntaxError, as ``slimage lint`` reports it.
     """
     from slimage.dockerfile.parser import read_dockerfile
+    from slimage.dockerfile.validate import validate_instructions
 
     file_path = Path(path)
     dockerfile = read_dockerfile(file_path)
+    validate_instructions(dockerfile)
     if config is None:
         config = discover_config(file_path)
     return lint_dockerfile(
