@@ -185,6 +185,14 @@ def _analyze(buildah: Buildah, image: str, tmp_path: Path) -> dict[str, Any]:
     return report
 
 
+def _answer(buildah: Buildah, image: str, case: Case) -> str:
+    """The HTTP answer; asked twice, as a 1 GB image on a loaded machine may start slowly."""
+    try:
+        return buildah.http_answer(image, case.port, case.env)
+    except AssertionError:
+        return buildah.http_answer(image, case.port, case.env)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_rewrite_answers_like_the_original_and_is_small(
     buildah: Buildah, tmp_path_factory: pytest.TempPathFactory, name: str
@@ -192,8 +200,8 @@ def test_rewrite_answers_like_the_original_and_is_small(
     case = CASES[name]
     tmp = tmp_path_factory.mktemp(name)
     fat, slim, text = _build_pair(buildah, case, tmp)
-    assert buildah.http_answer(slim, case.port, case.env) == case.answer
-    assert buildah.http_answer(fat, case.port, case.env) == case.answer
+    assert _answer(buildah, slim, case) == case.answer
+    assert _answer(buildah, fat, case) == case.answer
     user = str(buildah.config(slim).get("User") or "")
     assert user and user.split(":")[0] not in ("root", "0"), "the rewrite runs as non-root"
     before = _analyze(buildah, fat, tmp)["summary"]
