@@ -1,4 +1,4 @@
-"""Write a small, deterministic "fat" image as a docker-archive, for `make demo`.
+"""Write a small, deterministic "fat" image (or its slim rewrite) as a docker-archive.
 
 The image mimics the article's bad Node.js build on a Debian base: apt lists and .deb
 archives kept, a C toolchain and git left in the runtime, the whole build context
@@ -6,7 +6,12 @@ archives kept, a C toolchain and git left in the runtime, the whole build contex
 layer that deletes files an earlier layer added (which hides bytes, but frees none).
 File contents are pseudo-random so that sizes are honest after compression too.
 
-Usage: python make_sample_image.py OUTPUT.tar (--help for more)
+With ``--slim``, the same application as a multi-stage build would ship it: the same base
+layer (byte for byte), Node.js alone installed with the apt lists removed, only the
+production dependencies copied in, run as an unprivileged user (``make demo`` diffs the
+two).
+
+Usage: python make_sample_image.py [--slim] OUTPUT.tar (--help for more)
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ def _text(lines: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _dpkg_entry(name: str, size_kib: int, depends: str = "", section: str = "libs") -> str:
+def _dpkg_entry(
+    name: str, size_kib: int, depends: str = "", section: str = "libs", version: str = "1.0-1"
+) -> str:
     entry = [
         f"Package: {name}",
         "Status: install ok installed",
@@ -39,7 +46,7 @@ def _dpkg_entry(name: str, size_kib: int, depends: str = "", section: str = "lib
         f"Section: {section}",
         f"Installed-Size: {size_kib}",
         "Architecture: amd64",
-        "Version: 1.0-1",
+        f"Version: {version}",
     ]
     if depends:
         entry.append(f"Depends: {depends}")
@@ -95,8 +102,11 @@ def _status(packages: list[tuple[str, int, str, str]]) -> bytes:
     return "\n".join(_dpkg_entry(*p) for p in packages).encode()
 
 
-def build_layers() -> list[tuple[str, bytes]]:
-    base = {
+def _base_files() -> dict[str, bytes]:
+    """The Debian base layer; built first from the seeded generator, so both samples
+    share it byte for byte."""
+    _rng.seed(20261126)
+    return {
         "etc/os-release": _text(
             ['PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', "ID=debian", 'VERSION_ID="12"']
         ),
@@ -111,6 +121,10 @@ def build_layers() -> list[tuple[str, bytes]]:
         "var/lib/dpkg/info/libc6.list": _text(["/lib/x86_64-linux-gnu/libc.so.6"]),
         "var/lib/dpkg/info/base-files.list": _text(["/etc/os-release"]),
     }
+
+
+def build_layers() -> list[tuple[str, bytes]]:
+    base = _base_files()
     update = {
         "var/lib/apt/lists/deb.example.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4": (
             _blob(2_500_000)
@@ -179,6 +193,51 @@ def build_layers() -> list[tuple[str, bytes]]:
     ]
 
 
+def build_slim_layers() -> list[tuple[str, bytes]]:
+    base = _base_files()
+    runtime = {
+        "usr/bin/node": _blob(4_000_000),
+        # A newer Node.js than the fat image's (its version shows as an upgrade).
+        "var/lib/dpkg/status": _status(BASE_PACKAGES)
+        + b"\n"
+        + _dpkg_entry("nodejs", 52_000, "libc6", "javascript", version="2.0-1").encode(),
+        "var/lib/dpkg/info/nodejs.list": _text(["/usr/bin/node"]),
+    }
+    examples = Path(__file__).parent / "fat-node"
+    app = {
+        "app/server.js": (examples / "server.js").read_bytes(),
+        "app/package.json": (examples / "package.json").read_bytes(),
+        "app/node_modules/express/package.json": b'{"name": "express", "version": "4.19.2"}\n',
+        "app/node_modules/express/lib/express.js": _blob(200_000),
+    }
+    return [
+        ("ADD file:debian-bookworm-rootfs in /", _layer(base)),
+        (
+            "RUN /bin/sh -c apt-get update && apt-get install -y --no-install-recommends "
+            "nodejs && rm -rf /var/lib/apt/lists/*",
+            _layer(runtime),
+        ),
+        ("COPY --from=build /app /app # buildkit", _layer(app)),
+    ]
+
+
+def write_slim_archive(output: Path) -> None:
+    layers = build_slim_layers()
+    history: list[dict[str, object]] = [
+        {"created": "2026-11-26T00:00:00Z", "created_by": step} for step, _ in layers
+    ]
+    for step in ("USER 1000:1000", "WORKDIR /app", 'CMD ["node" "server.js"]'):
+        history.append({"created": "2026-11-26T00:00:00Z", "created_by": step, "empty_layer": True})
+    config_body = {
+        "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_ENV=production"],
+        "Cmd": ["node", "server.js"],
+        "User": "1000:1000",
+        "WorkingDir": "/app",
+        "ExposedPorts": {"3000/tcp": {}},
+    }
+    _write(output, layers, history, config_body, "slimage/slim-sample:latest")
+
+
 def write_docker_archive(output: Path) -> None:
     layers = build_layers()
     diff_ids = ["sha256:" + hashlib.sha256(data).hexdigest() for _, data in layers]
@@ -207,24 +266,34 @@ def write_docker_archive(output: Path) -> None:
             "empty_layer": True,
         }
     )
+    config_body = {
+        "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "API_TOKEN=changeme"],
+        "Cmd": ["/bin/sh", "-c", "node server.js"],
+        "WorkingDir": "/app",
+        "ExposedPorts": {"3000/tcp": {}, "22/tcp": {}},
+    }
+    _write(output, layers, history, config_body, "slimage/fat-sample:latest")
+
+
+def _write(
+    output: Path,
+    layers: list[tuple[str, bytes]],
+    history: list[dict[str, object]],
+    config_body: dict[str, object],
+    tag: str,
+) -> None:
+    diff_ids = ["sha256:" + hashlib.sha256(data).hexdigest() for _, data in layers]
     config = {
         "architecture": "amd64",
         "os": "linux",
-        "config": {
-            "Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "API_TOKEN=changeme"],
-            "Cmd": ["/bin/sh", "-c", "node server.js"],
-            "WorkingDir": "/app",
-            "ExposedPorts": {"3000/tcp": {}, "22/tcp": {}},
-        },
+        "config": config_body,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": history,
     }
     config_bytes = json.dumps(config, sort_keys=True).encode()
     config_name = hashlib.sha256(config_bytes).hexdigest() + ".json"
     layer_paths = [f"{d.split(':')[1]}/layer.tar" for d in diff_ids]
-    manifest = [
-        {"Config": config_name, "RepoTags": ["slimage/fat-sample:latest"], "Layers": layer_paths}
-    ]
+    manifest = [{"Config": config_name, "RepoTags": [tag], "Layers": layer_paths}]
     output.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(output, mode="w") as tar:
 
@@ -247,8 +316,14 @@ def main(argv: list[str] | None = None) -> None:
         "(about 28 MB), the input of `make demo`.",
     )
     parser.add_argument("output", type=Path, metavar="OUTPUT.tar", help="the file to write")
+    parser.add_argument(
+        "--slim",
+        action="store_true",
+        help="write the slim rewrite instead: the same base layer, Node.js alone, production "
+        "dependencies, a non-root user (`make demo` diffs the two)",
+    )
     arguments = parser.parse_args(argv)
-    write_docker_archive(arguments.output)
+    (write_slim_archive if arguments.slim else write_docker_archive)(arguments.output)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,7 @@ class AnalyzeOptions:
     credentials: Credentials | None = None
     use_cache: bool = True
     limits: GateLimits = field(default_factory=GateLimits)
+    digest_files: bool = False
     # Which findings to keep (``analyze --select/--ignore``, see slimage.analysis.selection).
     select: Sequence[str] = ()
     ignore: Sequence[str] = ()
@@ -98,11 +99,15 @@ def analyze(
         if isinstance(image, str)
         else image
     )
-    cache = layer_cache(opened) if options.use_cache else None
+    cache = layer_cache(opened) if options.use_cache and not options.digest_files else None
     if cache is None:
         start_digest_checks(opened)
     result = analyze_image(
-        opened, progress=progress, gate_ignore=options.limits.ignore, cache=cache
+        opened,
+        progress=progress,
+        gate_ignore=options.limits.ignore,
+        cache=cache,
+        digest_files=options.digest_files,
     )
     if options.select or options.ignore:
         from slimage.analysis.selection import select_findings

@@ -317,12 +317,12 @@ def _is_rule_name(value: str) -> bool:
 
 
 def _read_toml(path: Path) -> dict[str, object]:
-    import tomllib  # here, not at start-up: most runs find no config file to read
+    # Here, not at start-up: most runs find no config file to read.
+    from slimage.limits import loads_toml, read_regular
 
+    data = read_regular(path, str(path), error=ConfigError)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8") from None
+    return loads_toml(text, str(path), error=ConfigError)

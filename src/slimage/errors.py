@@ -19,7 +19,9 @@ catch at any level of the tree::
     │   ├── RegistryAuthError
     │   └── DaemonUnavailable
     └── ToolError                     exit 5  an external tool (builder, container
-                                              runtime) is missing or failed
+        │                                     runtime) is missing or failed
+        └── MissingExtra              exit 5  an optional dependency is not installed;
+                                              the message names the extra to install
 
 An unexpected exception is a bug: exit 4 (EXIT_INTERNAL), never 1, so CI can tell a
 crash from findings.
@@ -117,3 +119,8 @@ class ToolError(SlimageError):
     failed; the message names the tool and, for a build, the failing step."""
 
     exit_code = EXIT_TOOL
+
+
+class MissingExtra(ToolError):
+    """A feature needs an optional dependency that is not installed: the message says
+    which extra brings it (``pip install 'slimage[docker]'``)."""

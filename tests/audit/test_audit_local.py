@@ -343,3 +343,58 @@ def test_help_renders(command: list[str], run: Callable[..., Done]) -> None:
     if not command:
         assert "REGISTRY[/PREFIX]" in done.out
         assert "slimage audit report" in done.out
+
+
+def test_the_html_report_shows_the_json_numbers(
+    fleet_dir: Path, tmp_path: Path, run: Callable[..., Done]
+) -> None:
+    import html.parser
+
+    store = f"sqlite:///{tmp_path / 'audit.db'}"
+    document = json.loads(run("--dir", str(fleet_dir), "--store", store, "--format", "json").out)
+    page_file = tmp_path / "fleet.html"
+    done = run("report", "--store", store, "--format", "html", "-o", str(page_file))
+    assert done.code == 0 and done.out == ""
+    page = page_file.read_text()
+
+    class Numbers(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.keys: dict[str, int] = {}
+            self.rows: dict[str, list[int]] = {}
+            self.row: str | None = None
+            self.external: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            for name in ("src", "href"):
+                if (values.get(name) or "").startswith(("http:", "https:", "//")):
+                    self.external.append(values[name] or "")
+            if tag == "tr" and values.get("data-image-id"):
+                self.row = values["data-image-id"]
+                self.rows[self.row] = []
+            if "data-bytes" in values:
+                number = int(values["data-bytes"] or 0)
+                if values.get("data-key"):
+                    self.keys[values["data-key"] or ""] = number
+                elif self.row is not None:
+                    self.rows[self.row].append(number)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "tr":
+                self.row = None
+
+    numbers = Numbers()
+    numbers.feed(page)
+    totals = document["totals"]
+    for key, value in numbers.keys.items():
+        assert totals[key] == value, key
+    assert set(numbers.keys) == {
+        "content_bytes", "reclaimable_bytes", "stored_bytes", "compressed_bytes"
+    }  # fmt: skip
+    for image in document["images"]:
+        assert numbers.rows[image["image_id"]] == [
+            image["content_bytes"], image["compressed_bytes"], image["reclaimable_bytes"]
+        ]  # fmt: skip
+    assert numbers.external == []
+    assert "<script" not in page  # the page needs no script; its CSP forbids one

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from slimage.errors import UsageError
+from slimage.errors import InputError, UsageError
 from slimage.stacks import detect_project
 from slimage.stacks.project import AmbiguousProject
 
@@ -172,5 +172,5 @@ def test_two_stacks_ask(tmp_path: Path) -> None:
 
 def test_broken_manifest_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text("{not json")
-    with pytest.raises(UsageError, match=r"package\.json: not valid JSON"):
+    with pytest.raises(InputError, match=r"package\.json: not valid JSON"):
         detect_project(tmp_path)

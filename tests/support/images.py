@@ -72,11 +72,13 @@ def make_config(
     diff_ids: Sequence[str],
     history: Sequence[dict[str, Any]] | None = None,
     created: str | None = None,
+    body: dict[str, Any] | None = None,
 ) -> bytes:
+    """``body``: the config's ``config`` object (default: user app, port 8080)."""
     config: dict[str, Any] = {
         "architecture": "amd64",
         "os": "linux",
-        "config": {"User": "app", "ExposedPorts": {"8080/tcp": {}}},
+        "config": body if body is not None else {"User": "app", "ExposedPorts": {"8080/tcp": {}}},
         "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
     }
     if history is None:
@@ -101,11 +103,12 @@ def write_docker_archive(
     shape: str = "legacy",
     history: Sequence[dict[str, Any]] | None = None,
     tags: Sequence[str] = ("example:latest",),
+    config_body: dict[str, Any] | None = None,
 ) -> Path:
     """``shape``: "legacy" (``<id>/layer.tar``), "podman" (``<hex>.tar``), "docker25",
     "tarball" (gzip ``<digest>.tar.gz``) or "tarball-unnamed" (gzip ``l0.tgz``)."""
     diff_ids = [sha256(layer) for layer in layers]
-    config = make_config(diff_ids, history)
+    config = make_config(diff_ids, history, body=config_body)
     with tarfile.open(path, "w") as tar:
         names = []
         if shape == "docker25":
@@ -188,8 +191,9 @@ def write_oci_layout(
     history: Sequence[dict[str, Any]] | None = None,
     tag: str | None = "latest",
     created: str | None = None,
+    config_body: dict[str, Any] | None = None,
 ) -> Path:
-    config = make_config([sha256(layer) for layer in layers], history, created)
+    config = make_config([sha256(layer) for layer in layers], history, created, body=config_body)
     for name, data in _layout_files(layers, config, compress=compress, tag=tag).items():
         target = path / name
         target.parent.mkdir(parents=True, exist_ok=True)

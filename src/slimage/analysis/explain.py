@@ -44,6 +44,9 @@ class Explanation:
     unexplained_bytes: int
     total_bytes: int
     notes: list[str] = field(default_factory=list)  # limits of this analysis for this image
+    # The cause each classified file is charged to (path -> claim: ``slimage diff`` groups the
+    # files it finds added or removed by them; the HTML treemap colours by it).
+    claims: Claims = field(default_factory=Claims)
 
     @property
     def explained_share(self) -> float:
@@ -258,4 +261,5 @@ def explain(
         unexplained_bytes=total - explained,
         total_bytes=total,
         notes=notes,
+        claims=claims,
     )

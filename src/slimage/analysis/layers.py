@@ -127,6 +127,9 @@ class LayerAnalysis:
     # Bytes under the paths the caller asked to ignore (for gates), in all layers / hidden.
     ignored_content_bytes: int = 0
     ignored_hidden_bytes: int = 0
+    # With ``digest_files``: final files whose contents were not hashed in the pass (their
+    # layer can be read again), path -> (layer index, offset of the contents in its tar).
+    unhashed: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def content_bytes(self) -> int:
@@ -240,9 +243,13 @@ class _Pass:
     """State of the streaming pass; one instance per analysis."""
 
     def __init__(
-        self, content_wanted: Callable[[str, int], bool], ignore: Callable[[str], bool] | None
+        self,
+        content_wanted: Callable[[str, int], bool],
+        ignore: Callable[[str], bool] | None,
+        hash_min_size: int = HASH_MIN_SIZE,
     ) -> None:
         self.ignore = ignore
+        self.hash_min_size = hash_min_size
         self.ignored_content = 0
         self.ignored_hidden = 0
         self.files: dict[str, FileRecord] = {}
@@ -568,7 +575,7 @@ class _Pass:
             elif size > self.top_files[0][0]:
                 heapq.heappushpop(self.top_files, (size, path))
             hasher = None
-            if size >= HASH_MIN_SIZE:
+            if size >= self.hash_min_size:
                 if self.deferring:
                     self.locations[path] = (layer << _LAYER_SHIFT) | entry.offset
                 else:
@@ -654,6 +661,7 @@ def analyze_layers(
     ignore: Callable[[str], bool] | None = None,
     cache: LayerCache | None = None,
     checks: PendingChecks | None = None,
+    digest_files: bool = False,
 ) -> LayerAnalysis:
     """Read every layer of ``image`` once and return the final filesystem and its waste.
 
@@ -663,8 +671,11 @@ def analyze_layers(
     ``checks``: when given, digest checks still running on another thread are left in it
     instead of being waited for; the result is not verified until ``checks.run()``
     returns (so the caller can go on with the result meanwhile).
+    ``digest_files``: every non-empty final file gets a content digest (``slimage diff``
+    compares images by them): hashed as it streams, or, where its layer can be read again,
+    left in :attr:`LayerAnalysis.unhashed` for the caller to hash only what it needs.
     """
-    state = _Pass(content_wanted, ignore)
+    state = _Pass(content_wanted, ignore, 1 if digest_files else HASH_MIN_SIZE)
     history_map, notes = map_history(image.history, len(image.layers))
     pending = checks if checks is not None else PendingChecks()
     close = getattr(image, "close", None)
@@ -696,7 +707,17 @@ def analyze_layers(
         notes=notes,
         ignored_content_bytes=state.ignored_content,
         ignored_hidden_bytes=state.ignored_hidden,
+        unhashed=_unhashed(state) if digest_files else {},
     )
+
+
+def _unhashed(state: _Pass) -> dict[str, tuple[int, int]]:
+    files = state.files
+    return {
+        path: (location >> _LAYER_SHIFT, location & _OFFSET_MASK)
+        for path, location in state.locations.items()
+        if (record := files.get(path)) is not None and record.digest is None
+    }
 
 
 def _read_layers(

@@ -10,12 +10,13 @@ dependencies and what only they pulled in -- is avoidable.
 
 from __future__ import annotations
 
-import json
 import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from slimage.errors import SlimageError
 from slimage.filesystem import FileRecord
+from slimage.limits import loads_json
 
 RUNTIME_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies")
 # Tool caches that live in node_modules (babel-loader, eslint, webpack): never runtime.
@@ -45,8 +46,8 @@ class NodeApp:
 
 def _load(data: bytes) -> dict[str, object] | None:
     try:
-        value = json.loads(data.decode("utf-8", "replace"))
-    except ValueError:
+        value = loads_json(data.decode("utf-8", "replace"), "package.json", error=SlimageError)
+    except SlimageError:  # not JSON, or nested past the limit: not a manifest to use
         return None
     return value if isinstance(value, dict) else None
 

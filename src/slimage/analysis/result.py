@@ -71,11 +71,13 @@ def analyze_image(
     progress: Progress | None = None,
     gate_ignore: Sequence[str] = (),
     cache: LayerCache | None = None,
+    digest_files: bool = False,
 ) -> AnalysisResult:
     """Read ``image`` once and explain its bytes.
 
     ``gate_ignore``: path patterns whose bytes the gates must not count (see
-    :func:`evaluate_gates`); the pass tallies them as it goes.
+    :func:`evaluate_gates`); the pass tallies them as it goes. ``digest_files``: give
+    every file a content digest (see :func:`~slimage.analysis.layers.analyze_layers`).
     """
     patterns = normalize_patterns(gate_ignore)
     # The layers' digests may still be computed on another thread when the pass ends:
@@ -88,6 +90,7 @@ def analyze_image(
         ignore=(lambda path: path_ignored(path, patterns)) if patterns else None,
         cache=cache,
         checks=checks,
+        digest_files=digest_files,
     )
     try:
         explanation = explain(

@@ -8,8 +8,6 @@ where it was found); nothing is opened here. Registry listings follow the Regist
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from typing import Any
 
 from slimage.errors import InputError, InputNotFound, UsageError
 from slimage.image.reference import Reference
+from slimage.limits import loads_json, read_regular
 
 PAGE_SIZE = 1000
 MAX_PAGES = 10_000  # a registry whose Link header never ends is not followed forever
@@ -109,12 +108,8 @@ def from_pods_document(document: Any, label: str) -> list[Target]:
 
 
 def from_pods_file(path: Path) -> list[Target]:
-    text = _read_text(path, "--kube-pods")
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise InputError(f"{path}: not JSON ({error})") from None
-    return from_pods_document(document, str(path))
+    data = read_regular(path, f"--kube-pods {path}", limit=MAX_LIST_FILE_BYTES)
+    return from_pods_document(loads_json(data, str(path), limit=MAX_LIST_FILE_BYTES), str(path))
 
 
 def from_cluster(context: str | None, namespace: str | None) -> list[Target]:
@@ -136,7 +131,7 @@ def from_cluster(context: str | None, namespace: str | None) -> list[Target]:
             response = api.list_namespaced_pod(namespace, _preload_content=False)
         else:
             response = api.list_pod_for_all_namespaces(_preload_content=False)
-        document = json.loads(response.data)  # type: ignore[attr-defined]
+        document = loads_json(response.data, "kubernetes API: pod list", limit=MAX_LIST_BYTES)  # type: ignore[attr-defined]
     except Exception as error:
         raise InputError(f"kubernetes API: {error}") from None
     finally:
@@ -221,12 +216,7 @@ def _paged(client: Any, path: str) -> Iterator[str]:
                 link = response.headers.get("link", "")
             finally:
                 response.close()
-            if len(body) > MAX_LIST_BYTES:
-                raise InputError(f"{client.label}: {key} list over {MAX_LIST_BYTES} bytes")
-            try:
-                document = json.loads(body)
-            except (json.JSONDecodeError, RecursionError):
-                raise InputError(f"{client.label}: the {key} list is not JSON") from None
+            document = loads_json(body, f"{client.label}: the {key} list", limit=MAX_LIST_BYTES)
             for name in _list(_mapping(document).get(key)):
                 if isinstance(name, str):
                     yield name
@@ -252,18 +242,13 @@ MAX_LIST_FILE_BYTES = 64 << 20
 
 
 def _read_text(path: Path, option: str) -> str:
+    if not path.exists():
+        raise InputNotFound(f"{path}: {option} file not found")
+    data = read_regular(path, f"{option} {path}", limit=MAX_LIST_FILE_BYTES)
     try:
-        stat = path.stat()
-    except FileNotFoundError:
-        raise InputNotFound(f"{path}: {option} file not found") from None
-    if not os.path.isfile(path):
-        raise InputError(f"{path}: {option} is not a regular file")
-    if stat.st_size > MAX_LIST_FILE_BYTES:
-        raise InputError(f"{path}: {option} file over {MAX_LIST_FILE_BYTES} bytes")
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"{path}: {error}") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{option} {path}: not UTF-8 ({error})") from None
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

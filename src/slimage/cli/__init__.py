@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 
-from slimage.errors import EXIT_USAGE, SlimageError
+from slimage.errors import EXIT_INTERNAL, EXIT_USAGE, SlimageError
 
 # Each command and the module that registers it (only commands that work are listed).
 COMMANDS: dict[str, str] = {
@@ -25,6 +26,9 @@ COMMANDS: dict[str, str] = {
     "context": "context",
     "analyze": "analyze",
     "rewrite": "rewrite",
+    "diff": "diff",
+    "build": "build",
+    "verify": "verify",
     "audit": "audit",
 }
 COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
@@ -34,7 +38,8 @@ def _load_commands(args: list[str] | None = None) -> None:
     """Register the command that ``args`` run, or every command (for help, --version and
     mistyped names). Typer builds a command's options from its signature when the app
     runs, so commands not registered cost neither their import nor that (~10 ms)."""
-    module = COMMANDS.get(args[0]) if args else None
+    name = next((arg for arg in args if not arg.startswith("-")), None) if args else None
+    module = COMMANDS.get(name) if name else None
     for name in (module,) if module else COMMAND_MODULES:
         importlib.import_module(f"slimage.cli.{name}")
 
@@ -77,7 +82,40 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         _print_error("interrupted")
         code = 130
+    except (Exception, MemoryError, RecursionError) as error:  # a bug: never "findings"
+        code = _internal_error(error)
     sys.exit(code)
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` (a global option) or ``SLIMAGE_DEBUG=1`` asks for tracebacks."""
+    if os.environ.get("SLIMAGE_DEBUG", "").strip() not in ("", "0"):
+        return True
+    from slimage.cli import _app
+
+    return _app.state.debug
+
+
+def _internal_error(error: BaseException) -> int:
+    """One line for an unexpected exception (the traceback only with --debug)."""
+    if isinstance(error, MemoryError):
+        # Free what the failed work held before formatting anything.
+        gc.collect()
+    if debug_enabled():
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    kind = type(error).__name__
+    from slimage.report.safe_text import clean
+
+    # The message may quote input (a path, a word from an image): made safe to print.
+    detail = clean(" ".join(str(error).split())[:300])
+    text = f"{kind}: {detail}" if detail else kind
+    sys.stderr.write(
+        f"slimage: internal error: {text} (please report; rerun with --debug for the traceback)\n"
+    )
+    sys.stderr.flush()
+    return EXIT_INTERNAL
 
 
 def _print_error(message: str) -> None:

@@ -13,6 +13,7 @@ which give all of them, without each declaring it:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import typer
@@ -110,13 +111,24 @@ class SlimageTyper(typer.Typer):
         return super().command(name, cls=cls or SlimageCommand, **kwargs)
 
 
+@dataclass(slots=True)
+class _State:
+    """Global options every command shares (set by the root callback)."""
+
+    debug: bool = False
+
+
+state = _State()
+
 app = SlimageTyper(
     name="slimage",
     cls=SlimageGroup,
     help=(
         "Explain, lint and shrink container images.\n\n"
-        "Exit codes: 0 ok; 1 findings at or above the fail level, or a size gate failed; "
-        "2 usage or configuration error; 3 an input (Dockerfile, image, context) cannot be used."
+        "Exit codes: 0 ok; 1 findings at or above the fail level, a size gate or a check "
+        "failed; 2 usage or configuration error; 3 an input (Dockerfile, image, context) "
+        "cannot be used; 4 internal error (a bug in slimage); 5 an external tool (builder, "
+        "container runtime) is missing or failed."
     ),
     no_args_is_help=True,
     add_completion=True,
@@ -143,5 +155,11 @@ def _root(
         is_eager=True,
         help="Print the version and exit.",
     ),
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        help="On an internal error, print the traceback (also SLIMAGE_DEBUG=1).",
+    ),
 ) -> None:
     """Explain, lint and shrink container images."""
+    state.debug = debug

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
 
@@ -10,48 +9,10 @@ import typer
 
 from slimage.cli._app import app
 from slimage.cli._options import quiet
+from slimage.cli._units import parse_ratio, parse_size
 from slimage.errors import UsageError
 
-_UNITS = {
-    "": 1,
-    "b": 1,
-    "k": 1000,
-    "kb": 1000,
-    "m": 1000**2,
-    "mb": 1000**2,
-    "g": 1000**3,
-    "gb": 1000**3,
-    "t": 1000**4,
-    "tb": 1000**4,
-    "kib": 1024,
-    "mib": 1024**2,
-    "gib": 1024**3,
-    "tib": 1024**4,
-}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
-
-
-def parse_size(text: str, option: str) -> int:
-    """``200MB`` -> 200_000_000; ``1.5GiB`` -> 1_610_612_736; a bare number is bytes."""
-    match = _SIZE.match(text)
-    unit = match.group(2).lower() if match else ""
-    if match is None or unit not in _UNITS:
-        raise UsageError(
-            f"{option}: {text!r} is not a size (examples: 500000, 200MB, 1.5GiB, 300KiB)"
-        )
-    return int(float(match.group(1)) * _UNITS[unit])
-
-
-def parse_ratio(text: str, option: str) -> float:
-    """``0.9`` or ``90%`` -> 0.9."""
-    raw = text.strip()
-    try:
-        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a number (examples: 0.9, 90%)") from None
-    if not 0 <= value <= 1:
-        raise UsageError(f"{option}: {text!r} is outside 0..1 (or 0%..100%)")
-    return value
+__all__ = ["analyze_command", "parse_ratio", "parse_size"]
 
 
 @app.command("analyze")
@@ -76,7 +37,15 @@ def analyze_command(
     output_format: str = typer.Option(
         "text",
         "--format",
-        help="Output format: text, json (a versioned schema) or sarif (the findings).",
+        help="Output format: text, json (a versioned schema), sarif (the findings) or html "
+        "(one self-contained page with a treemap).",
+    ),
+    output: str | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write the report to FILE instead of standard output.",
+        show_default=False,
     ),
     max_size: str | None = typer.Option(
         None,
@@ -176,8 +145,8 @@ def analyze_command(
     from slimage.analysis.selection import parse_selectors
     from slimage.api import AnalyzeOptions, analyze, open_image
 
-    if output_format not in ("text", "json", "sarif"):
-        raise UsageError(f"--format: {output_format!r} is not one of text, json, sarif")
+    if output_format not in ("text", "json", "sarif", "html"):
+        raise UsageError(f"--format: {output_format!r} is not one of text, json, sarif, html")
     limits = GateLimits(
         max_size=parse_size(max_size, "--max-size") if max_size is not None else None,
         max_hidden=parse_size(max_hidden, "--max-hidden") if max_hidden is not None else None,
@@ -207,29 +176,37 @@ def analyze_command(
     if quick:
         if limits != GateLimits(ignore=limits.ignore):
             raise UsageError("--quick reads no layer, so it cannot check the size gates")
-        _print_quick(opened, output_format)
+        if output_format == "html":
+            raise UsageError("--quick reads no layer, so it has no html report; use text or json")
+        with _open_output(output) as stream:
+            _print_quick(opened, output_format, stream)
         return
     total = sum(layer.compressed_size for layer in opened.layers)
     with _progress(total) as advance:
         result = analyze(opened, options, progress=advance)
-    if output_format == "json":
-        from slimage.report.analysis_json import render_analysis_json
+    with _open_output(output) as stream:
+        if output_format == "json":
+            from slimage.report.analysis_json import render_analysis_json
 
-        sys.stdout.write(render_analysis_json(result))
-    elif output_format == "sarif":
-        sys.stdout.write(_sarif(result, dockerfile))
-    elif quiet():
-        from slimage.report.analysis_text import gate_spans
+            stream.write(render_analysis_json(result))
+        elif output_format == "sarif":
+            stream.write(_sarif(result, dockerfile))
+        elif output_format == "html":
+            from slimage.report.html import render_analysis_html
 
-        for gate in result.gates:
-            if not gate.passed:  # -q: only what fails
-                sys.stdout.write("".join(text for text, _ in gate_spans(gate)) + "\n")
-    else:
-        from slimage.cli._options import use_color
-        from slimage.report.analysis_text import render_analysis_text
+            stream.write(render_analysis_html(result))
+        elif quiet():
+            from slimage.report.analysis_text import gate_spans
 
-        render_analysis_text(result, sys.stdout, color=use_color(sys.stdout))
-    sys.stdout.flush()
+            for gate in result.gates:
+                if not gate.passed:  # -q: only what fails
+                    stream.write("".join(text for text, _ in gate_spans(gate)) + "\n")
+        else:
+            from slimage.cli._options import use_color
+            from slimage.report.analysis_text import render_analysis_text
+
+            render_analysis_text(result, stream, color=use_color(stream))
+        stream.flush()
     if not result.gates_passed:
         raise typer.Exit(1)
 
@@ -283,7 +260,19 @@ def _located_in_dockerfile(result: Any, dockerfile: Any) -> list[Any]:
     return located
 
 
-def _print_quick(opened: Any, output_format: str) -> None:
+def _open_output(output: str | None) -> Any:
+    """Standard output, or the file ``--output`` names (written as UTF-8)."""
+    from contextlib import nullcontext
+
+    if output is None or output == "-":
+        return nullcontext(sys.stdout)
+    try:
+        return open(output, "w", encoding="utf-8")  # closed by the caller's with
+    except OSError as error:
+        raise UsageError(f"--output: cannot write {output}: {error.strerror}") from None
+
+
+def _print_quick(opened: Any, output_format: str, stream: Any) -> None:
     import json
 
     from slimage.analysis.quick import quick_summary, quick_to_json, quick_to_text
@@ -292,9 +281,9 @@ def _print_quick(opened: Any, output_format: str) -> None:
     if output_format == "sarif":
         raise UsageError("--quick has no findings to report as SARIF; use text or json")
     if output_format == "json":
-        sys.stdout.write(json.dumps(quick_to_json(summary), indent=2) + "\n")
+        stream.write(json.dumps(quick_to_json(summary), indent=2) + "\n")
     else:
-        sys.stdout.write(quick_to_text(summary))
+        stream.write(quick_to_text(summary))
 
 
 def _credentials(username: str | None, password_stdin: bool) -> Any:

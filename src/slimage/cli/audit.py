@@ -41,7 +41,7 @@ audit_app = SlimageTyper(
 )
 app.add_typer(audit_app, name="audit")
 
-FORMATS = ("text", "json", "markdown")
+FORMATS = ("text", "json", "markdown", "html")
 _BANDWIDTH_UNITS = {"bit": 1, "kbit": 1e3, "mbit": 1e6, "gbit": 1e9}
 
 
@@ -64,7 +64,7 @@ STORE_OPTION = typer.Option(
 )
 
 
-FORMAT_OPTION = typer.Option("text", "--format", help="text, json or markdown.")
+FORMAT_OPTION = typer.Option("text", "--format", help="text, json, markdown or html.")
 
 
 OUTPUT_OPTION = typer.Option(
@@ -293,6 +293,10 @@ def _report(
         from slimage.report.audit_text import render_audit_markdown
 
         text = render_audit_markdown(fleet)
+    elif output_format == "html":
+        from slimage.report.audit_html import render_audit_html
+
+        text = render_audit_html(fleet)
     else:
         from slimage.report.audit_text import render_audit_text
 

@@ -12,7 +12,7 @@ import typer
 
 from slimage.cli._app import app
 
-_FORMATS = "text, json, sarif or github"
+_FORMATS = "text, json, sarif, github, checkstyle, junit or gitlab (Code Quality)"
 
 
 @app.command("lint")

@@ -25,11 +25,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from slimage.context import _golang, _re2
+from slimage.context import _golang, _matchset, _re2
 from slimage.errors import IgnoreFileError, InputNotFound
+from slimage.limits import MAX_IGNORE_PATTERNS, path_exists, path_is_file, read_regular
 
 DOCKERIGNORE = ".dockerignore"
 
@@ -88,14 +88,44 @@ class MatchType(enum.Enum):
     REGEXP = "regexp"
 
 
-@dataclass(frozen=True, slots=True)
 class MatchInfo:
     """What each pattern said about a directory, carried down to its children.
 
-    The empty value means "nothing known": matching then checks parent prefixes.
+    The empty value means "nothing known": matching then checks parent prefixes. Kept
+    sparse (the indices of the patterns that matched), so a directory costs nothing per
+    pattern that did not match it.
     """
 
-    parent_matched: tuple[bool, ...] = ()
+    __slots__ = ("count", "hits")
+
+    def __init__(
+        self,
+        parent_matched: Sequence[bool] = (),
+        *,
+        hits: frozenset[int] | None = None,
+        count: int = 0,
+    ) -> None:
+        if hits is None:
+            hits = frozenset(i for i, hit in enumerate(parent_matched) if hit)
+            count = len(parent_matched)
+        self.hits = hits
+        self.count = count  # the number of patterns; 0 means "nothing known"
+
+    @property
+    def parent_matched(self) -> tuple[bool, ...]:
+        """One bool per pattern (patternmatcher's ``MatchInfo.parentMatched``)."""
+        return tuple(i in self.hits for i in range(self.count))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, MatchInfo):
+            return NotImplemented
+        return self.count == other.count and self.hits == other.hits
+
+    def __hash__(self) -> int:
+        return hash((self.count, self.hits))
+
+    def __repr__(self) -> str:
+        return f"MatchInfo(hits={sorted(self.hits)}, count={self.count})"
 
 
 # patternmatcher means to escape `.+()|{}$`, but it records them in an [8]byte bitmap
@@ -176,14 +206,15 @@ class Pattern:
 
     __slots__ = (
         "_error",
-        "_regexp",
         "_test",
         "alternation",
         "exclusion",
+        "go_regexp",
         "line",
         "match_type",
         "python_regexp",
         "raw",
+        "re2_ok",
         "text",
     )
 
@@ -192,12 +223,12 @@ class Pattern:
         self.exclusion = exclusion
         self.raw = raw
         self.line = line
-        self.match_type, go_regexp = _go_regexp(text)
+        self.match_type, self.go_regexp = _go_regexp(text)
         self.alternation = False  # the expression has a top-level '|' (see _ESCAPED)
         self.python_regexp: str | None = None  # for the regexp type, when it compiles
+        self.re2_ok = False  # RE2 evaluates go_regexp (linear time)
         self._error: str | None = None
-        self._regexp: re.Pattern[str] | None = None
-        self._test: Callable[[str], bool] = self._build_test(go_regexp)
+        self._test: Callable[[str], bool] = self._build_test(self.go_regexp)
 
     def _build_test(self, go_regexp: str) -> Callable[[str], bool]:
         text = self.text
@@ -207,22 +238,39 @@ class Pattern:
             return _prefix_test(text[:-2])
         if self.match_type is MatchType.SUFFIX:
             return _suffix_test(text[2:])
+        # Validity is decided as Go's regexp/syntax decides it (slimage.context._re2);
+        # matching runs on RE2 itself, in linear time, when google-re2 is installed.
+        unsupported = False
         try:
             self.python_regexp, self.alternation = _re2.translate(go_regexp)
-            self._regexp = re.compile(self.python_regexp, re.ASCII)
+            if "{" in go_regexp:
+                # Only a leaked {n,m} repeat can make a translated expression invalid.
+                re.compile(self.python_regexp, re.ASCII)
         except _re2.UnsupportedRegexp as error:
+            # \p{..} classes and (?flags): RE2 evaluates them; Python's re cannot.
             self._error = f"slimage cannot evaluate it: {error}"
             self.python_regexp = None
+            unsupported = True
         except (_re2.RegexpError, re.error) as error:
             self._error = f"not a valid regular expression once compiled: {error}"
             self.python_regexp = None
-        regexp = self._regexp
-        if regexp is None:
+            return self._raise
+        if _matchset.HAVE_RE2:
+            if not unsupported:
+                self.re2_ok = True
+                return _matchset.lazy_re2(go_regexp, self.python_regexp, self.alternation)
+            try:
+                test = _matchset.compile_re2(go_regexp)
+            except ValueError:
+                return self._raise  # RE2 rejects it too: Docker fails the build
+            self._error = None
+            self.re2_ok = True
+            return test
+        if self.python_regexp is None:
             return self._raise
         # Go's MatchString searches; with an unescaped '|' the anchors bind only the
         # first and last alternatives, so only then does search differ from match.
-        find = regexp.search if self.alternation else regexp.match
-        return lambda path: find(_regexp_text(path)) is not None
+        return _matchset.python_search(self.python_regexp, self.alternation)
 
     def _raise(self, path: str) -> bool:
         raise _MatchError(self)
@@ -298,7 +346,8 @@ class PatternMatcher:
             self.patterns.append(Pattern(text, exclusion=exclusion, raw=raw, line=line))
         count = len(self.patterns)
         self._no_info = MatchInfo()
-        self._all_false = MatchInfo((False,) * count)
+        self._all_false = MatchInfo(hits=frozenset(), count=count)
+        self._set = _matchset.MatchSet(self.patterns)
         self._any_match = self._build_prefilter()
         self._only_prefix_exceptions = not any(
             p.exclusion and _GLOB_CHARS.intersection(p.without_trailing_glob())
@@ -323,26 +372,11 @@ class PatternMatcher:
         )
 
     def _build_prefilter(self) -> Callable[[str], object] | None:
-        """One regexp that matches whenever any pattern could match an ASCII path."""
-        parts: list[str] = []
-        for pattern in self.patterns:
-            if pattern.match_type is MatchType.EXACT:
-                parts.append(re.escape(pattern.text) + r"\Z")
-            elif pattern.match_type is MatchType.PREFIX:
-                parts.append(re.escape(pattern.text[:-2]))
-            elif pattern.match_type is MatchType.SUFFIX:
-                suffix = pattern.text[2:]
-                parts.append(r"(?s:.*)" + re.escape(suffix) + r"\Z")
-                if suffix.startswith("/"):
-                    parts.append(re.escape(suffix[1:]) + r"\Z")
-            elif pattern.python_regexp is not None and not pattern.alternation:
-                parts.append(pattern.python_regexp)
-            else:
-                # A broken pattern must be evaluated to raise; an alternation searches.
-                return None
-        if not parts:
-            return lambda path: None
-        return re.compile("|".join(f"(?:{part})" for part in parts), re.ASCII).match
+        """A test that returns None only when no pattern matches the path itself."""
+        if self._set.broken:
+            return None  # a broken pattern must be evaluated to raise
+        hits = self._set.hits
+        return lambda path: True if hits(path) else None
 
     def __bool__(self) -> bool:
         return bool(self.patterns)
@@ -433,43 +467,43 @@ class PatternMatcher:
 
         ``parent`` is the MatchInfo returned for the parent directory, or an empty
         ``MatchInfo()`` when unknown (parent prefixes are then checked instead).
+
+        Only the patterns that match (the path, a parent, or one that must fail) are
+        visited, in order: the same answer as Go's loop over every pattern, since a
+        pattern that matches nothing changes nothing.
         """
-        parent_matched = parent.parent_matched
         patterns = self.patterns
-        if parent_matched:
-            if len(parent_matched) != len(patterns):
-                raise ValueError("wrong number of values in parentMatched")
-            # Fast path: nothing matched the parent and nothing matches the path.
-            if (
-                parent is self._all_false
-                and self._any_match is not None
-                and path.isascii()
-                and self._any_match(path) is None
-            ):
-                return False, self._all_false
+        known = parent.count > 0
+        if known and parent.count != len(patterns):
+            raise ValueError("wrong number of values in parentMatched")
+        parent_hits = parent.hits
+        hits = self._set.hits(path)
+        above: set[int] = set()
+        if not known:
+            parent_dir = _golang.dir_name(path)
+            if parent_dir != ".":
+                dirs = parent_dir.split("/")
+                for depth in range(1, len(dirs) + 1):
+                    above |= self._set.hits("/".join(dirs[:depth]))
+        broken = self._set.broken
+        if not hits and not parent_hits and not above and not broken:
+            return False, self._all_false
         matched = False
-        results = [False] * len(patterns)
-        dirs: list[str] | None = None
-        try:
-            for index, pattern in enumerate(patterns):
-                hit = parent_matched[index] if parent_matched else False
-                if not hit:
-                    if pattern.exclusion != matched:
-                        continue
-                    hit = pattern.match(path)
-                    if not hit and not parent_matched:
-                        if dirs is None:
-                            parent_dir = _golang.dir_name(path)
-                            dirs = parent_dir.split("/") if parent_dir != "." else []
-                        hit = self._any_parent_matches(pattern, dirs)
-                results[index] = hit
-                if hit:
-                    matched = not pattern.exclusion
-        except _MatchError as error:
-            raise self._match_failed(error) from None
-        if not any(results):
+        results: list[int] = []
+        for index in sorted(hits | parent_hits | above | broken):
+            pattern = patterns[index]
+            if index not in parent_hits:
+                if pattern.exclusion != matched:
+                    continue
+                if index in broken:
+                    raise self._match_failed(_MatchError(pattern))
+                if index not in hits and index not in above:
+                    continue
+            results.append(index)
+            matched = not pattern.exclusion
+        if not results:
             return matched, self._all_false
-        return matched, MatchInfo(tuple(results))
+        return matched, MatchInfo(hits=frozenset(results), count=len(patterns))
 
     @staticmethod
     def _any_parent_matches(pattern: Pattern, dirs: list[str]) -> bool:
@@ -548,10 +582,10 @@ def find_ignore_file(context_dir: Path, dockerfile: Path | None) -> Path | None:
     """
     if dockerfile is not None:
         specific = dockerfile.with_name(dockerfile.name + DOCKERIGNORE)
-        if specific.is_file():
+        if path_is_file(specific):
             return specific
     general = context_dir / DOCKERIGNORE
-    if general.exists() or general.is_symlink():
+    if path_exists(general):
         return general
     return None
 
@@ -573,6 +607,10 @@ def matcher_from_text(text: str, *, source: str = DOCKERIGNORE) -> PatternMatche
         numbered = read_ignore_lines(text)
     except IgnoreFileError as error:
         raise IgnoreFileError(f"{source}: {error.message}") from None
+    if len(numbered) > MAX_IGNORE_PATTERNS:
+        raise IgnoreFileError(
+            f"{source}: {len(numbered)} patterns, over the limit of {MAX_IGNORE_PATTERNS}"
+        )
     return PatternMatcher(
         [pattern for _, pattern in numbered],
         source=source,
@@ -587,12 +625,7 @@ def load_matcher(context_dir: Path, dockerfile: Path | None = None) -> PatternMa
     path = find_ignore_file(context_dir, dockerfile)
     if path is None:
         return None
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise IgnoreFileError(f"{path}: is a directory, not an ignore file") from None
-    except FileNotFoundError:
-        raise IgnoreFileError(f"{path}: cannot be read (a dangling symlink?)") from None
-    except OSError as error:
-        raise IgnoreFileError(f"{path}: cannot be read: {error.strerror}") from None
+    # Only a regular file, at most MAX_TEXT_FILE_BYTES: a FIFO is never waited on and
+    # a symlink to /dev/zero never read.
+    data = read_regular(path, str(path), error=IgnoreFileError)
     return matcher_from_text(decode_ignore_file(data, str(path)), source=str(path))

@@ -25,6 +25,7 @@ from slimage.dockerfile.model import Dockerfile, Instruction
 from slimage.dockerfile.shell_lex import ShellLex, ShellLexError
 from slimage.dockerfile.stages import StageGraph, mount_options
 from slimage.errors import IgnoreFileError
+from slimage.limits import path_exists
 
 _REMOTE = re.compile(r"^(?:https?://|git@|git://|ssh://)", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$")
@@ -225,7 +226,7 @@ class _Replay:
             if not _golang.has_glob(source) and self.index.exists(source):
                 matches = [source]
             if not matches:
-                excluded = source == "." or (self.index.root / source).exists()
+                excluded = source == "." or path_exists(self.index.root / source)
                 self.report.missing.append(MissingSource(line, raw, excluded=excluded))
                 continue
             for match in matches:

@@ -15,8 +15,6 @@ and replaying the Dockerfile: no COPY source may go missing that was found befor
 
 from __future__ import annotations
 
-import json
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +22,8 @@ from pathlib import Path
 from slimage.context.ignore import PatternMatcher
 from slimage.context.problems import SECRET_TEMPLATES, Category, classify
 from slimage.context.scan import DIR, ContextScan, scan_context
+from slimage.errors import SlimageError
+from slimage.limits import loads_json, loads_toml, read_optional
 from slimage.stacks import all_stacks
 from slimage.stacks.base import Candidate
 
@@ -139,11 +139,27 @@ def build_requirements(root: Path, stacks: Iterable[str]) -> set[str]:
     return {path for path in wanted if (root / path).exists()}
 
 
+class _Unusable(SlimageError):
+    """A project file that does not parse: the suggestion does without it."""
+
+
+def _project_text(path: Path) -> str:
+    """A project file's text ("" when missing or not UTF-8). A FIFO, a device or a file
+    over the size limit is an InputError: never waited on, never read without end."""
+    data = read_optional(path)
+    if data is None:
+        return ""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
+
+
 def _python_requirements(root: Path) -> set[str]:
     found: set[str] = set()
     try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = loads_toml(_project_text(root / "pyproject.toml"), "pyproject.toml", error=_Unusable)
+    except _Unusable:
         data = {}
     project = data.get("project", {})
     if isinstance(project, dict):
@@ -164,10 +180,7 @@ def _python_requirements(root: Path) -> set[str]:
         for item in [readme] if isinstance(readme, str) else readme or []:
             if isinstance(item, str):
                 found.add(item)
-    try:
-        setup_cfg = (root / "setup.cfg").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        setup_cfg = ""
+    setup_cfg = _project_text(root / "setup.cfg")
     for line in setup_cfg.splitlines():
         key, _, value = line.partition("=")
         if key.strip() in ("long_description", "license_files") and "file:" in value:
@@ -179,8 +192,8 @@ def _python_requirements(root: Path) -> set[str]:
 
 def _node_requirements(root: Path) -> set[str]:
     try:
-        data = json.loads((root / "package.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        data = loads_json(_project_text(root / "package.json"), "package.json", error=_Unusable)
+    except _Unusable:
         return set()
     if not isinstance(data, dict):
         return set()

@@ -68,7 +68,9 @@ def _context_host(env: Mapping[str, str]) -> str | None:
 
 def open_daemon_image(name: str, *, endpoints: Iterable[str] | None = None) -> StoredImage:
     """Export ``name`` from the first daemon that answers; DaemonUnavailable if none does."""
-    import docker
+    from slimage.extras import require
+
+    docker = require("docker", "docker", "reading an image from a Docker daemon")
     from docker.errors import DockerException
     from docker.errors import ImageNotFound as SdkImageNotFound
 

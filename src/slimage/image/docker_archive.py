@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from slimage.errors import ImageFormatError, ImageNotFound
+from slimage.image import shapes
 from slimage.image.stored import (
     Region,
     StoredImage,
@@ -29,6 +30,7 @@ from slimage.image.stored import (
     parse_json,
 )
 from slimage.image.tarstream import RegionReader, sniff_compression
+from slimage.limits import MAX_LAYERS
 from slimage.wording import plural
 
 _BLOB_NAME = re.compile(r"(?:^|/)blobs/sha256/([0-9a-f]{64})$")
@@ -70,15 +72,17 @@ def docker_archive_from_members(
     entries = parse_json(members.read("manifest.json", "manifest"), f"{label}: manifest.json")
     if not isinstance(entries, list) or not entries:
         raise ImageFormatError(f"{label}: manifest.json lists no images")
+    shapes.check(shapes.list_of(shapes.ARCHIVE_ENTRY), entries, f"{label}: manifest.json")
     entry = _pick(entries, name, label)
     config_name = entry.get("Config")
     layer_names = entry.get("Layers")
     if not isinstance(config_name, str) or not isinstance(layer_names, list):
         raise ImageFormatError(f"{label}: manifest.json entry lacks Config or Layers")
+    if len(layer_names) > MAX_LAYERS:
+        raise ImageFormatError(f"{label}: more than {MAX_LAYERS} layers")
     config_bytes = members.read(config_name, "config")
     config = parse_json(config_bytes, f"{label}: config")
-    if not isinstance(config, dict):
-        raise ImageFormatError(f"{label}: config is not a JSON object")
+    shapes.check(shapes.CONFIG, config, f"{label}: config")
     ids = diff_ids(config)
     warnings: list[str] = []
     if ids and len(ids) != len(layer_names):

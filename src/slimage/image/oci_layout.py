@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from slimage.errors import DigestMismatch, ImageFormatError, ImageNotFound, UnsupportedMediaType
+from slimage.image import shapes
 from slimage.image.platforms import choose_platform
 from slimage.image.stored import (
     MAX_JSON_BYTES,
@@ -26,6 +29,14 @@ from slimage.image.stored import (
     parse_json,
 )
 from slimage.image.tarstream import compression_for
+from slimage.limits import (
+    MAX_INDEX_DEPTH,
+    MAX_INDEX_MANIFESTS,
+    MAX_LAYERS,
+    path_exists,
+    read_regular,
+    regular_file_size,
+)
 from slimage.wording import plural
 
 INDEX_TYPES = {
@@ -48,22 +59,24 @@ class _DirectoryBlobs:
         return os.path.join(self.root, *name.split("/"))
 
     def has(self, name: str) -> bool:
-        return os.path.isfile(self._path(name))
+        return path_exists(Path(self._path(name)))
 
     def region(self, name: str, what: str) -> Region:
+        # Only a regular file: a FIFO would block the reader, a device never end.
         path = self._path(name)
-        try:
-            size = os.path.getsize(path)
-        except OSError:
-            raise ImageFormatError(f"{self.label}: missing {what} {name!r}") from None
+        if not path_exists(Path(path)):
+            raise ImageFormatError(f"{self.label}: missing {what} {name!r}")
+        size = regular_file_size(path, f"{self.label}: {what} {name!r}", ImageFormatError)
         return Region(path, 0, size)
 
     def read(self, name: str, what: str) -> bytes:
-        region = self.region(name, what)
-        if region.length > MAX_JSON_BYTES:
-            raise ImageFormatError(f"{self.label}: {what} {name!r} is absurdly large")
-        with open(region.path, "rb") as file:
-            return file.read()
+        self.region(name, what)
+        return read_regular(
+            self._path(name),
+            f"{self.label}: {what} {name!r}",
+            limit=MAX_JSON_BYTES,
+            error=ImageFormatError,
+        )
 
 
 class _ArchiveBlobs:
@@ -129,17 +142,16 @@ def _open(blobs: _Blobs, label: str, tag: str | None, platform: str | None) -> S
     if not blobs.has("index.json"):
         raise ImageFormatError(f"{label}: no index.json (not an OCI layout)")
     index = parse_json(blobs.read("index.json", "index"), f"{label}: index.json")
+    shapes.check(shapes.INDEX, index, f"{label}: index.json")
     descriptor = _choose(blobs, index, label, tag, platform)
     manifest = _read_json_blob(blobs, descriptor, "manifest")
-    if not isinstance(manifest, dict):
-        raise ImageFormatError(f"{label}: manifest is not a JSON object")
-    config_descriptor = manifest.get("config")
-    layer_descriptors = manifest.get("layers")
-    if not isinstance(config_descriptor, Mapping) or not isinstance(layer_descriptors, list):
-        raise ImageFormatError(f"{label}: manifest lacks config or layers")
+    shapes.check(shapes.MANIFEST, manifest, f"{label}: manifest")
+    config_descriptor = manifest["config"]
+    layer_descriptors = manifest["layers"]
+    if len(layer_descriptors) > MAX_LAYERS:
+        raise ImageFormatError(f"{label}: more than {MAX_LAYERS} layers")
     config = _read_json_blob(blobs, config_descriptor, "config")
-    if not isinstance(config, dict):
-        raise ImageFormatError(f"{label}: config is not a JSON object")
+    shapes.check(shapes.CONFIG, config, f"{label}: config")
     ids = diff_ids(config)
     if len(ids) != len(layer_descriptors):
         raise ImageFormatError(
@@ -193,18 +205,26 @@ def _choose(
             )
         candidates = named
     # Follow nested indexes down to manifests (an index may list per-platform manifests).
+    # The depth is the nesting of indexes, not the number of manifests they list.
     manifests: list[Mapping[str, Any]] = []
-    pending = list(candidates)
-    depth = 0
+    pending = deque((descriptor, 1) for descriptor in candidates)
+    listed = len(pending)
     while pending:
-        depth += 1
-        if depth > 64:
-            raise ImageFormatError(f"{label}: indexes nest too deeply")
-        descriptor = pending.pop(0)
+        descriptor, depth = pending.popleft()
         media_type = descriptor.get("mediaType")
         if media_type in INDEX_TYPES:
+            if depth >= MAX_INDEX_DEPTH:
+                raise ImageFormatError(
+                    f"{label}: indexes nest more than {MAX_INDEX_DEPTH} levels deep"
+                )
             nested = _read_json_blob(blobs, descriptor, "index")
-            pending.extend(_manifests(nested, label))
+            shapes.check(shapes.INDEX, nested, f"{label}: index {descriptor.get('digest')}")
+            listed += len(nested["manifests"])
+            if listed > MAX_INDEX_MANIFESTS:
+                raise ImageFormatError(
+                    f"{label}: indexes list more than {MAX_INDEX_MANIFESTS} manifests"
+                )
+            pending.extend((item, depth + 1) for item in _manifests(nested, label))
         elif media_type in MANIFEST_TYPES or media_type is None:
             manifests.append(descriptor)
         else:

@@ -163,14 +163,14 @@ def _open_by_name(
     name: str, platform: str | None, insecure: bool, credentials: Credentials | None
 ) -> Image:
     """A plain name: the local daemon when one answers and has it, else the registry."""
-    from slimage.errors import DaemonUnavailable
+    from slimage.errors import DaemonUnavailable, MissingExtra
     from slimage.image.daemon import open_daemon_image
     from slimage.image.registry import open_registry_image
 
     try:
         return open_daemon_image(name)
-    except (DaemonUnavailable, ImageNotFound):
-        pass
+    except (DaemonUnavailable, ImageNotFound, MissingExtra):
+        pass  # without the docker extra, a plain name goes to its registry
     try:
         return open_registry_image(
             name, platform=platform, insecure=insecure, credentials=credentials

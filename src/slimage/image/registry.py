@@ -19,7 +19,6 @@ import base64
 import email.utils
 import functools
 import hashlib
-import json
 import queue
 import re
 import ssl
@@ -46,6 +45,7 @@ from slimage.image.oci_layout import INDEX_TYPES, MANIFEST_TYPES
 from slimage.image.platforms import choose_platform
 from slimage.image.reference import Reference, is_local_host, parse_reference
 from slimage.image.tarstream import LayerStream, compression_for
+from slimage.limits import loads_json
 
 # The OCI distribution spec asks registries to accept manifests up to 4 MiB.
 MAX_MANIFEST_BYTES = 4 << 20
@@ -610,10 +610,7 @@ def open_registry_image(
 
 
 def _parse_json(body: bytes, label: str) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise ImageFormatError(f"{label} is not valid JSON") from None
+    data = loads_json(body, label, error=ImageFormatError)
     if not isinstance(data, dict):
         raise ImageFormatError(f"{label} is not a JSON object")
     return data

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import sys
 import tarfile
@@ -30,6 +29,7 @@ from typing import Any
 from slimage.errors import ImageFormatError, ImageNotFound
 from slimage.image.model import config_history, config_platform
 from slimage.image.tarstream import LayerStream, RegionReader, normalize_name
+from slimage.limits import loads_json
 
 # Manifests, configs and indexes are small; a "JSON" blob larger than this is hostile.
 MAX_JSON_BYTES = 32 << 20
@@ -352,10 +352,8 @@ class StoredImage:
 
 
 def parse_json(data: bytes, what: str) -> Any:
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ImageFormatError(f"{what}: not valid JSON ({error})") from None
+    """JSON from an image, bounded in size and nesting (slimage.limits)."""
+    return loads_json(data, what, error=ImageFormatError, limit=MAX_JSON_BYTES)
 
 
 def diff_ids(config: Mapping[str, Any]) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Protocol
 from slimage.findings import Finding, Severity
 from slimage.report.units import human_bytes
 
-LINT_FORMATS = ("text", "json", "sarif", "github")
+LINT_FORMATS = ("text", "json", "sarif", "github", "checkstyle", "junit", "gitlab")
 
 
 class RuleInfo(Protocol):

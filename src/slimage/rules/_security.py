@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from slimage.dockerfile.model import Span
 from slimage.findings import Edit
 from slimage.image.reference import split_reference
+from slimage.limits import path_is_file
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -406,6 +407,8 @@ def looks_like_tar_archive(path: Path) -> bool | None:
     ADD extracts by content, not by name (identity, gzip, bzip2 or xz compressed tar), so
     only the bytes answer. None when the file cannot be read.
     """
+    if not path_is_file(path):  # never open a FIFO (it would block) or a device
+        return None
     try:
         with path.open("rb") as handle:
             head = handle.read(512)

@@ -9,10 +9,11 @@ dependency manifests beside it (package.json, requirements*.txt).
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slimage.errors import SlimageError
+from slimage.limits import loads_json
 from slimage.rules import _fixes
 from slimage.stacks import all_stacks
 from slimage.stacks.packages import (
@@ -188,8 +189,8 @@ def _node_addon(context: LintContext) -> str | None:
     text = read_context_text(context.context_dir, "package.json")
     if text:
         try:
-            manifest = json.loads(text)
-        except ValueError:
+            manifest = loads_json(text, "package.json", error=SlimageError)
+        except SlimageError:
             return None
         if isinstance(manifest, dict):
             for key in ("dependencies", "optionalDependencies"):

@@ -69,25 +69,23 @@ class LintContext:
         A stage built FROM an earlier stage inherits that stage's SHELL, as the image
         config carries it.
         """
-        stage = self.stages.stage_of(instruction)
-        if stage is None:
-            return None
-        return self._shell_in(stage, until=instruction)
+        return self._shells.get(id(instruction))
 
-    def _shell_in(
-        self, stage: Stage, until: Instruction | None = None, depth: int = 0
-    ) -> list[str] | None:
-        shell: list[str] | None = None
-        if stage.base_stage is not None and depth < len(self.stages.stages):
-            base = next((s for s in self.stages.stages if s.index == stage.base_stage), None)
-            if base is not None:
-                shell = self._shell_in(base, depth=depth + 1)
-        for candidate in stage.instructions:
-            if candidate is until:
-                break
-            if candidate.keyword == "SHELL" and candidate.json:
-                shell = list(candidate.args)
-        return shell
+    @cached_property
+    def _shells(self) -> dict[int, list[str] | None]:
+        """The SHELL in effect before each instruction, by ``id``: one pass over the
+        file (a stage's base is always an earlier stage), so lint stays linear however
+        many RUNs or chained stages there are."""
+        before: dict[int, list[str] | None] = {}
+        final: dict[int, list[str] | None] = {}
+        for stage in self.stages.stages:
+            shell = final.get(stage.base_stage) if stage.base_stage is not None else None
+            for candidate in stage.instructions:
+                before[id(candidate)] = shell
+                if candidate.keyword == "SHELL" and candidate.json:
+                    shell = list(candidate.args)
+            final[stage.index] = shell
+        return before
 
     @cached_property
     def runtime_stage(self) -> Stage:
@@ -130,16 +128,20 @@ class LintContext:
 
     def is_base_of_runtime(self, stage: Stage) -> bool:
         """Whether the image is ``stage`` itself or built FROM it (layers are inherited)."""
+        return stage.index in self._runtime_bases
+
+    @cached_property
+    def _runtime_bases(self) -> frozenset[int]:
+        """The runtime stage and the stages it is built FROM, computed once (a rule asks
+        for every stage: a walk per question made chained stages quadratic)."""
         current: Stage | None = self.runtime_stage
         by_index = {s.index: s for s in self.stages.stages}
         seen: set[int] = set()
         while current is not None and current.index not in seen:
-            if current.index == stage.index:
-                return True
             seen.add(current.index)
             base = current.base_stage
             current = by_index.get(base) if base is not None else None
-        return False
+        return frozenset(seen)
 
     def ignore_matcher(self) -> PatternMatcher | None:
         """The build context's ``.dockerignore`` matcher; None without a context or file."""

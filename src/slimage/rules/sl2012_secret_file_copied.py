@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slimage.findings import Severity
+from slimage.limits import path_is_dir
 from slimage.rules._security import copy_sources, is_url, word_span
 from slimage.rules.base import Rule, Violation
 
@@ -163,7 +164,7 @@ def _secrets_in_context_dir(context: LintContext, source: str) -> list[str]:
     relative = source.strip("/").removeprefix("./").strip("/")
     relative = "" if relative == "." else relative
     root = context.context_dir / relative if relative else context.context_dir
-    if not root.is_dir():
+    if not path_is_dir(root):  # False, not an error, for a name too long
         return []
     matcher = context.ignore_matcher()
     found: list[str] = []

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -154,21 +155,41 @@ def _fix(instruction: Instruction, safe: bool) -> Fix | None:
     )
 
 
-def _chain(context: LintContext, stage: Stage) -> list[Stage]:
-    """The stage and the stages it builds FROM, nearest first."""
-    chain: list[Stage] = []
+# Per file: the keywords used in each stage's FROM chain, and the chain's root stage, each
+# computed once from the base's answer (a walk per stage made chained stages quadratic).
+_CHAIN_FACTS: weakref.WeakKeyDictionary[LintContext, dict[int, tuple[frozenset[str], Stage]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _chain_facts(context: LintContext, stage: Stage) -> tuple[frozenset[str], Stage]:
+    facts = _CHAIN_FACTS.setdefault(context, {})
+    found = facts.get(stage.index)
+    if found is not None:
+        return found
+    chain = []
     current: Stage | None = stage
     seen: set[int] = set()
-    while current is not None and current.index not in seen:
+    while current is not None and current.index not in seen and current.index not in facts:
         seen.add(current.index)
         chain.append(current)
         base = current.base_stage
         current = context.stages.stages[base] if base is not None else None
-    return chain
+    inherited: tuple[frozenset[str], Stage] | None = (
+        facts[current.index] if current is not None and current.index in facts else None
+    )
+    for item in reversed(chain):
+        keywords = frozenset(i.keyword for i in item.instructions)
+        if inherited is None:
+            inherited = (keywords, item)
+        else:
+            inherited = (keywords | inherited[0], inherited[1])
+        facts[item.index] = inherited
+    return facts[stage.index]
 
 
 def _sets_shell(context: LintContext, stage: Stage) -> bool:
-    return any(i.keyword == "SHELL" for s in _chain(context, stage) for i in s.instructions)
+    return "SHELL" in _chain_facts(context, stage)[0]
 
 
 # Official images without an ENTRYPOINT, or whose entrypoint only execs its arguments
@@ -212,7 +233,7 @@ _PLAIN_DISTROLESS = ("static", "base", "cc")
 
 def _plain_entrypoint_base(context: LintContext, stage: Stage) -> bool:
     """Whether the external image the stage builds on runs CMD as given."""
-    root = _chain(context, stage)[-1]
+    root = _chain_facts(context, stage)[1]
     if root.base_stage is not None:
         return False  # a cycle; cannot tell
     base = root.base.lower()
@@ -230,4 +251,4 @@ def _plain_entrypoint_base(context: LintContext, stage: Stage) -> bool:
 
 
 def _has_entrypoint(context: LintContext, stage: Stage) -> bool:
-    return any(i.keyword == "ENTRYPOINT" for s in _chain(context, stage) for i in s.instructions)
+    return "ENTRYPOINT" in _chain_facts(context, stage)[0]

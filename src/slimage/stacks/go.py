@@ -64,7 +64,7 @@ def _main_packages(root: Path) -> tuple[list[str], list[str]]:
         for filename in sorted(filenames):
             if not filename.endswith(".go") or filename.endswith("_test.go"):
                 continue
-            text = read_text(Path(dirpath) / filename, limit=1_000_000) or ""
+            text = read_text(Path(dirpath) / filename, limit=1_000_000, quiet=True) or ""
             if _PACKAGE_MAIN.search(text):
                 is_main = True
                 sources.append(text)

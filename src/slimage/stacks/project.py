@@ -9,14 +9,13 @@ and the flag that picks one.
 
 from __future__ import annotations
 
-import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slimage.errors import UsageError
+from slimage.errors import InputError, UsageError
+from slimage.limits import MAX_TEXT_FILE_BYTES, loads_json, loads_toml, read_optional
 
 
 class AmbiguousProject(UsageError):
@@ -47,24 +46,27 @@ class Project:
     needs_glibc: list[str] = field(default_factory=list)
 
 
-def read_text(path: Path, limit: int = 2_000_000) -> str | None:
-    """A small project file as text, or None when it is missing or unreadable."""
+def read_text(path: Path, limit: int = MAX_TEXT_FILE_BYTES, *, quiet: bool = False) -> str | None:
+    """A small project file as text, or None when it is missing.
+
+    Only a regular file is read (a FIFO or a device is an InputError, never waited on or
+    read without end); one over ``limit`` bytes is an InputError naming the limit.
+    ``quiet``: None instead of an error (for source files scanned for hints).
+    """
     try:
-        if not path.is_file() or path.stat().st_size > limit:
+        data = read_optional(path, limit=limit)
+    except InputError:
+        if quiet:
             return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
+        raise
+    return None if data is None else data.decode("utf-8", errors="replace")
 
 
 def read_json(path: Path) -> dict[str, Any] | None:
     text = read_text(path)
     if text is None:
         return None
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        raise UsageError(f"{path}: not valid JSON ({error})") from None
+    data = loads_json(text, str(path), error=InputError, limit=MAX_TEXT_FILE_BYTES)
     return data if isinstance(data, dict) else None
 
 
@@ -72,10 +74,7 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     text = read_text(path)
     if text is None:
         return None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f"{path}: not valid TOML ({error})") from None
+    return loads_toml(text, str(path), error=InputError)
 
 
 _PORT_PATTERNS = (

@@ -5,6 +5,9 @@ One file per output, named ``NAME-v1.schema.json``: ``lint``, ``rules``, ``analy
 ``"schema_version": 1`` (an integer, :data:`SCHEMA_VERSION`) at the top. New fields
 may appear within a version; removing or renaming one bumps it. The tests validate real
 output of each command against its file.
+
+``gitlab-codequality.schema.json`` is not one of them: it describes GitLab's own Code
+Quality format (``lint --format gitlab``, a bare array), as GitLab documents it.
 """
 
 from __future__ import annotations
