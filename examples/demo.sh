@@ -38,7 +38,11 @@ echo
 echo "== 4. A multi-stage Dockerfile for a Go service"
 run init go-service --print
 echo
-echo "== 5. Explain a small fat image from its own bytes; fail CI on a secret in it"
+echo "== 5. The fat Node Dockerfile itself, rewritten as a slim multi-stage one"
+echo "   (before: out/fat-node/Dockerfile; after: the diff below; the report on stderr)"
+run rewrite out/fat-node --diff
+echo
+echo "== 6. Explain a small fat image from its own bytes; fail CI on a secret in it"
 "$python" make_sample_image.py out/fat-sample.tar
 run analyze out/fat-sample.tar --max-secrets 0
 echo

@@ -133,3 +133,12 @@ def test_python_source_build_gets_headers_in_build_and_libraries_at_runtime(
     assert "--no-install-recommends libpq5" in runtime
     assert "libpq-dev" not in runtime and "gcc" not in runtime
     assert len([c for c in buildkit.parse_string(text) if c.cmd == "FROM"]) == 2
+
+
+def test_node_native_addon_gets_node_gyp_tools_in_the_build_stages(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"bcrypt": "5"}}))
+    text = render_dockerfile(detect_project(tmp_path))
+    deps, runtime = text.split("# Runtime stage")
+    assert "--no-install-recommends python3 make g++" in deps
+    assert "g++" not in runtime
+    buildkit.parse_string(text)

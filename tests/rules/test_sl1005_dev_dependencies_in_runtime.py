@@ -64,3 +64,29 @@ def test_npm_fix_is_unsafe_and_adds_omit_dev() -> None:
     )
     (finding,) = findings(RULE, "FROM node:20-slim\nRUN yarn install\n")
     assert finding.fix is None
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "RUN npm run build",
+        "RUN npx tsc -p .",
+        "RUN ./node_modules/.bin/tsc",
+        "RUN npm test",
+        "RUN yarn jest --ci",
+        "RUN python -m pytest",
+    ],
+)
+def test_unsafe_fix_never_breaks_a_later_build_step(later: str) -> None:
+    """--omit=dev before `npm run build` (tsc from devDependencies) breaks the build: the
+    finding stays, with no fix, and its help points to `slimage rewrite`."""
+    text = f'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n{later}\nCMD ["node", "dist/a.js"]\n'
+    (finding,) = findings(RULE, text)
+    assert finding.fix is None
+    assert "slimage rewrite" in finding.help
+    assert fixed(RULE, text, unsafe=True) == text
+
+
+def test_unsafe_fix_offered_without_a_later_dev_step() -> None:
+    text = 'FROM node:20\nCOPY . .\nRUN npm ci\nCMD ["node", "a.js"]\n'
+    assert "npm ci --omit=dev" in fixed(RULE, text, unsafe=True)

@@ -55,6 +55,58 @@ MAVEN_SETTINGS = (
     "</mirror></mirrors></settings>"
 )
 
+# What the official full language images (node:22, python:3.12, golang:1.22, rust:1) are
+# built on: buildpack-deps's compilers, headers and version-control tools (its package
+# list for bookworm, without ImageMagick's and the database servers' headers). The fat
+# Dockerfiles that `slimage rewrite` is proven on start from these.
+BUILDPACK_DEPS = (
+    "ca-certificates",
+    "curl",
+    "wget",
+    "gnupg",
+    "netbase",
+    "git",
+    "openssh-client",
+    "procps",
+    "autoconf",
+    "automake",
+    "bzip2",
+    "dpkg-dev",
+    "file",
+    "g++",
+    "gcc",
+    "libbz2-dev",
+    "libc6-dev",
+    "libcurl4-openssl-dev",
+    "libffi-dev",
+    "libgdbm-dev",
+    "libglib2.0-dev",
+    "libgmp-dev",
+    "libjpeg-dev",
+    "libkrb5-dev",
+    "liblzma-dev",
+    "libncurses-dev",
+    "libpng-dev",
+    "libpq-dev",
+    "libreadline-dev",
+    "libsqlite3-dev",
+    "libssl-dev",
+    "libtool",
+    "libxml2-dev",
+    "libxslt1-dev",
+    "libyaml-dev",
+    "make",
+    "patch",
+    "unzip",
+    "xz-utils",
+    "zlib1g-dev",
+)
+_PYTHON_CERTS = (
+    "PIP_CERT=/etc/ssl/certs/ca-certificates.crt",
+    "SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt",
+    "REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt",
+)
+
 # The images the generated Dockerfiles name, mapped to stand-ins.
 STANDINS = {
     "debian": StandIn("localhost/standin/debian:bookworm", ("ca-certificates",)),
@@ -108,6 +160,59 @@ STANDINS = {
     # Stands in for gcr.io/distroless/java17-debian12 and eclipse-temurin:17-jre.
     "jre": StandIn(
         "localhost/standin/jre:bookworm", ("ca-certificates", "openjdk-17-jre-headless")
+    ),
+    # The full (non-slim) official images, for the fat Dockerfiles `rewrite` slims.
+    "golang-full": StandIn(
+        "localhost/standin/golang-full:bookworm", (*BUILDPACK_DEPS, "golang-go")
+    ),
+    "node-full": StandIn(
+        "localhost/standin/node-full:bookworm",
+        (*BUILDPACK_DEPS, "nodejs", "npm", "python3"),
+        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+    ),
+    # python:3.12 has pip on PATH and installs into its own site-packages: Debian's marker
+    # that refuses that (PEP 668) is dropped.
+    "python-full": StandIn(
+        "localhost/standin/python-full:bookworm",
+        (
+            *BUILDPACK_DEPS,
+            "python3",
+            "python3-venv",
+            "python3-pip",
+            "python3-dev",
+            "python-is-python3",
+        ),
+        env=_PYTHON_CERTS,
+        hooks=('rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED',),
+    ),
+    "rust-full": StandIn(
+        "localhost/standin/rust-full:bookworm", (*BUILDPACK_DEPS, "rustc", "cargo")
+    ),
+    # node:<v>-slim as a runtime: node without npm (Debian's npm pulls in 400 packages
+    # the official slim images do not have).
+    "node-slim": StandIn(
+        "localhost/standin/node-slim:bookworm",
+        ("ca-certificates", "nodejs"),
+        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+    ),
+    # python:<v>-slim as the official images ship it: the interpreter with its C headers
+    # (the official images build Python from source and keep Python.h), so pip can build
+    # a package from source once the build stage installs gcc and the library's headers.
+    "python-slim-headers": StandIn(
+        "localhost/standin/python-slim-headers:bookworm",
+        ("ca-certificates", "python3", "python3-venv", "python3-dev"),
+        env=_PYTHON_CERTS,
+    ),
+    # debian:bookworm for a Dockerfile that installs Node itself with apt: npm must trust
+    # the re-signing proxy's CA (a fixture-only setting, harmless without Node).
+    "debian-node-ca": StandIn(
+        "localhost/standin/debian-node-ca:bookworm",
+        ("ca-certificates",),
+        env=("NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt",),
+    ),
+    # eclipse-temurin:17-jdk: a JDK, for a plain javac build script.
+    "jdk": StandIn(
+        "localhost/standin/jdk:bookworm", ("ca-certificates", "openjdk-17-jdk-headless")
     ),
 }
 

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "parse": "parse",
     "context": "context",
     "analyze": "analyze",
+    "rewrite": "rewrite",
     "diff": "diff",
     "build": "build",
     "verify": "verify",

@@ -10,7 +10,12 @@ from typing import Any
 from slimage.errors import UsageError
 from slimage.stacks.base_entrypoints import base_entrypoint
 from slimage.stacks.images import RUNTIME_NOTES, default_images, default_runtime, substitute
-from slimage.stacks.native import NATIVE_PACKAGES, build_packages, runtime_packages
+from slimage.stacks.native import (
+    NATIVE_PACKAGES,
+    build_packages,
+    native_needs,
+    runtime_packages,
+)
 from slimage.stacks.project import Project, read_text
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -143,12 +148,16 @@ def _node(project: Project, runtime: str) -> dict[str, Any]:
     # The runtime needs the sources too when the start file is not a build output.
     copy_source = any(not f.lstrip("./").startswith(output + "/") for f in entry_files)
     distroless = runtime == "distroless"
+    native = native_needs("npm", project.needs_glibc)
+    # bun and alpine images have no apt; native addons refuse alpine already.
+    apt = project.package_manager != "bun" and runtime != "alpine"
     return {
         # distroless's "nonroot" user, else the official node images' "node" user.
         "user": "65532:65532" if distroless else "1000:1000",
         "user_note": 'distroless\'s "nonroot" user (uid 65532)'
         if distroless
         else 'the official node images\' "node" user (uid 1000)',
+        "native_build": " ".join(build_packages(native)) if apt else "",
         "copy_source": copy_source,
         "manifests": manifests,
         "cache_dir": cache_dir,

@@ -85,7 +85,9 @@ class SingleStageBuild(Rule):
                         message=f"`{_short(command.argv)}` builds in the stage that becomes "
                         "the image: its toolchain and intermediate files ship too",
                         span=_fixes.command_span(context.dockerfile, instruction, command),
-                        help="multi-stage: " + pattern(stack),
+                        help="multi-stage: "
+                        + pattern(stack)
+                        + "; `slimage rewrite` writes it from this file",
                         extra={"stack": stack},
                     )
 

@@ -104,8 +104,8 @@ class ToolchainInRuntime(Rule):
                     yield Violation(
                         message=f"build tools in the runtime image: {shown}",
                         span=_fixes.command_span(context.dockerfile, instruction, command),
-                        help="install them in a build stage and copy only the result; or remove "
-                        "them in the same RUN",
+                        help="install them in a build stage and copy only the result "
+                        "(`slimage rewrite` writes it); or remove them in the same RUN",
                         bytes_saved=estimate or None,
                         bytes_estimated=True,
                         extra={"packages": tools},

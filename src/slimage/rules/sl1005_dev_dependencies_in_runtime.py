@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import dependency_install
+from slimage.stacks.packages import build_step, dependency_install
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -59,8 +59,9 @@ class DevDependenciesInRuntime(Rule):
     Fix safety
     ----------
     For `npm ci` / `npm install` the fix inserts `--omit=dev` after the subcommand. It is
-    unsafe: a later step of the same stage (a build, a postinstall script) may need a
-    dev dependency.
+    unsafe: a postinstall script may need a dev dependency. It is never offered when a
+    later step of the same stage uses dev dependencies (`npm run build`, `tsc`, `jest`,
+    `pytest`, ...): that build needs a separate stage, which `slimage rewrite` writes.
     """
 
     code: ClassVar[str] = "SL1005"
@@ -78,7 +79,15 @@ class DevDependenciesInRuntime(Rule):
                     continue
                 message, help_text = problem
                 edit = None
-                if command.program == "npm" and command.subcommand in ("ci", "install", "i"):
+                user = _later_dev_use(context, stage, instruction)
+                if user is not None:
+                    # The fix would break the build: that case is the rewrite's.
+                    help_text = (
+                        f"a later step (`{user}`) needs the dev dependencies: build in a "
+                        "separate stage and install production dependencies for the runtime "
+                        "(`slimage rewrite` writes both)"
+                    )
+                elif command.program == "npm" and command.subcommand in ("ci", "install", "i"):
                     edit = _fixes.insert_after_subcommand(
                         context.dockerfile, command, ("ci", "install", "i"), "--omit=dev"
                     )
@@ -170,6 +179,65 @@ def _dev_install(
                     f"`pip install {word}` installs development extras",
                     "drop the dev/test extras",
                 )
+    return None
+
+
+# Programs that run from devDependencies / dev requirements: test runners, compilers,
+# bundlers, linters.
+_DEV_TOOLS = frozenset(
+    {
+        "tsc",
+        "jest",
+        "vitest",
+        "mocha",
+        "ava",
+        "eslint",
+        "prettier",
+        "webpack",
+        "vite",
+        "rollup",
+        "esbuild",
+        "parcel",
+        "babel",
+        "ts-node",
+        "tsx",
+        "pytest",
+        "tox",
+        "nox",
+        "mypy",
+        "ruff",
+        "flake8",
+        "black",
+        "coverage",
+    }
+)
+
+
+def _later_dev_use(context: LintContext, stage: Stage, instruction: Instruction) -> str | None:
+    """A command after ``instruction`` in ``stage`` that needs dev dependencies, or None."""
+    seen = False
+    for other, command in _fixes.run_commands_in(context, stage):
+        if other is instruction:
+            seen = True
+            continue
+        if not seen:
+            continue
+        program = command.program.rsplit("/", 1)[-1]
+        argv = command.argv
+        if program in _DEV_TOOLS or build_step(command) is not None:
+            return " ".join(argv[:3])
+        if program in ("npm", "yarn", "pnpm", "bun") and (
+            command.subcommand in ("run", "test", "t", "exec", "dlx")
+            or command.subcommand in _DEV_TOOLS
+        ):
+            return " ".join(argv[:3])
+        if program in ("npx", "pnpx") or (
+            program.startswith("python")
+            and argv[1:2] == ["-m"]
+            and argv[2:3]
+            and argv[2] in _DEV_TOOLS
+        ):
+            return " ".join(argv[:3])
     return None
 
 

@@ -1,0 +1,5 @@
+#!/bin/sh
+# Compile without Maven or Gradle.
+set -e
+mkdir -p out
+javac -d out $(find src -name '*.java')
