@@ -46,11 +46,11 @@ echo "== 6. Explain a small fat image from its own bytes; fail CI on a secret in
 "$python" make_sample_image.py out/fat-sample.tar
 run analyze out/fat-sample.tar --max-secrets 0
 echo
-echo "== 6. The same analysis as one self-contained HTML page (treemap, layers, findings)"
+echo "== 7. The same analysis as one self-contained HTML page (treemap, layers, findings)"
 run analyze out/fat-sample.tar --format html --output out/fat-sample.html
 echo "HTML report: $(pwd)/out/fat-sample.html"
 echo
-echo "== 7. The same app rewritten slim (multi-stage, no toolchain, non-root): what changed"
+echo "== 8. The same app rewritten slim (multi-stage, no toolchain, non-root): what changed"
 "$python" make_sample_image.py --slim out/slim-sample.tar
 run diff out/fat-sample.tar out/slim-sample.tar --max-growth 0
 exit 0
