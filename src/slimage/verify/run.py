@@ -176,10 +176,12 @@ def _expect_stdout(
     regex = re.compile(pattern)
     label = f"stdout matches {pattern}"
     while True:
+        # The state first, then the logs: a process that prints and exits between the
+        # two reads is then seen with all it printed (the other order missed it).
+        running = engine.state(container).running
         logs = engine.logs(container)
         if regex.search(logs.stdout):
             return Check(image, "stdout", label, True, "matched")
-        running = engine.state(container).running
         if not running or time.monotonic() >= deadline:
             said = last_line(logs) if logs.stdout.strip() else "nothing printed"
             why = "exited" if not running else "timed out"
