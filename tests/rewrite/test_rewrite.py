@@ -21,7 +21,7 @@ from slimage.stacks.packages import is_toolchain_package, package_install
 
 DATA = Path(__file__).parent.parent / "data" / "rewrite"
 CASES = sorted(p.name for p in DATA.iterdir() if p.is_dir())
-SCHEMA = Path(slimage.__file__).parent / "report" / "rewrite-v1.schema.json"
+SCHEMA = Path(slimage.__file__).parent / "report" / "schemas" / "rewrite-v1.schema.json"
 
 RUNTIMES = {
     "go": "gcr.io/distroless/static-debian13:nonroot",

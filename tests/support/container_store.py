@@ -60,28 +60,34 @@ class ContainerStore:
         return self.run("buildah", "containers", "--quiet").split()
 
 
-@contextlib.contextmanager
-def private_store(directory: Path) -> Iterator[ContainerStore]:
-    require_root()
-    for tool in ("buildah", "podman", "skopeo", "runc"):
-        require_tool(tool)
-    directory.mkdir(parents=True, exist_ok=True)
+def store_env(directory: Path, graphroot: Path, runroot: Path) -> dict[str, str]:
+    """The environment that points buildah, podman and skopeo at the store under
+    ``graphroot``/``runroot`` (its configuration files written into ``directory``)."""
     storage = directory / "storage.conf"
     storage.write_text(
-        f'[storage]\ndriver = "vfs"\ngraphroot = "{directory}/root"\nrunroot = "{directory}/run"\n'
+        f'[storage]\ndriver = "vfs"\ngraphroot = "{graphroot}"\nrunroot = "{runroot}"\n'
     )
     containers = directory / "containers.conf"
     containers.write_text(
         '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n'
         '[engine]\nruntime = "runc"\n'
     )
-    env = {
+    return {
         **os.environ,
         "CONTAINERS_STORAGE_CONF": str(storage),
         "CONTAINERS_CONF": str(containers),
         "STORAGE_DRIVER": "vfs",
         "BUILDAH_ISOLATION": "chroot",
     }
+
+
+@contextlib.contextmanager
+def private_store(directory: Path) -> Iterator[ContainerStore]:
+    require_root()
+    for tool in ("buildah", "podman", "skopeo", "runc"):
+        require_tool(tool)
+    directory.mkdir(parents=True, exist_ok=True)
+    env = store_env(directory, directory / "root", directory / "run")
     store = ContainerStore(directory, env)
     cache = standin_store()
     python = ensure_standin(cache, "python")

@@ -100,3 +100,16 @@ def shared_options() -> list[Any]:
             "forces it), always or never. Default: auto.",
         ),
     ]
+
+
+def parse_build_arg(text: str) -> tuple[str, str]:
+    """``--build-arg KEY=VALUE``; ``KEY`` alone takes the value from the environment, as
+    ``docker build`` does."""
+    from slimage.errors import UsageError
+
+    key, sep, value = text.partition("=")
+    if not key:
+        raise UsageError(f"--build-arg: {text!r} is not KEY=VALUE")
+    if not sep:
+        return key, os.environ.get(key, "")
+    return key, value

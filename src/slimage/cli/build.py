@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._options import parse_build_arg
 from slimage.errors import UsageError
 
 
@@ -58,7 +59,7 @@ def build_command(
         context=path,
         dockerfile=file,
         tags=tuple(tag or ()),
-        build_args=tuple(_build_arg(item) for item in build_arg or ()),
+        build_args=tuple(parse_build_arg(item) for item in build_arg or ()),
         target=target,
         platform=platform,
     )
@@ -83,15 +84,3 @@ def build_command(
     finally:
         if output:
             stream.close()
-
-
-def _build_arg(text: str) -> tuple[str, str]:
-    key, sep, value = text.partition("=")
-    if not key:
-        raise UsageError(f"--build-arg: {text!r} is not KEY=VALUE")
-    if not sep:
-        # docker's habit: KEY alone takes the value from the environment.
-        import os
-
-        return key, os.environ.get(key, "")
-    return key, value

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from slimage.cli._app import app
+
+if TYPE_CHECKING:
+    from slimage.rewrite.model import RewriteResult
+    from slimage.rewrite.prove import Proof, ProofOptions
 
 # Findings of the context and ignore rules are settled by the .dockerignore --write writes.
 _IGNORE_RULES = ("SL1006", "SL1007", "SL1008")
@@ -50,12 +55,62 @@ def rewrite_command(
         [], "--keep-package", help="An OS package to install in the runtime too. Repeatable."
     ),
     output_format: str = typer.Option("text", "--format", help="Report format: text or json."),
+    verify: bool = typer.Option(
+        False,
+        "--verify",
+        help="Prove it: build the original and the rewrite, run both with the same probes "
+        "(same answers required), diff them (the rewrite must be smaller); with --write, "
+        "write only when the proof passes.",
+    ),
+    http: list[str] | None = typer.Option(
+        None,
+        "--http",
+        help="With --verify: :PORT/PATH[=STATUS] asked of both images (default: GET / on "
+        "each port the original exposes). Repeatable.",
+        show_default=False,
+    ),
+    cmd: list[str] | None = typer.Option(
+        None,
+        "--cmd",
+        help="With --verify: a command run in both containers; same status and output "
+        "required. Repeatable.",
+        show_default=False,
+    ),
+    expect_stdout: str | None = typer.Option(
+        None,
+        "--expect-stdout",
+        help="With --verify: a regex both images' own output must match.",
+        show_default=False,
+    ),
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        help="With --verify: a container-structure-test file run against both images.",
+        show_default=False,
+    ),
+    timeout: float = typer.Option(
+        60.0, "--timeout", help="With --verify: seconds each image's checks get once it runs."
+    ),
+    builder: str = typer.Option(
+        "auto",
+        "--builder",
+        help="With --verify: auto (the Docker Engine API, else podman, else buildah), "
+        "docker, podman or buildah.",
+    ),
+    build_arg: list[str] | None = typer.Option(
+        None,
+        "--build-arg",
+        help="With --verify: KEY=VALUE for both builds (repeatable).",
+        show_default=False,
+    ),
 ) -> None:
     """Rewrite a fat Dockerfile as a slim multi-stage one that still works.
 
     The new Dockerfile goes to stdout, the report (what moved where and why, the expected saving, every doubt) to stderr; with --format json one JSON document (the file and the report) goes to stdout.
 
-    Exit codes: 0 rewritten; 1 --write refused (the new file does not lint clean); 2 usage error; 3 the Dockerfile or context cannot be used, or cannot be rewritten safely (the reason is printed).
+    With --verify, both files are built, run and diffed (the builder's output and the proof go to stderr; with --format json the proof is the document's "proof").
+
+    Exit codes: 0 rewritten (and, with --verify, proven); 1 --write refused (the new file does not lint clean) or the proof failed (nothing written); 2 usage error; 3 the Dockerfile or context cannot be used, or cannot be rewritten safely (the reason is printed); 5 the original does not build, or no builder or container runtime.
     """  # noqa: E501 - one line per paragraph: the help renderer re-wraps it
     from slimage.errors import UsageError
     from slimage.rewrite import rewrite_dockerfile
@@ -65,6 +120,9 @@ def rewrite_command(
         raise UsageError(f"unknown format {output_format!r} (expected text or json)")
     if write and diff:
         raise UsageError("--write and --diff: choose one")
+    proof_options = _proof_options(
+        verify, http, cmd, expect_stdout, config, timeout, builder, build_arg
+    )
     dockerfile, context = _locate(path, file)
     result = rewrite_dockerfile(
         dockerfile,
@@ -75,12 +133,24 @@ def rewrite_command(
         keep_packages=keep_package,
     )
     if write:
+        _check_clean(result, dockerfile, context)
+    proof = None
+    if proof_options is not None:
+        proof = _prove(result, dockerfile, context, proof_options)
+    if write and (proof is None or proof.passed):
         _write(result, dockerfile, context)
     if output_format == "json":
-        import json
+        _print_json(result, proof)
+    else:
+        _print_text(result, proof, dockerfile, write=write, diff=diff)
+    if proof is not None and not proof.passed:
+        raise typer.Exit(1)
 
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
-        return
+
+def _print_text(
+    result: RewriteResult, proof: Proof | None, dockerfile: Path, *, write: bool, diff: bool
+) -> None:
+    from slimage.cli._options import use_color
     from slimage.report.rewrite_text import render_report
 
     if diff:
@@ -96,7 +166,86 @@ def rewrite_command(
         )
     elif not write:
         sys.stdout.write(result.text)
+    sys.stdout.flush()
     sys.stderr.write(render_report(result))
+    if proof is not None:
+        from slimage.report.rewrite_proof import render_proof_text
+
+        render_proof_text(proof, sys.stderr, color=use_color(sys.stderr))
+        if write and not proof.passed:
+            sys.stderr.write(f"{dockerfile}: not written: the proof failed\n")
+
+
+def _print_json(result: RewriteResult, proof: Proof | None) -> None:
+    import json
+
+    document = result.to_dict()
+    if proof is not None:
+        from slimage.report.rewrite_proof import proof_document
+
+        document["proof"] = proof_document(proof)
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+
+
+def _proof_options(
+    verify: bool,
+    http: list[str] | None,
+    cmd: list[str] | None,
+    expect_stdout: str | None,
+    config: Path | None,
+    timeout: float,
+    builder: str,
+    build_arg: list[str] | None,
+) -> ProofOptions | None:
+    """The proof's settings (None without --verify); options that need --verify fail
+    without it, before anything is read."""
+    from slimage.errors import UsageError
+
+    if not verify:
+        given = [
+            name
+            for name, value in (
+                ("--http", http),
+                ("--cmd", cmd),
+                ("--expect-stdout", expect_stdout),
+                ("--config", config),
+                ("--build-arg", build_arg),
+            )
+            if value
+        ]
+        if builder != "auto":
+            given.append("--builder")
+        if given:
+            raise UsageError(f"{', '.join(given)}: only with --verify")
+        return None
+    from slimage.build import BUILDERS
+    from slimage.cli._options import parse_build_arg
+    from slimage.rewrite.prove import ProofOptions
+    from slimage.verify import HttpProbe, VerifySpec
+
+    if builder not in BUILDERS:
+        raise UsageError(f"--builder: {builder!r} is not one of {', '.join(BUILDERS)}")
+    if config is not None:
+        from slimage.verify.structure import load_structure_tests
+
+        load_structure_tests(config)  # a broken file fails before anything is built
+    spec = VerifySpec(
+        http=tuple(HttpProbe.parse(item) for item in http or ()),
+        commands=tuple(cmd or ()),
+        expect_stdout=expect_stdout,
+        structure_tests=config,
+        timeout=timeout,
+    )
+    return ProofOptions(spec, builder, tuple(parse_build_arg(item) for item in build_arg or ()))
+
+
+def _prove(result: RewriteResult, dockerfile: Path, context: Path, options: ProofOptions) -> Proof:
+    from slimage.cli._options import quiet
+    from slimage.rewrite.prove import prove_rewrite
+
+    # The builder's own output streams to stderr as it comes, unless -q.
+    progress = None if quiet() else sys.stderr
+    return prove_rewrite(result, dockerfile, context, options, progress)
 
 
 def _locate(path: Path, file: Path | None) -> tuple[Path, Path]:
@@ -115,16 +264,12 @@ def _locate(path: Path, file: Path | None) -> tuple[Path, Path]:
     raise InputNotFound(f"{path}: no Dockerfile or Containerfile here (use -f FILE)")
 
 
-def _write(result: object, dockerfile: Path, context: Path) -> None:
-    """Lint the new file; write it and the completed .dockerignore only if it is clean."""
-    from slimage.dockerfile.parser import parse_dockerfile
-    from slimage.dockerfile.stages import build_stage_graph
+def _check_clean(result: RewriteResult, dockerfile: Path, context: Path) -> None:
+    """--write: refuse (exit 1) when the new file does not lint clean."""
     from slimage.errors import SlimageError
     from slimage.findings import Severity
-    from slimage.rewrite.model import RewriteResult
     from slimage.rules.engine import lint
 
-    assert isinstance(result, RewriteResult)
     findings = lint(result.text, path=str(dockerfile), context_dir=context).findings
     # Findings the original has too (its EXPOSE 22, its secret ENV) are the user's to fix.
     before = {
@@ -148,7 +293,13 @@ def _write(result: object, dockerfile: Path, context: Path) -> None:
             f"(line {first.location.line}: {first.code} {first.message}); "
             "run without --write to see it"
         )
+
+
+def _write(result: RewriteResult, dockerfile: Path, context: Path) -> None:
+    """Write the new file, and write or complete .dockerignore for it."""
     from slimage.context.inspect import suggest_for_build
+    from slimage.dockerfile.parser import parse_dockerfile
+    from slimage.dockerfile.stages import build_stage_graph
 
     new = parse_dockerfile(result.text, path=str(dockerfile))
     suggestion = suggest_for_build(context, (new, build_stage_graph(new)), None)

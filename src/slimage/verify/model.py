@@ -15,11 +15,14 @@ _PROBE = re.compile(r"^:?(?P<port>\d{1,5})(?P<path>/\S*?)?(?:=(?P<status>\d{3}))
 @dataclass(frozen=True)
 class HttpProbe:
     """``--http :PORT/PATH[=STATUS]``: GET PATH on the container's PORT; STATUS expected
-    (default: any 2xx or 3xx answer)."""
+    (default: any 2xx or 3xx answer). ``any_status``: every answer passes (the probes
+    ``rewrite --verify`` derives from EXPOSE, where only the same answer as the original
+    image's is required)."""
 
     port: int
     path: str = "/"
     status: int | None = None
+    any_status: bool = False
 
     @classmethod
     def parse(cls, text: str) -> HttpProbe:

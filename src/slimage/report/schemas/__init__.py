@@ -1,8 +1,9 @@
 """The published JSON Schemas (draft 2020-12) of every ``--format json`` output.
 
 One file per output, named ``NAME-v1.schema.json``: ``lint``, ``rules``, ``analyze``,
-``analyze-quick``, ``context``, ``parse`` and ``audit``. Every document carries
-``"schema_version": 1`` (an integer, :data:`SCHEMA_VERSION`) at the top. New fields
+``analyze-quick``, ``context``, ``parse``, ``audit``, ``build``, ``diff``, ``verify`` and
+``rewrite``. Every document carries ``"schema_version": 1`` (an integer,
+:data:`SCHEMA_VERSION`) at the top. New fields
 may appear within a version; removing or renaming one bumps it. The tests validate real
 output of each command against its file.
 
@@ -18,7 +19,19 @@ from typing import Any
 
 SCHEMA_VERSION = 1
 
-SCHEMA_NAMES = ("lint", "rules", "analyze", "analyze-quick", "context", "parse", "audit")
+SCHEMA_NAMES = (
+    "lint",
+    "rules",
+    "analyze",
+    "analyze-quick",
+    "context",
+    "parse",
+    "audit",
+    "build",
+    "diff",
+    "verify",
+    "rewrite",
+)
 
 
 def load_schema(name: str) -> dict[str, Any]:
