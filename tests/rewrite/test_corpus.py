@@ -26,6 +26,7 @@ def _reason(error: SlimageError) -> str:
         "no ENTRYPOINT or CMD",
         "cannot tell what the build produces",
         "unknown instruction",
+        "several final-stage candidates",
     ):
         if key in text:
             return key

@@ -279,3 +279,44 @@ def test_python_multi_stage_fat_final_stage_is_slimmed() -> None:
     assert "libpq5" in runtime and "COPY app.py ." in runtime
     move = next(m for m in result.moves if "COPY --from=wheels" in m.text)
     assert move.placement == "build"
+
+
+TWO_SERVICES = """\
+FROM golang:1.22 AS {first}
+WORKDIR /src
+COPY . .
+RUN go build -o /app ./cmd/api
+CMD ["/app"]
+
+FROM golang:1.22 AS {second}
+WORKDIR /src
+COPY . .
+RUN go build -o /worker ./cmd/worker
+CMD ["/worker"]
+"""
+
+
+def test_several_final_stage_candidates_are_refused(tmp_path: Path) -> None:
+    """Two runnable stages nothing else uses: which one ships is the user's call."""
+    (tmp_path / "go.mod").write_text("module example.com/x\n\ngo 1.22\n")
+    text = TWO_SERVICES.format(first="api", second="worker")
+    (tmp_path / "Dockerfile").write_text(text)
+    done = _cli(str(tmp_path), "--write")
+    assert done.returncode == 3
+    assert done.stderr == (
+        f"slimage: error: {tmp_path / 'Dockerfile'}: several final-stage candidates: "
+        "api (line 1), worker (line 7): no other stage uses them and each sets an entry "
+        "point; keep the one that ships as the last stage and move the others to a "
+        "Dockerfile of their own\n"
+    )
+    assert (tmp_path / "Dockerfile").read_text() == text
+    assert not (tmp_path / ".dockerignore").exists()
+
+
+def test_a_development_target_is_not_a_candidate() -> None:
+    """`FROM ... AS dev` beside the shipping stage (awesome-compose's dev-envs): the last
+    stage is rewritten, the dev stage kept as written."""
+    result = rewrite_text(TWO_SERVICES.format(first="dev-envs", second="prod"))
+    assert "FROM golang:1.22 AS dev-envs" in result.text
+    assert result.text.rstrip().endswith('CMD ["/worker"]')
+    assert "FROM golang:1.22 AS prod" in result.text

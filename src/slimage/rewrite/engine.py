@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from slimage.dockerfile.parser import parse_dockerfile
-from slimage.dockerfile.stages import build_stage_graph
+from slimage.dockerfile.stages import StageGraph, build_stage_graph
 from slimage.dockerfile.validate import validate_instructions
 from slimage.errors import DockerfileSyntaxError, InputError
 from slimage.rewrite.classify import classify, dropped_from
@@ -16,6 +17,11 @@ from slimage.rewrite.model import RewriteResult
 from slimage.rewrite.plan import INTERPRETED, NotRewritable, install_input, make_plan
 from slimage.rewrite.savings import estimate
 from slimage.stacks.images import repository
+
+# Stage names of development targets (`--target dev`): not what ships.
+_DEVELOPMENT_STAGE = re.compile(
+    r"(dev|devel|develop|development|dev-?envs?|debug|test|tests|testing|ci|lint)([-_.]|$)"
+)
 
 # Runtime bases that are already as small as the stack allows.
 _SLIM_KINDS = frozenset({"scratch", "distroless", "lang-slim", "os-slim", "runtime", "os-minimal"})
@@ -36,6 +42,7 @@ def run(
         raise DockerfileSyntaxError("file with no instructions", path=path, line=1, column=1)
     validate_instructions(dockerfile)
     graph = build_stage_graph(dockerfile)
+    _check_one_final(path, graph)
     final = graph.final
     base = read_base(graph.root_of(final).base)
     facts = read_stage(dockerfile, graph, context_dir, base.family)
@@ -90,6 +97,27 @@ def run(
     )
     result.savings = estimate(facts, base, plan)
     return result
+
+
+def _check_one_final(path: str, graph: StageGraph) -> None:
+    """Refuse a file with several runnable end stages (an ``api`` and a ``worker``): which
+    one ships is the user's choice, not the rewrite's. Stages named for development
+    (``dev``, ``dev-envs``, ``test``...) are targets of their own, not candidates."""
+    used = {index for stage in graph.stages for index in stage.dependencies}
+    candidates = [
+        stage
+        for stage in graph.stages
+        if stage.index not in used
+        and not (stage.name and _DEVELOPMENT_STAGE.match(stage.name))
+        and any(i.keyword in ("CMD", "ENTRYPOINT") for i in stage.instructions)
+    ]
+    if len(candidates) > 1:
+        listing = ", ".join(f"{s.label} (line {s.from_instruction.line})" for s in candidates)
+        raise NotRewritable(
+            f"{path}: several final-stage candidates: {listing}: no other stage uses them "
+            "and each sets an entry point; keep the one that ships as the last stage and "
+            "move the others to a Dockerfile of their own"
+        )
 
 
 def _check_worth_it(path: str, facts: StageFacts, base: Base) -> None:
