@@ -102,11 +102,14 @@ def analyze(
     cache = layer_cache(opened) if options.use_cache and not options.digest_files else None
     if cache is None:
         start_digest_checks(opened)
+    else:
+        from slimage.analysis.layer_recording import CachedImage
+
+        opened = CachedImage(opened, cache)
     result = analyze_image(
         opened,
         progress=progress,
         gate_ignore=options.limits.ignore,
-        cache=cache,
         digest_files=options.digest_files,
     )
     if options.select or options.ignore:

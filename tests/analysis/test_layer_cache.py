@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from slimage.analysis.layer_cache import LayerCache
+from slimage.analysis.layer_recording import CachedImage
 from slimage.analysis.result import analyze_image
+from slimage.image.model import Image
 from slimage.image.registry import open_registry_image
 from slimage.report.analysis_json import render_analysis_json
 from support.fault_registry import FaultRegistry
@@ -50,7 +52,8 @@ def server() -> Iterator[FaultRegistry]:
 
 
 def _report(reference: str, cache: LayerCache | None) -> dict[str, object]:
-    result = analyze_image(open_registry_image(reference), cache=cache)
+    image = open_registry_image(reference)
+    result = analyze_image(CachedImage(image, cache) if cache is not None else image)
     document: dict[str, object] = json.loads(render_analysis_json(result))
     return document
 
@@ -108,3 +111,26 @@ def test_cli_uses_the_cache_for_registries(server: FaultRegistry, tmp_path: Path
     assert list((tmp_path / "slimage" / "layers").glob("*.json.zst"))
     subprocess.run([*command, "--no-cache"], capture_output=True, env=env, timeout=60, check=True)
     assert _layer_fetches(server) == 4
+
+
+def test_the_cache_wraps_any_image_and_the_pass_cannot_tell(tmp_path: Path) -> None:
+    """CachedImage is an Image like any other: the pass reads it without knowing, the
+    first run records, the second opens no layer, and all three reports are the same
+    (an uncompressed layout: uncached, its files would be hashed after the pass)."""
+    from slimage.image.open import open_image
+    from support.images import write_oci_layout
+
+    layout = write_oci_layout(tmp_path / "layout", RAW)
+    cache = LayerCache(tmp_path / "cache")
+
+    def report(image: Image) -> object:
+        return json.loads(render_analysis_json(analyze_image(image)))  # closes the image
+
+    plain = report(open_image(str(layout)))
+    recorded = report(CachedImage(open_image(str(layout)), cache))
+    assert len(list((tmp_path / "cache").glob("*.json.zst"))) == len(RAW)
+    image = open_image(str(layout))
+    for layer in RAW:
+        (layout / "blobs" / "sha256" / sha256(layer).split(":")[1]).unlink()
+    replayed = report(CachedImage(image, cache))
+    assert plain == recorded == replayed

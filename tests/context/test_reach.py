@@ -158,3 +158,22 @@ COPY --from=build /opt/pkg.json /pkg.json
 """
     report = _reach(tmp_path, dockerfile)
     assert set(report.reached) == {"requirements.txt", "README.md", "package.json"}
+
+
+def test_workdir_is_expanded_cleaned_and_inherited_from_the_base_stage(tmp_path: Path) -> None:
+    """The replay reads WORKDIR through slimage.dockerfile.workdir, expanding variables
+    as the build does: ``${ROOT}/srv`` with ROOT=/ is ``//srv``, which BuildKit cleans to
+    ``/srv``, and the stage built FROM base starts there."""
+    _context(tmp_path, ["main.py", "README.md"])
+    dockerfile = """\
+FROM alpine AS base
+ARG ROOT=/
+WORKDIR ${ROOT}/srv
+FROM base
+WORKDIR app
+COPY main.py .
+COPY README.md ../docs/
+"""
+    report = _reach(tmp_path, dockerfile)
+    assert report.placed == {"/srv/app/main.py": "main.py", "/srv/docs/README.md": "README.md"}
+    assert [copy.destination for copy in report.copies] == ["/srv/app", "/srv/docs"]

@@ -18,7 +18,7 @@ from slimage.analysis.result import AnalysisResult
 from slimage.explore.app import ExploreApp
 from slimage.explore.model import TreeModel, View
 from slimage.report.html_treemap import FAMILIES, family_of
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 
 SIZE = (140, 40)
 

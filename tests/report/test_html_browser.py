@@ -22,7 +22,7 @@ import pytest
 from slimage.analysis.result import analyze_image
 from slimage.filesystem import FileKind
 from slimage.image.open import open_image
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 from support.tools import require_tool
 
 pytestmark = pytest.mark.integration

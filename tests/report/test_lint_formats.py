@@ -15,7 +15,8 @@ import pytest
 from report_samples import sample_report
 
 import slimage
-from slimage.report import LintReport, human_bytes, render_lint
+from slimage.report import LintReport, render_lint
+from slimage.units import human_bytes
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SCHEMA = Path(slimage.__file__).parent / "report" / "schemas" / "lint-v1.schema.json"

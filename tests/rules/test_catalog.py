@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from slimage.rules.catalog import load_catalog, parse_image_ref
+from slimage.reference import image_ref
+from slimage.rules.catalog import load_catalog
 
 
 @pytest.mark.parametrize(
@@ -45,15 +46,15 @@ def test_unknown_images_are_not_guessed(image: str) -> None:
     assert load_catalog().lookup(image) is None
 
 
-def test_parse_image_ref_splits_registry_port_tag_and_digest() -> None:
-    ref = parse_image_ref("localhost:5000/team/app:1.2@sha256:ab")
+def test_image_ref_splits_registry_port_tag_and_digest() -> None:
+    ref = image_ref("localhost:5000/team/app:1.2@sha256:ab")
     assert (ref.registry, ref.repository, ref.tag, ref.digest) == (
         "localhost:5000",
         "team/app",
         "1.2",
         "sha256:ab",
     )
-    assert parse_image_ref("registry:5000/app").tag is None
+    assert image_ref("registry:5000/app").tag is None
 
 
 def test_every_variant_has_a_source_and_sane_sizes() -> None:

@@ -1,6 +1,6 @@
 from rule_helpers import findings, lines
 
-from slimage.rules._security import secret_name
+from slimage.rules._secrets import secret_name
 from slimage.rules.sl2005_secret_in_arg_env import SecretInArgEnv
 
 

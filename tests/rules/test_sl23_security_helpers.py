@@ -1,18 +1,14 @@
-"""The shared helpers of the SL2xxx/SL3xxx rules (slimage.rules._security)."""
+"""The shared helpers of the SL2xxx/SL3xxx rules (dockerfile spans and variables, the
+reference, rules/_secrets.py, rules/_checks.py)."""
 
 from __future__ import annotations
 
 from slimage.dockerfile.parser import parse_dockerfile
-from slimage.rules._security import (
-    BUILDKIT_CHECKS,
-    key_values,
-    mask,
-    parse_image_ref,
-    rest_span,
-    secret_value_kind,
-    span_at,
-    stage_name_span,
-)
+from slimage.dockerfile.spans import rest_span, span_at, stage_name_span
+from slimage.dockerfile.variables import key_values
+from slimage.reference import parse_image_ref
+from slimage.rules._checks import BUILDKIT_CHECKS
+from slimage.rules._secrets import mask, secret_value_kind
 from slimage.rules.registry import get_rule
 
 

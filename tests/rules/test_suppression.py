@@ -87,7 +87,7 @@ def test_buildkit_check_skip_directive() -> None:
 def test_docs_list_every_buildkit_check() -> None:
     from pathlib import Path
 
-    from slimage.rules._security import BUILDKIT_CHECKS
+    from slimage.rules._checks import BUILDKIT_CHECKS
 
     docs = (Path(__file__).parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
     for name, code in BUILDKIT_CHECKS.items():

@@ -22,39 +22,21 @@ one layer's list of paths for dive's efficiency, which is computed in the same p
 
 This module drives the pass; each job has its module: the overlay/whiteout model
 (:mod:`~slimage.analysis.overlay`), the records it returns
-(:mod:`~slimage.analysis.layer_records`), which files to hash after it
-(:mod:`~slimage.analysis.dedup_hashing`), recording and replaying cached layers
-(:mod:`~slimage.analysis.layer_recording`), progress (:mod:`~slimage.analysis.progress`)
+(:mod:`~slimage.analysis.layer_records`), reading one layer's entries
+(:mod:`~slimage.analysis.layer_reading`), which files to hash after it
+(:mod:`~slimage.analysis.dedup_hashing`), progress (:mod:`~slimage.analysis.progress`)
 and the history -> step mapping (:mod:`slimage.image.history`). Their public names are
-importable from here.
+importable from here. The layer cache is not one of them: it wraps the image
+(:class:`~slimage.analysis.layer_recording.CachedImage`), and the pass reads the
+wrapper's layers as any others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-from slimage.filesystem import FileRecord
-from slimage.image.history import map_history
-from slimage.image.model import (
-    Closable,
-    Image,
-    PlansReads,
-    RereadableLayer,
-)
-from slimage.image.tarstream import (
-    ContentSink,
-    TarEntry,
-    scan_tar,
-)
-
-if TYPE_CHECKING:
-    # Only registry images use the layer cache: its module is imported when one is given.
-    from slimage.analysis.layer_cache import LayerCache
 
 from slimage.analysis.dedup_hashing import _hash_candidates
-from slimage.analysis.layer_recording import recorder as _recorder
-from slimage.analysis.layer_recording import replay as _replay
+from slimage.analysis.layer_reading import read_layer
 from slimage.analysis.layer_records import (
     _LAYER_SHIFT,
     _OFFSET_MASK,
@@ -73,7 +55,8 @@ from slimage.analysis.layer_records import (
     Progress,
 )
 from slimage.analysis.overlay import OverlayPass, _Pass
-from slimage.analysis.progress import Counted as _Counted
+from slimage.image.history import map_history
+from slimage.image.model import Closable, Image, PlansReads
 
 
 def analyze_layers(
@@ -82,15 +65,12 @@ def analyze_layers(
     content_wanted: Callable[[str, int], bool],
     progress: Progress | None = None,
     ignore: Callable[[str], bool] | None = None,
-    cache: LayerCache | None = None,
     checks: PendingChecks | None = None,
     digest_files: bool = False,
 ) -> LayerAnalysis:
     """Read every layer of ``image`` once and return the final filesystem and its waste.
 
     ``ignore``: paths whose content and hidden bytes are also tallied apart (for gates).
-    ``cache``: replay layers recorded by an earlier run instead of reading them, and
-    record the layers read now (see :mod:`slimage.analysis.layer_cache`).
     ``checks``: when given, digest checks still running on another thread are left in it
     instead of being waited for; the result is not verified until ``checks.run()``
     returns (so the caller can go on with the result meanwhile).
@@ -104,7 +84,7 @@ def analyze_layers(
     if isinstance(image, Closable):
         pending.closers.append(image.close)
     try:
-        _read_layers(image, state, history_map, content_wanted, progress, cache, pending)
+        _read_layers(image, state, history_map, progress, pending)
     except Exception:
         # A layer whose digest is wrong explains whatever broke after it: say that.
         pending.run()
@@ -147,21 +127,14 @@ def _read_layers(
     image: Image,
     state: _Pass,
     history_map: list[tuple[int | None, str | None, int]],
-    content_wanted: Callable[[str, int], bool],
     progress: Progress | None,
-    cache: LayerCache | None,
     pending: PendingChecks,
 ) -> None:
     # Sources that download (registries) may fetch the next layer to read while this one
-    # is analysed: tell them which layers will be read, cached ones left out.
+    # is analysed: tell them which layers will be read (a cached image leaves out those
+    # it replays).
     if isinstance(image, PlansReads):
-        image.plan_reads(
-            [
-                index
-                for index, layer in enumerate(image.layers)
-                if cache is None or not cache.has(layer.digest, layer.diff_id)
-            ]
-        )
+        image.plan_reads(list(range(len(image.layers))))
     for index, layer in enumerate(image.layers):
         history_index, created_by, steps = history_map[index]
         summary = LayerSummary(
@@ -175,59 +148,15 @@ def _read_layers(
             squashed_steps=steps,
         )
         state.start_layer(summary)
-        recording = cache.load(layer.digest, layer.diff_id) if cache is not None else None
-        captured: list[tuple[TarEntry, FileRecord | None, bytearray | None]] | None = None
-        if recording is not None:
-            _replay(state, recording)
-            summary.uncompressed_size = recording.uncompressed_size
-            for warning in recording.warnings:
-                state.warn(warning)
-            if progress is not None:
-                progress(layer.compressed_size)
-        else:
-            handle: Callable[[TarEntry], ContentSink | None] = state.handle
-            if cache is not None:
-                captured = []
-                handle = _recorder(state, captured, content_wanted)
-            with layer.open_uncompressed() as stream:
-                # A recording needs every digest now; otherwise hash after the pass
-                # what can be read again.
-                state.deferring = (
-                    cache is None and stream.rereadable and isinstance(layer, RereadableLayer)
-                )
-                stream.defer_check = True
-                source = _Counted(stream, progress) if progress is not None else stream
-                scan_tar(source, handle)
-                state._finish_pending()
-                stream.finish()
-                if stream.pending_check is not None:
-                    pending.checks.append(stream.pending_check)
-                summary.uncompressed_size = stream.uncompressed_size
-                for warning in stream.warnings:
-                    state.warn(warning)
+        read = read_layer(layer, state, progress)
+        if read.pending_check is not None:
+            pending.checks.append(read.pending_check)
+        summary.uncompressed_size = read.uncompressed_size
+        for warning in read.warnings:
+            state.warn(warning)
         if progress is not None:
             progress(0)
         state.end_layer()
-        if cache is not None and captured is not None:
-            from slimage.analysis.layer_cache import LayerRecording, RecordedEntry
-
-            # Digests are filled in by end_layer; the layer was verified to its end.
-            cache.store(
-                layer.digest,
-                layer.diff_id,
-                LayerRecording(
-                    [
-                        RecordedEntry(
-                            entry,
-                            record.digest if record else None,
-                            bytes(kept) if kept is not None else None,
-                        )
-                        for entry, record, kept in captured
-                    ],
-                    summary.uncompressed_size,
-                    list(stream.warnings),
-                ),
-            )
     _hash_candidates(state, image.layers)
 
 

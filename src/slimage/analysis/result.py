@@ -12,15 +12,12 @@ import fnmatch
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slimage.analysis.explain import Explanation, content_wanted, explain
 from slimage.analysis.gates import GateLimits
 from slimage.analysis.layers import LayerAnalysis, PendingChecks, Progress, analyze_layers
 from slimage.image.model import Image
-
-if TYPE_CHECKING:
-    from slimage.analysis.layer_cache import LayerCache
 
 
 @dataclass
@@ -70,7 +67,6 @@ def analyze_image(
     *,
     progress: Progress | None = None,
     gate_ignore: Sequence[str] = (),
-    cache: LayerCache | None = None,
     digest_files: bool = False,
 ) -> AnalysisResult:
     """Read ``image`` once and explain its bytes.
@@ -88,7 +84,6 @@ def analyze_image(
         content_wanted=content_wanted,
         progress=progress,
         ignore=(lambda path: path_ignored(path, patterns)) if patterns else None,
-        cache=cache,
         checks=checks,
         digest_files=digest_files,
     )

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from slimage.errors import InputError, InputNotFound, UsageError
-from slimage.image.reference import Reference
 from slimage.limits import loads_json, read_regular
+from slimage.reference import Reference
 
 PAGE_SIZE = 1000
 MAX_PAGES = 10_000  # a registry whose Link header never ends is not followed forever

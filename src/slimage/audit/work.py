@@ -252,6 +252,7 @@ def _analyse_packed(args: tuple[str, AuditOptions]) -> _Result:
 def analyse_one(reference: str, options: AuditOptions) -> _Result:
     """Analyse one image; the rows to store, or the one-line error."""
     from slimage.analysis.layer_cache import LayerCache
+    from slimage.analysis.layer_recording import CachedImage
     from slimage.analysis.result import analyze_image
     from slimage.api import open_image, start_digest_checks
 
@@ -266,7 +267,7 @@ def analyse_one(reference: str, options: AuditOptions) -> _Result:
         cache = LayerCache.default() if options.use_cache else None
         if cache is None:
             start_digest_checks(image)
-        result = analyze_image(image, cache=cache)
+        result = analyze_image(CachedImage(image, cache) if cache is not None else image)
     except SlimageError as error:
         return error.message
     except (OSError, MemoryError) as error:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from slimage.context.inspect import ContextReport
 from slimage.findings import Severity
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 from slimage.wording import plural
 
 _STYLES = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

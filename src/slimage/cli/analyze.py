@@ -8,6 +8,15 @@ from typing import Any
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._image_options import (
+    INSECURE_REGISTRY_OPTION,
+    NO_CACHE_OPTION,
+    PASSWORD_STDIN_OPTION,
+    PLATFORM_OPTION,
+    USERNAME_OPTION,
+    image_source,
+)
+from slimage.cli._layer_progress import layer_progress
 from slimage.cli._options import quiet
 from slimage.cli._units import parse_ratio, parse_size
 from slimage.errors import UsageError
@@ -28,12 +37,7 @@ def analyze_command(
         ),
         show_default=False,
     ),
-    platform: str | None = typer.Option(
-        None,
-        "--platform",
-        help="os/arch[/variant] to pick from a multi-platform index (default: this machine's).",
-        show_default=False,
-    ),
+    platform: str | None = PLATFORM_OPTION,
     output_format: str = typer.Option(
         "text",
         "--format",
@@ -101,26 +105,10 @@ def analyze_command(
         "line of the step that made its layer.",
         show_default=False,
     ),
-    insecure_registry: bool = typer.Option(
-        False,
-        "--insecure-registry",
-        help="Allow plain HTTP to the registry (always allowed for localhost and 127.0.0.0/8).",
-    ),
-    username: str | None = typer.Option(
-        None,
-        "--username",
-        help="Registry user name (the password comes from --password-stdin).",
-        show_default=False,
-    ),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the registry password from standard input."
-    ),
-    no_cache: bool = typer.Option(
-        False,
-        "--no-cache",
-        help="Read every layer from the registry even when an earlier run recorded it "
-        "(the cache is ~/.cache/slimage/layers, bounded by SLIMAGE_CACHE_MAX_BYTES).",
-    ),
+    insecure_registry: bool = INSECURE_REGISTRY_OPTION,
+    username: str | None = USERNAME_OPTION,
+    password_stdin: bool = PASSWORD_STDIN_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
     quick: bool = typer.Option(
         False,
         "--quick",
@@ -157,22 +145,16 @@ def analyze_command(
         max_secrets=max_secrets,
         ignore=tuple(gate_ignore or ()),
     )
+    source = image_source(platform, insecure_registry, username, password_stdin)
     options = AnalyzeOptions(
-        platform=platform,
-        insecure_registry=insecure_registry,
-        credentials=_credentials(username, password_stdin),
+        **source,
         use_cache=not no_cache,
         limits=limits,
         select=parse_selectors(select or (), "--select"),
         ignore=parse_selectors(ignore or (), "--ignore"),
     )
     dockerfile = _read_dockerfile(file) if file is not None else None
-    opened = open_image(
-        image,
-        platform=platform,
-        insecure_registry=insecure_registry,
-        credentials=options.credentials,
-    )
+    opened = open_image(image, **source)
     if quick:
         if limits != GateLimits(ignore=limits.ignore):
             raise UsageError("--quick reads no layer, so it cannot check the size gates")
@@ -182,7 +164,7 @@ def analyze_command(
             _print_quick(opened, output_format, stream)
         return
     total = sum(layer.compressed_size for layer in opened.layers)
-    with _progress(total) as advance:
+    with layer_progress(total) as advance:
         result = analyze(opened, options, progress=advance)
     with _open_output(output) as stream:
         if output_format == "json":
@@ -285,57 +267,3 @@ def _print_quick(opened: Any, output_format: str, stream: Any) -> None:
         stream.write(json.dumps(quick_to_json(summary), indent=2) + "\n")
     else:
         stream.write(quick_to_text(summary))
-
-
-def _credentials(username: str | None, password_stdin: bool) -> Any:
-    if password_stdin and not username:
-        raise UsageError("--password-stdin needs --username")
-    if username is None:
-        return None
-    from slimage.image.credentials import Credentials
-
-    if not password_stdin:
-        raise UsageError(
-            "--username needs --password-stdin (a password never goes on the command line)"
-        )
-    password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        raise UsageError("--password-stdin: no password on standard input")
-    return Credentials(username, password)
-
-
-# A progress bar only on a terminal and only for images big enough to wait for.
-PROGRESS_MIN_BYTES = 50_000_000
-
-
-class _NoProgress:
-    def __enter__(self) -> Any:
-        return None
-
-    def __exit__(self, *args: object) -> None:
-        return None
-
-
-def _progress(total: int) -> Any:
-    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty() or quiet():
-        return _NoProgress()
-    from contextlib import contextmanager
-
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-    @contextmanager
-    def bar() -> Any:
-        progress = Progress(
-            "reading layers",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-            transient=True,
-        )
-        task = progress.add_task("read", total=total)
-        with progress:
-            yield lambda amount: progress.advance(task, amount)
-
-    return bar()

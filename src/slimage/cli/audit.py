@@ -14,6 +14,7 @@ from typing import Any
 import typer
 
 from slimage.cli._app import SlimageGroup, SlimageTyper, app
+from slimage.cli._image_options import INSECURE_REGISTRY_OPTION, NO_CACHE_OPTION
 from slimage.errors import UsageError
 
 
@@ -133,12 +134,8 @@ def scan_command(
     output: Path | None = OUTPUT_OPTION,
     bandwidth: str = BANDWIDTH_OPTION,
     price_per_gb: float = PRICE_OPTION,
-    insecure_registry: bool = typer.Option(
-        False, "--insecure-registry", help="Allow plain HTTP to registries."
-    ),
-    no_cache: bool = typer.Option(
-        False, "--no-cache", help="Read every layer even when the layer cache has it."
-    ),
+    insecure_registry: bool = INSECURE_REGISTRY_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Audit every image of a registry, a list, a directory or a cluster: each image

@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._image_options import INSECURE_REGISTRY_OPTION, PLATFORM_OPTION, image_source
 from slimage.cli._options import quiet, use_color
 from slimage.errors import InputError, UsageError
 
@@ -46,17 +47,8 @@ def diff_command(
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the report to FILE instead of standard output."
     ),
-    platform: str | None = typer.Option(
-        None,
-        "--platform",
-        help="os/arch[/variant] to pick from multi-platform indexes (default: this machine's).",
-        show_default=False,
-    ),
-    insecure_registry: bool = typer.Option(
-        False,
-        "--insecure-registry",
-        help="Allow plain HTTP to registries (always allowed for localhost and 127.0.0.0/8).",
-    ),
+    platform: str | None = PLATFORM_OPTION,
+    insecure_registry: bool = INSECURE_REGISTRY_OPTION,
 ) -> None:
     """Compare two images by content: size and pull time, files added, removed and changed
     (by digest), packages, shells, setuid files, user and entry point.
@@ -76,8 +68,7 @@ def diff_command(
         bandwidth_bits=parse_bandwidth(bandwidth, "--bandwidth"),
         max_growth_bytes=growth_bytes,
         max_growth_ratio=growth_ratio,
-        platform=platform,
-        insecure_registry=insecure_registry,
+        **image_source(platform, insecure_registry),
     )
     diff = diff_images(before, after, options)
     if output is None:

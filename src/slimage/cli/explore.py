@@ -9,6 +9,15 @@ import sys
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._image_options import (
+    INSECURE_REGISTRY_OPTION,
+    NO_CACHE_OPTION,
+    PASSWORD_STDIN_OPTION,
+    PLATFORM_OPTION,
+    USERNAME_OPTION,
+    image_source,
+)
+from slimage.cli._layer_progress import layer_progress
 from slimage.errors import UsageError
 
 
@@ -21,31 +30,11 @@ def explore_command(
         "containers-storage:REF or a plain name.",
         show_default=False,
     ),
-    platform: str | None = typer.Option(
-        None,
-        "--platform",
-        help="os/arch[/variant] to pick from a multi-platform index (default: this machine's).",
-        show_default=False,
-    ),
-    insecure_registry: bool = typer.Option(
-        False,
-        "--insecure-registry",
-        help="Allow plain HTTP to the registry (always allowed for localhost and 127.0.0.0/8).",
-    ),
-    username: str | None = typer.Option(
-        None,
-        "--username",
-        help="Registry user name (the password comes from --password-stdin).",
-        show_default=False,
-    ),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="Read the registry password from standard input."
-    ),
-    no_cache: bool = typer.Option(
-        False,
-        "--no-cache",
-        help="Read every layer from the registry even when an earlier run recorded it.",
-    ),
+    platform: str | None = PLATFORM_OPTION,
+    insecure_registry: bool = INSECURE_REGISTRY_OPTION,
+    username: str | None = USERNAME_OPTION,
+    password_stdin: bool = PASSWORD_STDIN_OPTION,
+    no_cache: bool = NO_CACHE_OPTION,
 ) -> None:
     """Explore an image in the terminal: layers, each layer's files, waste and findings.
 
@@ -61,7 +50,6 @@ def explore_command(
 
     extras.require("textual", "tui", "slimage explore")
     from slimage.api import AnalyzeOptions, analyze, open_image
-    from slimage.cli.analyze import _credentials, _progress
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(
@@ -72,20 +60,11 @@ def explore_command(
 
     if not use_color(sys.stdout):  # --color never, or NO_COLOR: Textual reads NO_COLOR
         os.environ["NO_COLOR"] = "1"
-    options = AnalyzeOptions(
-        platform=platform,
-        insecure_registry=insecure_registry,
-        credentials=_credentials(username, password_stdin),
-        use_cache=not no_cache,
-    )
-    opened = open_image(
-        image,
-        platform=platform,
-        insecure_registry=insecure_registry,
-        credentials=options.credentials,
-    )
+    source = image_source(platform, insecure_registry, username, password_stdin)
+    options = AnalyzeOptions(**source, use_cache=not no_cache)
+    opened = open_image(image, **source)
     total = sum(layer.compressed_size for layer in opened.layers)
-    with _progress(total) as advance:
+    with layer_progress(total) as advance:
         result = analyze(opened, options, progress=advance)
     # The result (one record per path: 200k on a big image) lives as long as the app;
     # without this every full collection while the app starts walks it (~0.6 s there).

@@ -145,10 +145,6 @@ def suggest_for_build(
     )
 
 
-# Kept for callers written against the first version (slimage.cli.init).
-_suggest = suggest_for_build
-
-
 def report_to_json(report: ContextReport, *, top: int = 10) -> dict[str, Any]:
     """The ``--format json`` document (docs/context.md; its schema is
     slimage/report/schemas/context-v1.schema.json)."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from slimage.context import _golang
 from slimage.context.ignore import PatternMatcher
 from slimage.context.scan import DIR, ContextScan
+from slimage.dockerfile import workdir as workdirs
 from slimage.dockerfile.model import Dockerfile, Instruction
 from slimage.dockerfile.shell_lex import ShellLex, ShellLexError
 from slimage.dockerfile.stages import StageGraph, mount_options
@@ -139,7 +140,8 @@ class _Replay:
         self.lexer = ShellLex(df.escape)
         # Per stage: image path -> (context path, line of the context COPY/ADD).
         self.models: dict[int, dict[str, tuple[str, int]]] = {}
-        self.workdirs: dict[int, str] = {}
+        # Per stage: the WORKDIR it ends in (slimage.dockerfile.workdir).
+        self.final_workdirs: dict[int, str] = {}
 
     def expand(self, instruction: Instruction, word: str) -> str:
         try:
@@ -152,22 +154,20 @@ class _Replay:
             stage = self.graph.stages[stage_index]
             if stage.base_stage is not None and stage.base_stage in self.models:
                 model = dict(self.models[stage.base_stage])
-                workdir = self.workdirs.get(stage.base_stage, "/")
             else:
-                model, workdir = {}, "/"
+                model = {}
+            workdir = workdirs.initial(
+                self.graph.stages, stage, self.expand, finals=self.final_workdirs
+            )
             for instruction in stage.instructions:
                 keyword = instruction.keyword
-                if keyword == "WORKDIR" and instruction.args:
-                    target = self.expand(instruction, instruction.args[0])
-                    workdir = _golang.clean_path(
-                        target if target.startswith("/") else f"{workdir}/{target}"
-                    )
-                elif keyword in ("COPY", "ADD"):
+                if keyword in ("COPY", "ADD"):
                     self.copy(instruction, stage_index, model, workdir)
                 elif keyword == "RUN":
                     self.bind_mounts(instruction)
+                workdir = workdirs.after(workdir, instruction, self.expand)
             self.models[stage_index] = model
-            self.workdirs[stage_index] = workdir
+            self.final_workdirs[stage_index] = workdir
 
     def copy(
         self,

@@ -23,7 +23,7 @@ from slimage.explore.model import Entry, TreeIndex, TreeModel, View
 from slimage.report.analysis_json import analysis_document
 from slimage.report.html_treemap import FAMILIES
 from slimage.report.safe_text import clean
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 from slimage.wording import plural
 
 # The HTML report's family colours (report.css, dark theme).

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from slimage.findings import Finding, Severity
-from slimage.report.units import human_bytes
 
 LINT_FORMATS = ("text", "json", "sarif", "github", "checkstyle", "junit", "gitlab")
 
@@ -60,4 +59,4 @@ def render_lint(
     return rendered
 
 
-__all__ = ["LINT_FORMATS", "LintReport", "RuleInfo", "human_bytes", "render_lint"]
+__all__ = ["LINT_FORMATS", "LintReport", "RuleInfo", "render_lint"]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from slimage.audit.fleet import Fleet, by_cause_totals
 from slimage.report.safe_text import clean
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 
 TOP_IMAGES = 20
 

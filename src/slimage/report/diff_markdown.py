@@ -22,7 +22,7 @@ from slimage.report.diff_text import (
     unset,
 )
 from slimage.report.safe_text import clean
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 
 TOP_CAUSES = 15
 TOP_DIRECTORIES = 15

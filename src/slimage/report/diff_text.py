@@ -14,7 +14,7 @@ from typing import IO
 
 from slimage.diff.model import ChangeGroup, ImageDiff
 from slimage.report.safe_text import clean
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 
 TOP_CAUSES = 10
 TOP_DIRECTORIES = 10

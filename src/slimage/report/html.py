@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from slimage.image.history import instruction_text
 from slimage.report.analysis_json import analysis_document
 from slimage.report.html_treemap import FAMILIES, family_of, treemap_data
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 
 if TYPE_CHECKING:
     import jinja2

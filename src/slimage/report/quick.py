@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from slimage.report.safe_text import clean
 from slimage.report.schemas import SCHEMA_VERSION
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 from slimage.wording import plural
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from typing import IO, Any
 from slimage.report.diff_json import diff_document
 from slimage.report.diff_text import render_diff_text, share
 from slimage.report.safe_text import clean
-from slimage.report.units import human_bytes
 from slimage.report.verify_report import render_verify_text, verify_document
 from slimage.rewrite.prove import Proof
+from slimage.units import human_bytes
 
 
 def proof_document(proof: Proof) -> dict[str, Any]:

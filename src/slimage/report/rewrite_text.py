@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from slimage.report.safe_text import clean
-from slimage.report.units import human_bytes
 from slimage.rewrite.model import BOTH, BUILD, DROPPED, RUNTIME, RewriteResult
+from slimage.units import human_bytes
 
 _ARROW = {
     BUILD: "build stage",

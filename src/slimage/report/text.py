@@ -11,7 +11,7 @@ from collections import Counter
 
 from slimage.findings import Applicability, Finding, Severity
 from slimage.report import LintReport
-from slimage.report.units import human_bytes
+from slimage.units import human_bytes
 from slimage.wording import plural
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from slimage.reference import image_ref
 from slimage.rewrite.facts import StageFacts
-from slimage.rules.catalog import parse_image_ref
 from slimage.stacks import all_stacks
 from slimage.stacks.packages import package_base_name
 
@@ -31,7 +31,7 @@ _CODENAMES = ("trixie", "bookworm", "bullseye", "buster", "noble", "jammy", "foc
 
 
 def read_base(reference: str) -> Base:
-    ref = parse_image_ref(reference)
+    ref = image_ref(reference)
     family = ref.name
     tag = ref.tag or ""
     codename = next((c for c in _CODENAMES if c in tag), None)

@@ -205,7 +205,7 @@ def _env_pairs(instruction: Instruction) -> dict[str, str]:
 
 def copy_sources(step: Step) -> list[str]:
     """The context sources of a COPY/ADD (none for --from, URLs and heredocs)."""
-    from slimage.rules._fixes import context_sources
+    from slimage.rules._sources import context_sources
 
     return context_sources(step.instruction)
 

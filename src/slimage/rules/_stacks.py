@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from slimage.errors import SlimageError
 from slimage.limits import loads_json
-from slimage.rules import _fixes
+from slimage.rules import _stage_walk
 from slimage.stacks import all_stacks
 from slimage.stacks.packages import (
     GLIBC_NODE_ADDONS,
@@ -105,8 +105,8 @@ def guess_stack(context: LintContext, base: ImageVariant | None) -> tuple[str | 
         return ("go-cgo" if stack == "go" and _cgo_enabled(context) else stack), "image"
     # A plain distribution: what the image installs, then what the build stages build.
     for stage in chain(context):
-        for instruction in _fixes.runs(stage):
-            for command in _fixes.commands(context, instruction):
+        for instruction in _stage_walk.runs(stage):
+            for command in _stage_walk.commands(context, instruction):
                 install = package_install(command)
                 if install is None:
                     continue
@@ -130,8 +130,8 @@ def _built_stacks(context: LintContext) -> list[str]:
     for stage in context.stages.stages:
         if not context.reaches_runtime(stage):
             continue
-        for instruction in _fixes.runs(stage):
-            for command in _fixes.commands(context, instruction):
+        for instruction in _stage_walk.runs(stage):
+            for command in _stage_walk.commands(context, instruction):
                 stack = build_step(command)
                 if stack is not None and stack not in stacks:
                     stacks.append(stack)
@@ -141,10 +141,10 @@ def _built_stacks(context: LintContext) -> list[str]:
 def _cgo_enabled(context: LintContext) -> bool:
     """True unless the Go builds visibly set CGO_ENABLED=0."""
     for stage in context.stages.stages:
-        for instruction in _fixes.runs(stage):
+        for instruction in _stage_walk.runs(stage):
             if "CGO_ENABLED=0" in instruction.original.replace(" ", ""):
                 return False
-            env = _fixes.env_before(context, instruction)
+            env = _stage_walk.env_before(context, instruction)
             if env.get("CGO_ENABLED") == "0":
                 return False
     return True
@@ -155,8 +155,8 @@ def glibc_needs(context: LintContext, stack: str | None) -> StackGuess:
     uses_apt = any(
         package_manager(c) in ("apt", "yum", "dnf", "zypper")
         for stage in chain(context)
-        for instruction in _fixes.runs(stage)
-        for c in _fixes.commands(context, instruction)
+        for instruction in _stage_walk.runs(stage)
+        for c in _stage_walk.commands(context, instruction)
     )
     if uses_apt:
         return StackGuess(
@@ -179,8 +179,8 @@ def glibc_needs(context: LintContext, stack: str | None) -> StackGuess:
 
 def _node_addon(context: LintContext) -> str | None:
     for stage in context.stages.stages:
-        for instruction in _fixes.runs(stage):
-            for command in _fixes.commands(context, instruction):
+        for instruction in _stage_walk.runs(stage):
+            for command in _stage_walk.commands(context, instruction):
                 if dependency_install(command) not in ("npm", "yarn", "pnpm"):
                     continue
                 for word in command.argv[2:]:
@@ -213,8 +213,8 @@ def _python_unknown_package(context: LintContext) -> str | None:
     names: list[str] = []
     requirement_files: list[str] = []
     for stage in context.stages.stages:
-        for instruction in _fixes.runs(stage):
-            for command in _fixes.commands(context, instruction):
+        for instruction in _stage_walk.runs(stage):
+            for command in _stage_walk.commands(context, instruction):
                 if dependency_install(command) not in ("pip", "poetry", "uv", "pipenv"):
                     continue
                 if command.program in ("poetry", "pipenv") or command.subcommand == "sync":

@@ -39,10 +39,6 @@ class ImageVariant:
         return self.kind in HEAVY_KINDS
 
 
-# One image reference for every rule (slimage.reference); importable here as before.
-parse_image_ref = image_ref
-
-
 class BaseImageCatalog:
     def __init__(self, variants: list[ImageVariant], suggestions: dict[str, list[str]]):
         self._variants = {v.id: v for v in variants}
@@ -63,7 +59,7 @@ class BaseImageCatalog:
         """The catalog variant ``image`` (as written after FROM, ARGs expanded) is, if any."""
         if image.strip().lower() == "scratch":
             return self._variants["scratch/scratch"]
-        ref = parse_image_ref(image)
+        ref = image_ref(image)
         variant_id = _variant_id(ref)
         return self._variants.get(variant_id) if variant_id else None
 

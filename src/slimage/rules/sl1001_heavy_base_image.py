@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes, _stacks
+from slimage.dockerfile.spans import instruction_head_span
+from slimage.reference import image_ref
+from slimage.rules import _stacks
 from slimage.rules.base import Rule, Violation
-from slimage.rules.catalog import parse_image_ref
 from slimage.units import human_bytes
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class HeavyBaseImage(Rule):
             help_text += " (no shell there: use exec-form CMD/ENTRYPOINT)"
         yield Violation(
             message=message,
-            span=_fixes.instruction_head_span(context.dockerfile, root.from_instruction),
+            span=instruction_head_span(context.dockerfile, root.from_instruction),
             help=help_text,
             bytes_saved=saving,
             bytes_estimated=True,
@@ -143,7 +144,7 @@ def suggested_reference(base: str, variant: ImageVariant, suggestion: ImageVaria
     example = suggestion.example
     if suggestion.family != variant.family or ":" not in example:
         return example
-    ref = parse_image_ref(base)
+    ref = image_ref(base)
     version = (ref.tag or "").split("-", 1)[0]
     if not version or not version[0].isdigit() or "$" in base:
         return example

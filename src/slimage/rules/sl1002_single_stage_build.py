@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import build_step, removes_packages_in_same_run
 
@@ -69,9 +70,9 @@ class SingleStageBuild(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         reported: set[str] = set()
-        for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
-                commands = _fixes.commands(context, instruction)
+        for stage in _stage_walk.image_layer_stages(context):
+            for instruction in _stage_walk.runs(stage):
+                commands = _stage_walk.commands(context, instruction)
                 # The docker-library idiom: install the toolchain, build, and uninstall it
                 # again in one RUN. Nothing of the toolchain ships.
                 if removes_packages_in_same_run(commands):
@@ -84,7 +85,7 @@ class SingleStageBuild(Rule):
                     yield Violation(
                         message=f"`{_short(command.argv)}` builds in the stage that becomes "
                         "the image: its toolchain and intermediate files ship too",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help="multi-stage: "
                         + pattern(stack)
                         + "; `slimage rewrite` writes it from this file",

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import (
     is_toolchain_package,
@@ -80,13 +81,13 @@ class ToolchainInRuntime(Rule):
     title: ClassVar[str] = "Keep build toolchains out of the runtime image"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+        for stage in _stage_walk.image_layer_stages(context):
+            for instruction in _stage_walk.runs(stage):
                 removed = _removed_in(context, instruction)
-                commands = _fixes.commands(context, instruction)
+                commands = _stage_walk.commands(context, instruction)
                 if _purges_all_auto(commands):
                     continue
-                for command in _fixes.commands(context, instruction):
+                for command in _stage_walk.commands(context, instruction):
                     install = package_install(command)
                     if install is None:
                         continue
@@ -103,7 +104,7 @@ class ToolchainInRuntime(Rule):
                     shown = ", ".join(tools[:5]) + (" ..." if len(tools) > 5 else "")
                     yield Violation(
                         message=f"build tools in the runtime image: {shown}",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help="install them in a build stage and copy only the result "
                         "(`slimage rewrite` writes it); or remove them in the same RUN",
                         bytes_saved=estimate or None,
@@ -125,7 +126,7 @@ def _purges_all_auto(commands: list[ShellCommand]) -> bool:
 def _removed_in(context: LintContext, instruction: Instruction) -> set[str]:
     """Packages (and apk virtual names) the RUN removes again."""
     removed: set[str] = set()
-    for command in _fixes.commands(context, instruction):
+    for command in _stage_walk.commands(context, instruction):
         if package_manager(command) is None or command.subcommand not in _REMOVE:
             continue
         removed.update(package_base_name(w) for w in command.argv[2:] if not w.startswith("-"))

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import instruction_head_span
+from slimage.rules import _sources, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import MANIFESTS, dependency_install, is_manifest
 
@@ -81,9 +82,9 @@ class CacheBustingCopy(Rule):
         whole_copy: Instruction | None = None
         manifests_first = False
         for instruction in stage.instructions:
-            sources = _fixes.context_sources(instruction)
+            sources = _sources.context_sources(instruction)
             if sources and whole_copy is None:
-                if any(_fixes.is_whole_context(s) for s in sources):
+                if any(_sources.is_whole_context(s) for s in sources):
                     whole_copy = instruction
                 elif all(
                     is_manifest(s) or s.rstrip("*") in ("package", "requirements") for s in sources
@@ -92,7 +93,7 @@ class CacheBustingCopy(Rule):
                 continue
             if instruction.keyword != "RUN":
                 continue
-            for command in _fixes.commands(context, instruction):
+            for command in _stage_walk.commands(context, instruction):
                 ecosystem = dependency_install(command)
                 if ecosystem is None or _installs_named_packages(command.argv, ecosystem):
                     continue
@@ -104,7 +105,7 @@ class CacheBustingCopy(Rule):
                 return Violation(
                     message=f"the whole build context is copied before `{step}` "
                     f"(line {instruction.line}): any source change re-runs it",
-                    span=_fixes.instruction_head_span(context.dockerfile, whole_copy),
+                    span=instruction_head_span(context.dockerfile, whole_copy),
                     help=f"copy {first} first, run `{fetch}`, then copy the rest",
                     extra={"ecosystem": ecosystem},
                 )

@@ -4,7 +4,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import build_step, dependency_install
 
@@ -70,10 +71,10 @@ class DevDependenciesInRuntime(Rule):
     fix_safety: ClassVar[str] = "unsafe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
+        for stage in _stage_walk.image_layer_stages(context):
             if _pruned(context, stage):
                 continue
-            for instruction, command in _fixes.run_commands_in(context, stage):
+            for instruction, command in _stage_walk.run_commands_in(context, stage):
                 problem = _dev_install(context, instruction, command)
                 if problem is None:
                     continue
@@ -88,14 +89,14 @@ class DevDependenciesInRuntime(Rule):
                         "(`slimage rewrite` writes both)"
                     )
                 elif command.program == "npm" and command.subcommand in ("ci", "install", "i"):
-                    edit = _fixes.insert_after_subcommand(
+                    edit = _edits.insert_after_subcommand(
                         context.dockerfile, command, ("ci", "install", "i"), "--omit=dev"
                     )
                 yield Violation(
                     message=message,
-                    span=_fixes.command_span(context.dockerfile, instruction, command),
+                    span=command_span(context.dockerfile, instruction, command),
                     help=help_text,
-                    fix=_fixes.fix("Add `--omit=dev`", edit, safe=False) if edit else None,
+                    fix=_edits.fix("Add `--omit=dev`", edit, safe=False) if edit else None,
                 )
 
 
@@ -106,7 +107,7 @@ def _dev_install(
     if ecosystem is None:
         return None  # most commands: skip the environment lookup below
     argv = command.argv
-    env = _fixes.env_before(context, instruction)
+    env = _stage_walk.env_before(context, instruction)
     prefix = {
         w.split("=", 1)[0]: w.split("=", 1)[1]
         for w in command.words[: command.program_index]
@@ -216,7 +217,7 @@ _DEV_TOOLS = frozenset(
 def _later_dev_use(context: LintContext, stage: Stage, instruction: Instruction) -> str | None:
     """A command after ``instruction`` in ``stage`` that needs dev dependencies, or None."""
     seen = False
-    for other, command in _fixes.run_commands_in(context, stage):
+    for other, command in _stage_walk.run_commands_in(context, stage):
         if other is instruction:
             seen = True
             continue
@@ -261,7 +262,7 @@ def _named_or_global(argv: list[str]) -> bool:
 
 
 def _pruned(context: LintContext, stage: Stage) -> bool:
-    for _instruction, command in _fixes.run_commands_in(context, stage):
+    for _instruction, command in _stage_walk.run_commands_in(context, stage):
         if (
             command.program == "npm"
             and command.subcommand == "prune"

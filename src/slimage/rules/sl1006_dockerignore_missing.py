@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import instruction_head_span
+from slimage.rules import _sources
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -57,10 +58,10 @@ class DockerignoreMissing(Rule):
         if find_ignore_file(context.context_dir, dockerfile) is not None:
             return
         for instruction in context.dockerfile.instructions:
-            if _fixes.context_sources(instruction):
+            if _sources.context_sources(instruction):
                 yield Violation(
                     message="the build context has no .dockerignore: COPY sends everything in it",
-                    span=_fixes.instruction_head_span(context.dockerfile, instruction),
+                    span=instruction_head_span(context.dockerfile, instruction),
                     help="add a .dockerignore: .git, node_modules, .env files, build output",
                 )
                 return

@@ -4,7 +4,8 @@ import fnmatch
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import instruction_head_span
+from slimage.rules import _sources
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ class DockerignoreIncomplete(Rule):
         copies = [
             (
                 instruction,
-                [_fixes.normalize_context_path(s) for s in _fixes.context_sources(instruction)],
+                [_sources.normalize_context_path(s) for s in _sources.context_sources(instruction)],
             )
             for instruction in context.dockerfile.instructions
         ]
@@ -79,7 +80,7 @@ class DockerignoreIncomplete(Rule):
             yield Violation(
                 message=f"`{entry}` is in the build context and .dockerignore lets it through "
                 f"(copied by line {instruction.line})",
-                span=_fixes.instruction_head_span(context.dockerfile, instruction),
+                span=instruction_head_span(context.dockerfile, instruction),
                 help=f"add `{entry}` to .dockerignore",
             )
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import instruction_head_span
+from slimage.rules import _sources
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -49,15 +50,15 @@ class CopyIgnoredFile(Rule):
         if matcher is None:
             return
         for instruction in context.dockerfile.instructions:
-            for source in _fixes.context_sources(instruction):
+            for source in _sources.context_sources(instruction):
                 if "$" in source or _GLOB.intersection(source):
                     continue
-                path = _fixes.normalize_context_path(source)
+                path = _sources.normalize_context_path(source)
                 if path == "." or not matcher.matches(path):
                     continue
                 yield Violation(
                     message=f"`{source}` is excluded by .dockerignore, so {instruction.keyword} "
                     "cannot copy it",
-                    span=_fixes.instruction_head_span(context.dockerfile, instruction),
+                    span=instruction_head_span(context.dockerfile, instruction),
                     help=f"add `!{path}` to .dockerignore or drop the source",
                 )

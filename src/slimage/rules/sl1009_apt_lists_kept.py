@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import mounts_cover, package_manager
 
@@ -16,7 +17,7 @@ LISTS = "/var/lib/apt/lists"
 REMOVE_LISTS = "rm -rf /var/lib/apt/lists/*"
 # `apt-get update` on Debian bookworm writes about 20 MB of package lists (more with
 # extra suites or Ubuntu's universe): a typical figure, hence an estimate.
-TYPICAL_LISTS_BYTES = 20 * _fixes.MEGABYTE
+TYPICAL_LISTS_BYTES = 20 * _stage_walk.MEGABYTE
 
 
 class AptListsKept(Rule):
@@ -68,27 +69,27 @@ class AptListsKept(Rule):
     fix_safety: ClassVar[str] = "safe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        stages = list(_fixes.image_layer_stages(context))
+        stages = list(_stage_walk.image_layer_stages(context))
         for stage in stages:
-            for instruction in _fixes.runs(stage):
+            for instruction in _stage_walk.runs(stage):
                 updates = [
                     c
-                    for c in _fixes.commands(context, instruction)
+                    for c in _stage_walk.commands(context, instruction)
                     if package_manager(c) == "apt" and c.subcommand == "update"
                 ]
                 # Only `update` writes the lists: the official images ship them empty.
                 if not updates or mounts_cover(instruction, LISTS):
                     continue
-                if _fixes.removes_path(context, instruction, LISTS):
+                if _stage_walk.removes_path(context, instruction, LISTS):
                     continue
                 first = updates[0]
-                edit = _fixes.append_to_run(context, instruction, REMOVE_LISTS)
+                edit = _edits.append_to_run(context, instruction, REMOVE_LISTS)
                 later_install = _installs_later_without_update(context, stages, stage, instruction)
                 yield Violation(
                     message="apt lists from `apt-get update` stay in this layer",
-                    span=_fixes.command_span(context.dockerfile, instruction, first),
+                    span=command_span(context.dockerfile, instruction, first),
                     help=f"end the RUN with `&& {REMOVE_LISTS}` or mount a cache on /var/lib/apt",
-                    fix=_fixes.fix("Remove the apt lists", edit, safe=not later_install),
+                    fix=_edits.fix("Remove the apt lists", edit, safe=not later_install),
                     bytes_saved=TYPICAL_LISTS_BYTES,
                     bytes_estimated=True,
                 )
@@ -102,13 +103,15 @@ def _installs_later_without_update(
     for candidate_stage in stages:
         if candidate_stage.index < stage.index:
             continue
-        for candidate in _fixes.runs(candidate_stage):
+        for candidate in _stage_walk.runs(candidate_stage):
             if candidate is instruction:
                 after = True
                 continue
             if not after:
                 continue
-            apt = [c for c in _fixes.commands(context, candidate) if package_manager(c) == "apt"]
+            apt = [
+                c for c in _stage_walk.commands(context, candidate) if package_manager(c) == "apt"
+            ]
             subs = [c.subcommand for c in apt]
             if "install" in subs and "update" not in subs:
                 return True

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from slimage.dockerfile.spans import command_span
 from slimage.findings import Severity
-from slimage.rules import _fixes
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import package_manager
 
@@ -59,23 +60,23 @@ class AptNoInstallRecommends(Rule):
     fix_safety: ClassVar[str] = "unsafe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
+        for stage in _stage_walk.image_layer_stages(context):
             if _recommends_disabled(context, stage):
                 continue
-            for instruction, command in _fixes.run_commands_in(context, stage):
+            for instruction, command in _stage_walk.run_commands_in(context, stage):
                 if package_manager(command) != "apt" or command.subcommand != "install":
                     continue
                 if command.has_option(FLAG) or _disables_in_options(command.argv):
                     continue
-                edit = _fixes.insert_after_subcommand(
+                edit = _edits.insert_after_subcommand(
                     context.dockerfile, command, ("install",), FLAG
                 )
                 yield Violation(
                     message="`apt-get install` without `--no-install-recommends` pulls in "
                     "recommended packages too",
-                    span=_fixes.command_span(context.dockerfile, instruction, command),
+                    span=command_span(context.dockerfile, instruction, command),
                     help=f"add `{FLAG}` after `install`",
-                    fix=_fixes.fix(f"Add `{FLAG}`", edit, safe=False),
+                    fix=_edits.fix(f"Add `{FLAG}`", edit, safe=False),
                 )
 
 
@@ -86,7 +87,7 @@ def _disables_in_options(argv: list[str]) -> bool:
 
 def _recommends_disabled(context: LintContext, stage: Stage) -> bool:
     """A RUN of the stage writes an apt.conf that turns recommends off for later installs."""
-    for instruction in _fixes.runs(stage):
+    for instruction in _stage_walk.runs(stage):
         text = instruction.original.lower()
         if "install-recommends" in text and ("false" in text or '"0"' in text):
             return True

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import has_cache_mount
 
@@ -57,9 +58,11 @@ class ApkNoCache(Rule):
     fix_safety: ClassVar[str] = "safe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
-                commands = [c for c in _fixes.commands(context, instruction) if c.program == "apk"]
+        for stage in _stage_walk.image_layer_stages(context):
+            for instruction in _stage_walk.runs(stage):
+                commands = [
+                    c for c in _stage_walk.commands(context, instruction) if c.program == "apk"
+                ]
                 # --no-network: apk reads only what is on disk and writes no index.
                 adds = [
                     c
@@ -68,7 +71,7 @@ class ApkNoCache(Rule):
                 ]
                 if not adds:
                     continue
-                if has_cache_mount(instruction, "apk") or _fixes.removes_path(
+                if has_cache_mount(instruction, "apk") or _stage_walk.removes_path(
                     context, instruction, APK_CACHE
                 ):
                     continue
@@ -79,17 +82,17 @@ class ApkNoCache(Rule):
                     edit = (
                         None
                         if updates
-                        else _fixes.insert_after_subcommand(
+                        else _edits.insert_after_subcommand(
                             context.dockerfile, command, ("add",), "--no-cache"
                         )
                     )
                     yield Violation(
                         message="`apk add` without `--no-cache` leaves the package index behind",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help="use `apk add --no-cache` (and drop `apk update`)"
                         if updates
                         else "use `apk add --no-cache`",
-                        fix=_fixes.fix("Add `--no-cache`", edit),
+                        fix=_edits.fix("Add `--no-cache`", edit),
                         bytes_saved=TYPICAL_INDEX_BYTES,
                         bytes_estimated=True,
                     )

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import has_cache_mount
 
@@ -52,26 +53,26 @@ class PipNoCacheDir(Rule):
     fix_safety: ClassVar[str] = "safe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+        for stage in _stage_walk.image_layer_stages(context):
+            for instruction in _stage_walk.runs(stage):
                 if has_cache_mount(instruction, "pip"):
                     continue
-                env = _fixes.env_before(context, instruction)
+                env = _stage_walk.env_before(context, instruction)
                 if env.get("PIP_NO_CACHE_DIR", "").strip().lower() not in _FALSE:
                     continue
-                for command in _fixes.commands(context, instruction):
+                for command in _stage_walk.commands(context, instruction):
                     if not _is_pip_install(command) or command.has_option(FLAG):
                         continue
                     if any(w.startswith("PIP_NO_CACHE_DIR=") for w in command.words):
                         continue
-                    edit = _fixes.insert_after_subcommand(
+                    edit = _edits.insert_after_subcommand(
                         context.dockerfile, command, ("install",), FLAG
                     )
                     yield Violation(
                         message="`pip install` without `--no-cache-dir` keeps pip's cache",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help=f"add `{FLAG}` after `pip install`",
-                        fix=_fixes.fix(f"Add `{FLAG}`", edit),
+                        fix=_edits.fix(f"Add `{FLAG}`", edit),
                     )
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import CACHE_DIRS, dependency_install, has_cache_mount
 
@@ -66,9 +67,9 @@ class NpmCacheKept(Rule):
     fix_safety: ClassVar[str] = "safe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
-                commands = _fixes.commands(context, instruction)
+        for stage in _stage_walk.image_layer_stages(context):
+            for instruction in _stage_walk.runs(stage):
+                commands = _stage_walk.commands(context, instruction)
                 tools: dict[str, Command] = {}
                 for command in commands:
                     tool = dependency_install(command)
@@ -78,19 +79,19 @@ class NpmCacheKept(Rule):
                     if _cleaned(context, instruction, tool):
                         continue
                     clean = CLEAN[tool]
-                    edit = _fixes.append_to_run(context, instruction, clean)
+                    edit = _edits.append_to_run(context, instruction, clean)
                     yield Violation(
                         message=f"the {tool} package cache stays in this layer",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help=f"end the RUN with `&& {clean}` or mount a cache on it",
-                        fix=_fixes.fix(f"Run `{clean}`", edit),
+                        fix=_edits.fix(f"Run `{clean}`", edit),
                     )
 
 
 def _cleaned(context: LintContext, instruction: Instruction, tool: str) -> bool:
     if has_cache_mount(instruction, tool):
         return True
-    for command in _fixes.commands(context, instruction):
+    for command in _stage_walk.commands(context, instruction):
         words = command.argv
         if command.program == tool and words[1:3] in (["cache", "clean"], ["store", "prune"]):
             return True
@@ -100,4 +101,4 @@ def _cleaned(context: LintContext, instruction: Instruction, tool: str) -> bool:
             fragment in word for word in words[1:] for fragment in _CACHE_FRAGMENTS[tool]
         ):
             return True
-    return any(_fixes.removes_path(context, instruction, d) for d in CACHE_DIRS[tool])
+    return any(_stage_walk.removes_path(context, instruction, d) for d in CACHE_DIRS[tool])

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import CACHE_DIRS, has_cache_mount, package_manager
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 _INSTALLS = frozenset({"install", "in", "groupinstall", "update", "upgrade", "up", "reinstall"})
 # dnf/yum metadata for the base repositories of a RHEL-like release is 50-150 MB.
-TYPICAL_METADATA_BYTES = 60 * _fixes.MEGABYTE
+TYPICAL_METADATA_BYTES = 60 * _stage_walk.MEGABYTE
 
 
 class YumDnfZypperClean(Rule):
@@ -56,11 +57,11 @@ class YumDnfZypperClean(Rule):
     fix_safety: ClassVar[str] = "safe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+        for stage in _stage_walk.image_layer_stages(context):
+            for instruction in _stage_walk.runs(stage):
                 installs = [
                     c
-                    for c in _fixes.commands(context, instruction)
+                    for c in _stage_walk.commands(context, instruction)
                     if package_manager(c) in ("yum", "dnf", "zypper") and c.subcommand in _INSTALLS
                 ]
                 if not installs:
@@ -70,12 +71,12 @@ class YumDnfZypperClean(Rule):
                 if _cleaned(context, instruction, manager):
                     continue
                 clean = _clean_command(command)
-                edit = _fixes.append_to_run(context, instruction, clean)
+                edit = _edits.append_to_run(context, instruction, clean)
                 yield Violation(
                     message=f"{command.program}'s cache stays in this layer",
-                    span=_fixes.command_span(context.dockerfile, instruction, command),
+                    span=command_span(context.dockerfile, instruction, command),
                     help=f"end the RUN with `&& {clean}`",
-                    fix=_fixes.fix(f"Run `{clean}`", edit),
+                    fix=_edits.fix(f"Run `{clean}`", edit),
                     bytes_saved=TYPICAL_METADATA_BYTES,
                     bytes_estimated=True,
                 )
@@ -90,7 +91,7 @@ def _clean_command(command: Command) -> str:
 def _cleaned(context: LintContext, instruction: Instruction, manager: str) -> bool:
     if has_cache_mount(instruction, manager):
         return True
-    for command in _fixes.commands(context, instruction):
+    for command in _stage_walk.commands(context, instruction):
         if package_manager(command) == manager and command.subcommand in ("clean", "cc"):
             return True
-    return any(_fixes.removes_path(context, instruction, d) for d in CACHE_DIRS[manager])
+    return any(_stage_walk.removes_path(context, instruction, d) for d in CACHE_DIRS[manager])

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from slimage.dockerfile import workdir as workdirs
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import CACHE_DIRS, mounts_cover, package_tool
 
@@ -71,7 +72,7 @@ class DeleteInLaterLayer(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         added: list[Added] = []
-        for stage in _fixes.image_layer_stages(context):
+        for stage in _stage_walk.image_layer_stages(context):
             yield from self._check_stage(context, stage, added)
 
     def _check_stage(
@@ -91,7 +92,7 @@ class DeleteInLaterLayer(Rule):
                 if destination is not None:
                     added.append(Added(destination, instruction))
             elif keyword == "RUN":
-                commands = _fixes.commands(context, instruction)
+                commands = _stage_walk.commands(context, instruction)
                 relative_ok = not any(c.program in ("cd", "pushd") for c in commands)
                 for command in commands:
                     if command.program != "rm":
@@ -106,7 +107,7 @@ class DeleteInLaterLayer(Rule):
                         yield Violation(
                             message=f"`rm {word}` only hides files that line "
                             f"{hit.instruction.line} added; they still take space there",
-                            span=_fixes.command_span(context.dockerfile, instruction, command),
+                            span=command_span(context.dockerfile, instruction, command),
                             help="delete them in the instruction that adds them, or keep them "
                             "out of the image (.dockerignore, a build stage, a cache mount)",
                         )
@@ -148,7 +149,7 @@ def _find_added(added: list[Added], target: str) -> Added | None:
 def _run_adds(context: LintContext, instruction: Instruction, workdir: str) -> list[str]:
     """Paths a RUN leaves behind that a later `rm` would only hide."""
     paths: list[str] = []
-    commands = _fixes.commands(context, instruction)
+    commands = _stage_walk.commands(context, instruction)
     removed = {
         p
         for c in commands

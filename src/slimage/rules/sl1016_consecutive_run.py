@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from slimage.dockerfile.spans import instruction_head_span
 from slimage.findings import Edit, Severity
-from slimage.rules import _fixes
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import package_manager
 
@@ -72,9 +73,9 @@ class ConsecutiveRun(Rule):
                     if reason:
                         yield Violation(
                             message=f"this RUN continues line {previous.line}: {reason}",
-                            span=_fixes.instruction_head_span(context.dockerfile, instruction),
+                            span=instruction_head_span(context.dockerfile, instruction),
                             help="join the two RUNs with `&&`",
-                            fix=_fixes.fix(
+                            fix=_edits.fix(
                                 "Join the RUNs", _join(context, previous, instruction), safe=False
                             ),
                         )
@@ -87,7 +88,7 @@ def _flags(instruction: Instruction) -> tuple[str, ...]:
 
 def _steps(context: LintContext, instruction: Instruction) -> list[tuple[str, str]]:
     steps = []
-    for command in _fixes.commands(context, instruction):
+    for command in _stage_walk.commands(context, instruction):
         manager = package_manager(command)
         if manager is not None and command.subcommand is not None:
             steps.append((manager, command.subcommand))
@@ -114,7 +115,7 @@ def _join(context: LintContext, first: Instruction, second: Instruction) -> Edit
     if first.json or second.json or first.heredocs or second.heredocs or second.flags:
         return None
     source = context.dockerfile.source
-    commands = [c for c in _fixes.commands(context, first) if not c.in_heredoc]
+    commands = [c for c in _stage_walk.commands(context, first) if not c.in_heredoc]
     if not commands or commands[-1].source_end is None:
         return None
     end = commands[-1].source_end

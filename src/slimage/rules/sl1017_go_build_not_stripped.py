@@ -4,7 +4,8 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:
@@ -68,15 +69,15 @@ class GoBuildNotStripped(Rule):
         for stage in context.stages.stages:
             if not context.reaches_runtime(stage):
                 continue
-            for instruction in _fixes.runs(stage):
-                commands = _fixes.commands(context, instruction)
+            for instruction in _stage_walk.runs(stage):
+                commands = _stage_walk.commands(context, instruction)
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):
                         continue
                     # Only a build asks where it runs: the walk to find out is per stage.
-                    workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
+                    workdir = _stage_walk.workdir_at(stage, instruction, context.stages.stages)
                     output = _output(command.argv, workdir)
-                    if not _fixes.path_reaches_runtime(context, stage, output):
+                    if not _stage_walk.path_reaches_runtime(context, stage, output):
                         continue
                     yield from self._check_build(
                         context, stage, instruction, commands, index, needs_static
@@ -92,20 +93,20 @@ class GoBuildNotStripped(Rule):
         needs_static: bool,
     ) -> Iterator[Violation]:
         command = commands[index]
-        env = dict(_fixes.env_before(context, instruction))  # extended below: a copy
+        env = dict(_stage_walk.env_before(context, instruction))  # extended below: a copy
         env.update(_exports(commands[:index]))
         env.update(command.prefix_assignments())
-        span = _fixes.command_span(context.dockerfile, instruction, command)
+        span = command_span(context.dockerfile, instruction, command)
         ldflags = _ldflags(command.argv) + _ldflags(env.get("GOFLAGS", "").split())
         if not ldflags:
-            edit = _fixes.insert_after_subcommand(
+            edit = _edits.insert_after_subcommand(
                 context.dockerfile, command, ("build", "install"), '-ldflags="-s -w"'
             )
             yield Violation(
                 message=f'`go {command.subcommand}` without `-ldflags "-s -w"` keeps debug data',
                 span=span,
                 help='add `-ldflags="-s -w"` (about 20-30% of the binary)',
-                fix=_fixes.fix('Add `-ldflags="-s -w"`', edit, safe=False),
+                fix=_edits.fix('Add `-ldflags="-s -w"`', edit, safe=False),
             )
         elif not any("$" in f for f in ldflags) and not all(
             _has_flag(ldflags, f) for f in ("-s", "-w")

@@ -5,7 +5,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.rules import _fixes
+from slimage.dockerfile.spans import command_span
+from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import read_context_text
 
@@ -61,11 +62,11 @@ class RustNotStripped(Rule):
         for stage in context.stages.stages:
             if not context.reaches_runtime(stage) or strips_at_runtime or _strips(context, stage):
                 continue
-            for instruction in _fixes.runs(stage):
-                env = _fixes.env_before(context, instruction)
+            for instruction in _stage_walk.runs(stage):
+                env = _stage_walk.env_before(context, instruction)
                 if _env_strips(env):
                     continue
-                for command in _fixes.commands(context, instruction):
+                for command in _stage_walk.commands(context, instruction):
                     if command.program != "cargo" or command.subcommand not in ("build", "install"):
                         continue
                     release = command.subcommand == "install" or command.has_option(
@@ -76,13 +77,13 @@ class RustNotStripped(Rule):
                     if any("strip" in w for w in command.argv):
                         continue
                     # Only a release build asks where it runs: the walk to find out is per stage.
-                    workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
+                    workdir = _stage_walk.workdir_at(stage, instruction, context.stages.stages)
                     output = _output_dir(command.argv, command.subcommand, env, workdir)
-                    if not _fixes.path_reaches_runtime(context, stage, output):
+                    if not _stage_walk.path_reaches_runtime(context, stage, output):
                         continue
                     yield Violation(
                         message="this release binary keeps its symbol table: nothing strips it",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help="set `strip = true` in [profile.release] of Cargo.toml, or run "
                         "`strip` on the binary",
                     )
@@ -107,8 +108,8 @@ def _output_dir(
 
 
 def _strips(context: LintContext, stage: Stage) -> bool:
-    for instruction in _fixes.runs(stage):
-        for command in _fixes.commands(context, instruction):
+    for instruction in _stage_walk.runs(stage):
+        for command in _stage_walk.commands(context, instruction):
             if command.program in ("strip", "llvm-strip") or command.program.endswith("-strip"):
                 return True
     return False

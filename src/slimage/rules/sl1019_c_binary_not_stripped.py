@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from slimage.dockerfile.spans import command_span
 from slimage.findings import Severity
-from slimage.rules import _fixes
+from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import build_step
 
@@ -76,7 +77,7 @@ class CBinaryNotStripped(Rule):
                 continue
             compiling = [
                 (instruction, compiles)
-                for instruction in _fixes.runs(stage)
+                for instruction in _stage_walk.runs(stage)
                 if (compiles := [c for c in context.commands(instruction) if build_step(c) == "c"])
             ]
             if not compiling:
@@ -87,16 +88,16 @@ class CBinaryNotStripped(Rule):
                 runtime_checked = True
             if _strips(context, stage) or any(
                 "-s" in v.split()
-                for v in _fixes.env_before(context, stage.from_instruction).values()
+                for v in _stage_walk.env_before(context, stage.from_instruction).values()
             ):
                 continue
             for instruction, compiles in compiling:
-                env = _fixes.env_before(context, instruction)
+                env = _stage_walk.env_before(context, instruction)
                 if "-s" in env.get("LDFLAGS", "").split():
                     continue
                 yield Violation(
                     message="compiled binaries of this stage reach the image unstripped",
-                    span=_fixes.command_span(context.dockerfile, instruction, compiles[0]),
+                    span=command_span(context.dockerfile, instruction, compiles[0]),
                     help="run `strip` on them (or link with `-s`, or `make install-strip`)",
                 )
                 break
@@ -125,12 +126,12 @@ def _mentions_strip(text: str) -> bool:
 
 
 def _strips(context: LintContext, stage: Stage) -> bool:
-    for instruction in _fixes.runs(stage):
+    for instruction in _stage_walk.runs(stage):
         if _mentions_strip(instruction.original) or any(
             _mentions_strip(h.content) for h in instruction.heredocs
         ):
             return True
-        for command in _fixes.commands(context, instruction):
+        for command in _stage_walk.commands(context, instruction):
             if _is_strip(command):
                 return True
     return False

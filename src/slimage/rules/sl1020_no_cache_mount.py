@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from slimage.dockerfile.spans import command_span
 from slimage.findings import Edit, Severity
-from slimage.rules import _fixes
+from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import SUGGESTED_MOUNTS, has_cache_mount, package_tool
 
@@ -69,10 +70,10 @@ class NoCacheMount(Rule):
     fix_safety: ClassVar[str] = "unsafe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        for stage in _fixes.build_only_stages(context):
-            for instruction in _fixes.runs(stage):
+        for stage in _stage_walk.build_only_stages(context):
+            for instruction in _stage_walk.runs(stage):
                 seen: set[str] = set()
-                for command in _fixes.commands(context, instruction):
+                for command in _stage_walk.commands(context, instruction):
                     tool = package_tool(command)
                     if tool is None or tool in seen or tool not in SUGGESTED_MOUNTS:
                         continue
@@ -84,11 +85,11 @@ class NoCacheMount(Rule):
                     mounts = SUGGESTED_MOUNTS[tool]
                     yield Violation(
                         message=f"{tool} downloads again on every build: no cache mount",
-                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        span=command_span(context.dockerfile, instruction, command),
                         help="add " + " ".join(f"`{m}`" for m in mounts),
                         fix=None
                         if tool == "apt"
-                        else _fixes.fix(
+                        else _edits.fix(
                             "Add a cache mount", _add_mounts(instruction, mounts), safe=False
                         ),
                     )

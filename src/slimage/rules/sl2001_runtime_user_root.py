@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import keyword_span, line_break
 from slimage.findings import Applicability, Edit, Fix, Severity
 from slimage.reference import parse_image_ref
-from slimage.rules._security import keyword_span, line_break, mentions
+from slimage.rules._checks import mentions
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -4,15 +4,15 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import keyword_span
+from slimage.dockerfile.variables import has_variable
 from slimage.findings import Applicability, Fix, Severity
-from slimage.rules._security import (
+from slimage.rules._edits import keyword_edit
+from slimage.rules._sources import (
     copy_sources,
-    has_variable,
     is_archive_name,
     is_git_source,
     is_url,
-    keyword_edit,
-    keyword_span,
     looks_like_tar_archive,
 )
 from slimage.rules.base import Rule, Violation

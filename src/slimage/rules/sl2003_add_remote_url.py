@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
 from slimage.findings import Severity
-from slimage.rules._security import copy_sources, is_git_source, is_url, word_span
+from slimage.rules._sources import copy_sources, is_git_source, is_url
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

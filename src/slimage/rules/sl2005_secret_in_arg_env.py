@@ -4,15 +4,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
+from slimage.dockerfile.variables import key_values
 from slimage.findings import Severity
-from slimage.rules._security import (
-    is_reference_only,
-    key_values,
-    mask,
-    secret_name,
-    secret_value_kind,
-    word_span,
-)
+from slimage.rules._secrets import is_reference_only, mask, secret_name, secret_value_kind
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

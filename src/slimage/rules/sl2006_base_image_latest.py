@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
 from slimage.findings import Severity
 from slimage.reference import parse_image_ref
-from slimage.rules._security import looks_like_image_ref, word_span
+from slimage.rules._sources import looks_like_image_ref
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

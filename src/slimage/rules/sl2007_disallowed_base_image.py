@@ -4,9 +4,9 @@ import fnmatch
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
 from slimage.findings import Severity
 from slimage.reference import ImageRef, parse_image_ref
-from slimage.rules._security import word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

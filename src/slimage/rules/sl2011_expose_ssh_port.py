@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import words_with_spans
 from slimage.findings import Severity
-from slimage.rules._security import words_with_spans
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
 from slimage.findings import Severity
 from slimage.limits import path_is_dir
-from slimage.rules._security import copy_sources, is_url, word_span
+from slimage.rules._sources import copy_sources, is_url
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import command_span, word_span
+from slimage.dockerfile.variables import key_values
 from slimage.findings import Severity
-from slimage.rules._security import command_span, key_values, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import rest_span
 from slimage.findings import Severity
-from slimage.rules._security import mask, rest_span, secret_value_kind
+from slimage.rules._secrets import mask, secret_value_kind
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

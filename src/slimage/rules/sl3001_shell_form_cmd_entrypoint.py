@@ -6,9 +6,9 @@ import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import rest_span
 from slimage.findings import Applicability, Edit, Fix, Severity
 from slimage.reference import parse_image_ref
-from slimage.rules._security import rest_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import line_break, rest_span
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import close_matches, line_break, rest_span
+from slimage.rules._checks import close_matches
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import stage_name_span
 from slimage.findings import Severity
-from slimage.rules._security import stage_name_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

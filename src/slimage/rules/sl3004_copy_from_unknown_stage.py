@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import close_matches, looks_like_image_ref
+from slimage.rules._checks import close_matches
+from slimage.rules._sources import looks_like_image_ref
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

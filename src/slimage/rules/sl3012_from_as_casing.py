@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import as_keyword_span
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import as_keyword_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

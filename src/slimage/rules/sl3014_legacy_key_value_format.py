@@ -4,8 +4,9 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import keyword_span
+from slimage.dockerfile.variables import key_values
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import key_values, keyword_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

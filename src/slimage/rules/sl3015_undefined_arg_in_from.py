@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
+from slimage.dockerfile.variables import AUTOMATIC_ARGS, variable_names
 from slimage.findings import Severity
-from slimage.rules._security import AUTOMATIC_ARGS, close_matches, variable_names, word_span
+from slimage.rules._checks import close_matches
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

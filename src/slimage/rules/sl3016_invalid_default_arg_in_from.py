@@ -3,9 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
+from slimage.dockerfile.variables import AUTOMATIC_ARGS
 from slimage.findings import Severity
 from slimage.reference import parse_image_ref
-from slimage.rules._security import AUTOMATIC_ARGS, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

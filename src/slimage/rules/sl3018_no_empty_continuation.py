@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import span_at
 from slimage.findings import Severity
-from slimage.rules._security import span_at
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -3,8 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
+from slimage.dockerfile.variables import has_variable
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import copy_sources, has_variable, word_span
+from slimage.rules._sources import copy_sources
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

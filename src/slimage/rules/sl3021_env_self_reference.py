@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import word_span
+from slimage.dockerfile.variables import key_values, variable_names
 from slimage.findings import Severity
-from slimage.rules._security import key_values, variable_names, word_span
 from slimage.rules.base import Rule, Violation
 
 if TYPE_CHECKING:

@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import span_at
 from slimage.findings import Severity
-from slimage.rules._security import mentions, span_at
+from slimage.reference import image_ref
+from slimage.rules._checks import mentions
 from slimage.rules.base import Rule, Violation
-from slimage.rules.catalog import parse_image_ref
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -138,7 +139,7 @@ def _shell_and_base(context: LintContext, instruction: Instruction) -> tuple[lis
 
 def _busybox_base(base: str) -> bool:
     """Whether ``base`` is Alpine or BusyBox: /bin/sh is ash, and there is no bash."""
-    ref = parse_image_ref(base)
+    ref = image_ref(base)
     name = ref.repository.rsplit("/", 1)[-1]
     return name in ("alpine", "busybox") or "alpine" in (ref.tag or "").lower()
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import command_span
 from slimage.findings import Severity
-from slimage.rules._security import command_span, mentions
+from slimage.rules._checks import mentions
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import package_install, package_manager
 

@@ -4,8 +4,8 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.spans import rest_span
 from slimage.findings import Applicability, Edit, Fix, Severity
-from slimage.rules._security import rest_span
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.base_entrypoints import BaseEntrypoint, base_entrypoint
 

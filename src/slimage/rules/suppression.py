@@ -73,7 +73,7 @@ def buildkit_skips(dockerfile: Dockerfile) -> frozenset[str]:
     The directive's value is ``;``-separated ``key=value`` pairs; ``skip`` lists check
     names (``,``-separated) or ``all``. ``error=true`` does not change what is reported.
     """
-    from slimage.rules._security import BUILDKIT_CHECKS
+    from slimage.rules._checks import BUILDKIT_CHECKS
 
     skipped: set[str] = set()
     for directive in dockerfile.directives:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from slimage.image.reference import split_reference
+from slimage.reference import split_reference
 
 
 @dataclass(frozen=True, slots=True)
