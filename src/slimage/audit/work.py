@@ -90,6 +90,7 @@ def run_audit(
     store.start_run(options.run, options.scope)
     outcome = AuditOutcome(targets=len(targets))
     resolved: list[tuple[Target, str, str | None]] = []  # target, image ID, created
+    entries: list[EntryRow] = []  # written together at the end: one commit per run
     layer_digests: dict[str, tuple[str, ...]] = {}
     # Manifests and configs are small requests that mostly wait on the network: fetch
     # them a few at a time (an unchanged fleet's re-audit is only this).
@@ -98,7 +99,7 @@ def run_audit(
     for target, identity in zip(targets, identities, strict=True):
         if isinstance(identity, str):
             if options.shard.owns(_reference_key(target.reference)):
-                store.record_entry(options.run, _entry(target, None, identity))
+                entries.append(_entry(target, None, identity))
                 outcome.failed += 1
             continue
         image_id, created, digests = identity
@@ -124,7 +125,8 @@ def run_audit(
             say(f"analysed {todo[image_id]}")
     for target, image_id in mine:
         failure = errors.get(image_id)
-        store.record_entry(options.run, _entry(target, None if failure else image_id, failure))
+        entries.append(_entry(target, None if failure else image_id, failure))
+    store.record_entries(options.run, entries)
     return outcome
 
 
