@@ -13,6 +13,7 @@ workers writing to one store cover the fleet exactly once, whatever order they r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,14 +21,18 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slimage.audit.sources import Target
 from slimage.audit.store import EntryRow, ImageRow, LayerRow, Store
 from slimage.errors import SlimageError, UsageError
 
+if TYPE_CHECKING:  # httpx is imported only when an image is in a registry
+    from slimage.image.registry_client import RegistrySession
+
 TOP_FINDINGS = 5
 IDENTIFY_THREADS = 8
+REGISTRY = "docker://"
 
 
 @dataclass(frozen=True)
@@ -84,27 +89,25 @@ def run_audit(
     options: AuditOptions,
     *,
     progress: Callable[[str], None] | None = None,
+    session: RegistrySession | None = None,
 ) -> AuditOutcome:
-    """Audit ``targets`` into ``store`` under ``options.run``."""
+    """Audit ``targets`` into ``store`` under ``options.run``. Registry images are
+    identified through ``session`` (one is made when none is given): one connection
+    pool and one authorization per registry for the whole fleet."""
     say = progress or (lambda _message: None)
     store.start_run(options.run, options.scope)
     outcome = AuditOutcome(targets=len(targets))
     resolved: list[tuple[Target, str, str | None]] = []  # target, image ID, created
     entries: list[EntryRow] = []  # written together at the end: one commit per run
     layer_digests: dict[str, tuple[str, ...]] = {}
-    # Manifests and configs are small requests that mostly wait on the network: fetch
-    # them a few at a time (an unchanged fleet's re-audit is only this).
-    with ThreadPoolExecutor(max_workers=IDENTIFY_THREADS) as pool:
-        identities = list(pool.map(lambda t: _identify_or_error(t.reference, options), targets))
-    for target, identity in zip(targets, identities, strict=True):
+    for target, identity in zip(targets, _identify_all(targets, options, session), strict=True):
         if isinstance(identity, str):
             if options.shard.owns(_reference_key(target.reference)):
                 entries.append(_entry(target, None, identity))
                 outcome.failed += 1
             continue
-        image_id, created, digests = identity
-        resolved.append((target, image_id, created))
-        layer_digests[image_id] = digests
+        resolved.append((target, identity.image_id, identity.created))
+        layer_digests[identity.image_id] = identity.layers
     resolved = _newest_tags(resolved, options.tags_per_repository)
     mine = [(t, i) for t, i, _ in resolved if options.shard.owns(i)]
     first_reference: dict[str, str] = {}
@@ -139,27 +142,66 @@ def _reference_key(reference: str) -> str:
     return "sha256:" + hashlib.sha256(reference.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What a reference resolves to, from its manifest and config alone."""
+
+    image_id: str
+    created: str | None
+    layers: tuple[str, ...]  # layer digests, bottom first
+
+
+def _identify_all(
+    targets: Sequence[Target], options: AuditOptions, session: RegistrySession | None
+) -> list[Identity | str]:
+    """Each target's identity, or the message saying why it has none.
+
+    Manifests and configs are small requests that mostly wait on the network: they are
+    fetched a few at a time (an unchanged fleet's re-audit is only this), over one
+    session (connections, authorization) per audit.
+    """
+    with contextlib.ExitStack() as stack:
+        if session is None and any(t.reference.startswith(REGISTRY) for t in targets):
+            from slimage.image.registry_client import RegistrySession
+
+            session = stack.enter_context(contextlib.closing(RegistrySession()))
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=IDENTIFY_THREADS))
+        return list(pool.map(lambda t: _identify_or_error(t.reference, options, session), targets))
+
+
 def _identify_or_error(
-    reference: str, options: AuditOptions
-) -> tuple[str, str | None, tuple[str, ...]] | str:
+    reference: str, options: AuditOptions, session: RegistrySession | None
+) -> Identity | str:
     try:
-        return _identify(reference, options)
+        return _identify(reference, options, session)
     except SlimageError as error:
         return error.message
 
 
-def _identify(reference: str, options: AuditOptions) -> tuple[str, str | None, tuple[str, ...]]:
-    """The image ID, creation time and layer digests, from the manifest and config alone."""
-    from slimage.api import open_image
+def _identify(reference: str, options: AuditOptions, session: RegistrySession | None) -> Identity:
+    """The image ID, creation time and layer digests, from the manifest and config alone;
+    a registry reference is read through ``session``."""
+    image: Any
+    if session is not None and reference.startswith(REGISTRY):
+        from slimage.image.registry import open_registry_image
 
-    image = open_image(
-        reference,
-        insecure_registry=options.insecure_registry,
-        credentials=options.credentials,
-    )
+        image = open_registry_image(
+            reference[len(REGISTRY) :],
+            insecure=options.insecure_registry,
+            credentials=options.credentials,
+            session=session,
+        )
+    else:
+        from slimage.api import open_image
+
+        image = open_image(
+            reference,
+            insecure_registry=options.insecure_registry,
+            credentials=options.credentials,
+        )
     try:
         created = image.config.get("created")
-        return (
+        return Identity(
             image_id_of(image.manifest, image.config),
             created if isinstance(created, str) else None,
             tuple(layer.digest for layer in image.layers),
