@@ -32,9 +32,9 @@ from slimage.errors import (
     UnsupportedMediaType,
 )
 from slimage.image.credentials import Credentials, lookup_credentials
-from slimage.image.model import config_history, config_platform
+from slimage.image.model import config_history
 from slimage.image.oci_layout import INDEX_TYPES, MANIFEST_TYPES
-from slimage.image.platforms import choose_platform
+from slimage.image.platforms import choose_platform, config_platform
 from slimage.image.registry_client import (
     CHUNK,
     MAX_ATTEMPTS,
