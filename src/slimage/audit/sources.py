@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # httpx is imported only when a registry is listed
     from slimage.image.registry_client import RegistryClient, RegistrySession
 
 PAGE_SIZE = 1000
+LIST_THREADS = 8  # tag lists fetched at once
 MAX_PAGES = 10_000  # a registry whose Link header never ends is not followed forever
 MAX_LIST_BYTES = 64 << 20
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -207,14 +209,20 @@ def _list_registry(
         for name in _paged(catalog, "/_catalog")
         if not prefix or name == prefix or name.startswith(prefix.rstrip("/") + "/")
     ]
-    targets = []
-    for repository in repositories:
-        client = _client(host, repository, insecure, credentials, session)
-        for tag in _paged(client, "tags/list"):
-            if wanted is None or wanted.fullmatch(tag):
-                reference = f"docker://{host}/{repository}:{tag}"
-                targets.append(Target(reference, "registry", repository))
-    return targets
+
+    def tags(repository: str) -> list[str]:
+        return list(_paged(_client(host, repository, insecure, credentials, session), "tags/list"))
+
+    # A request per repository that mostly waits on the network: a few at a time, in
+    # the catalog's order (the first failure in that order is the one reported).
+    with ThreadPoolExecutor(max_workers=LIST_THREADS) as pool:
+        listed = list(pool.map(tags, repositories))
+    return [
+        Target(f"docker://{host}/{repository}:{tag}", "registry", repository)
+        for repository, names in zip(repositories, listed, strict=True)
+        for tag in names
+        if wanted is None or wanted.fullmatch(tag)
+    ]
 
 
 def _client(
