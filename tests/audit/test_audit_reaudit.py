@@ -83,3 +83,20 @@ def test_a_tag_gone_since_the_last_run_is_reported(server: FaultRegistry, store:
     fleet = build_fleet(store, "r2", bandwidth_bits=1e8, price_per_gb=0.1)
     [failure] = fleet.failures
     assert failure.reference.endswith("/app:2") and "not found" in (failure.error or "")
+
+
+def test_a_schema_1_store_gains_the_resolutions_table(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as connection:  # as slimage before schema 2 left it
+        connection.execute("DROP TABLE resolutions")
+        connection.execute("UPDATE slimage_schema SET version = 1")
+    store = Store(f"sqlite:///{path}")
+    try:
+        assert store.resolutions(["docker://r/app:1"], "linux/amd64") == {}
+    finally:
+        store.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version FROM slimage_schema").fetchall() == [(2,)]
