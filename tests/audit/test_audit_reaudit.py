@@ -4,6 +4,7 @@ tests/integration/test_audit_registry.py does the same against a real one)."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 from collections.abc import Iterator
@@ -90,13 +91,14 @@ def test_a_schema_1_store_gains_the_resolutions_table(tmp_path: Path) -> None:
 
     path = tmp_path / "old.db"
     Store(f"sqlite:///{path}").close()
-    with sqlite3.connect(path) as connection:  # as slimage before schema 2 left it
+    with contextlib.closing(sqlite3.connect(path)) as connection:  # as schema 1 left it
         connection.execute("DROP TABLE resolutions")
         connection.execute("UPDATE slimage_schema SET version = 1")
+        connection.commit()
     store = Store(f"sqlite:///{path}")
     try:
         assert store.resolutions(["docker://r/app:1"], "linux/amd64") == {}
     finally:
         store.close()
-    with sqlite3.connect(path) as connection:
+    with contextlib.closing(sqlite3.connect(path)) as connection:
         assert connection.execute("SELECT version FROM slimage_schema").fetchall() == [(2,)]
