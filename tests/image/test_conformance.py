@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from slimage.image.model import Image, Layer, config_history, config_platform, layer_entries
+from slimage.image.model import Image, Layer, config_history, layer_entries
 from slimage.image.open import open_image
+from slimage.image.platforms import config_platform
 from slimage.image.tarstream import LayerStream
 from support.images import (
     make_config,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import random
 import time
@@ -12,6 +13,8 @@ import pytest
 from slimage.analysis.layers import analyze_layers
 from slimage.errors import DigestMismatch, ImageFormatError, ImageNotFound, ImageSourceError
 from slimage.image.registry import open_registry_image
+from slimage.image.registry_client import RegistryClient, RegistrySession
+from slimage.reference import parse_reference
 from support.fault_registry import TOKEN, FaultRegistry
 from support.images import make_config, make_layer, sha256
 
@@ -174,3 +177,27 @@ def test_next_layer_downloads_while_the_current_one_is_read(server: FaultRegistr
         stream.finish()
     image.close()
     assert [path for path, _, _ in server.log].count(second) == 1  # fetched once, early
+
+
+def test_a_session_shares_connections_and_authorization(server: FaultRegistry) -> None:
+    """Images of one registry opened through one session: one connection, a token per
+    repository, and a 401 only for the first repository (the next ones ask the token
+    service at once, as the host's challenge is known)."""
+    server.plan.require_token = True
+    with contextlib.closing(RegistrySession()) as session:
+        for name in ("app:1", "app:2", "other:1"):
+            image = open_registry_image(f"{server.host}/{name}", session=session)
+            assert image.reference_digest == sha256(server.manifest)
+    assert len(set(server.peers)) == 1
+    assert [path for path, _, _ in server.log].count("/token") == 2
+    unauthorized = [path for path, auth, _ in server.log if "/v2/" in path and not auth]
+    assert unauthorized == ["/v2/app/manifests/1"]
+
+
+def test_head_manifest_is_one_request_and_names_the_digest(server: FaultRegistry) -> None:
+    client = RegistryClient(parse_reference(f"{server.host}/app:1"))
+    try:
+        assert client.head_manifest("1") == sha256(server.manifest)
+    finally:
+        client.close()
+    assert server.requests == [("HEAD", "/v2/app/manifests/1")]

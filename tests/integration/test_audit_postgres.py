@@ -162,3 +162,22 @@ def test_two_auditors_racing_on_the_same_images(
     assert _rows(postgres, "images") == IMAGES
     assert _rows(postgres, "run_entries") == IMAGES
     assert _rows(postgres, "runs") == 1
+
+
+def test_resolutions_are_upserted_and_read_back(postgres: str) -> None:
+    """What a registry tag resolved to (schema 2): replaced when the tag moves."""
+    from slimage.audit.store import EntryRow, Resolution, Store
+
+    store = Store(postgres)
+    try:
+        old = Resolution("docker://r/app:1", "linux/amd64", "sha256:" + "1" * 64,
+                         "sha256:" + "a" * 64, None, ("sha256:" + "b" * 64,))  # fmt: skip
+        entry = EntryRow(old.reference, "registry", "app", old.image_id, None)
+        store.record_entries("r1", [entry], [old])
+        moved = Resolution(old.reference, old.platform, "sha256:" + "2" * 64,
+                           "sha256:" + "c" * 64, "2026-12-01T00:00:00Z", ())  # fmt: skip
+        store.record_entries("r2", [entry], [moved])
+        assert store.resolutions([old.reference], "linux/amd64") == {old.reference: moved}
+        assert store.resolutions([old.reference], "linux/arm64") == {}
+    finally:
+        store.close()

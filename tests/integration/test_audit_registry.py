@@ -26,6 +26,7 @@ pytestmark = pytest.mark.integration
 FLEET = 42
 RETAGGED = ("svc01", "svc02", "svc03")  # also pushed as :2, the same image
 BLOB_GET = re.compile(r'"GET /v2/([^ ]+)/blobs/(sha256:[0-9a-f]{64}) HTTP[^"]*" 200 .*"slimage"$')
+REQUEST = re.compile(r'"([A-Z]+) /v2/([^ ]*) HTTP[^"]*" \d+ .*"slimage"$')
 
 
 @dataclass
@@ -65,6 +66,12 @@ def _audit(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
 def _blob_gets(log: Path, since: int = 0) -> Counter[str]:
     lines = log.read_text().splitlines()[since:]
     return Counter(m.group(2) for line in lines if (m := BLOB_GET.search(line)))
+
+
+def _requests(log: Path, since: int = 0) -> list[tuple[str, str]]:
+    """(method, path under /v2/) of each request slimage made."""
+    lines = log.read_text().splitlines()[since:]
+    return [(m.group(1), m.group(2)) for line in lines if (m := REQUEST.search(line))]
 
 
 def _manifest_layers(layout: Path) -> list[str]:
@@ -112,6 +119,15 @@ def test_a_registry_fleet_reads_each_layer_once(fleet: Fleet, tmp_path: Path) ->
     assert again.returncode == 0
     assert not set(_blob_gets(fleet.log, mark)) & unique
     assert json.loads(again.stdout)["changes"] == []
+    # ... and asks the registry only its listing and, per tag, which manifest it names.
+    requests = _requests(fleet.log, mark)
+    heads = sorted(path for method, path in requests if method == "HEAD")
+    listed = sorted(ref.split("/", 1)[1].replace(":", "/manifests/") for ref in fleet.references)
+    assert heads == listed
+    others = [r for r in requests if r[0] != "HEAD"]
+    assert all(path.endswith("tags/list?n=1000") for _, path in others[1:]), others
+    assert others[0] == ("GET", "_catalog?n=1000")
+    assert len(others) == 1 + FLEET
 
     # One service changes: only its new layers are fetched.
     changed = Service("svc07", "debian", version=2, npm_cache=True)

@@ -4,7 +4,9 @@ It serves one image from memory (manifest, config, blobs, with Range support) an
 bearer-token endpoint, and can be told to fail in the ways real registries and networks
 fail: 401 without a token, 404, 429 with Retry-After, 500 then success, a connection cut
 in the middle of a blob, bytes that do not match their digest, a malformed or oversized
-manifest. Every request is logged so tests can check what the client did.
+manifest. Every request is logged so tests can check what the client did (``requests``
+also has its method and ``peers`` the client port, one per connection). HEAD is answered
+as GET is, without the body; a manifest's answer carries its ``Docker-Content-Digest``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class FaultRegistry:
         ).encode()
         self.plan = FaultPlan()
         self.log: list[tuple[str, str, str | None]] = []  # (path, authorization, range)
+        self.requests: list[tuple[str, str]] = []  # (method, path)
+        self.peers: list[int] = []  # the client's port of each request
         self._lock = threading.Lock()
         self.port = 0
 
@@ -73,6 +77,9 @@ class FaultRegistry:
                 pass
 
             def do_GET(self) -> None:
+                registry.handle(self)
+
+            def do_HEAD(self) -> None:
                 registry.handle(self)
 
         class QuietServer(ThreadingHTTPServer):
@@ -105,6 +112,8 @@ class FaultRegistry:
         path = request.path.split("?", 1)[0]
         authorization = request.headers.get("Authorization", "")
         self.log.append((path, authorization, request.headers.get("Range")))
+        self.requests.append((request.command, path))
+        self.peers.append(request.client_address[1])
         if path == "/token":
             self._send(request, 200, json.dumps({"token": TOKEN}).encode(), "application/json")
             return
@@ -136,13 +145,10 @@ class FaultRegistry:
         if "/manifests/" in path:
             body = self.plan.manifest_override or self.manifest
             length = self.plan.manifest_content_length
-            self._send(
-                request,
-                200,
-                body,
-                OCI_MANIFEST,
-                {"Content-Length": str(length)} if length is not None else {},
-            )
+            headers = {"Docker-Content-Digest": _digest(body)}
+            if length is not None:
+                headers["Content-Length"] = str(length)
+            self._send(request, 200, body, OCI_MANIFEST, headers)
             return
         if "/blobs/" in path:
             digest = path.rsplit("/", 1)[1]
@@ -198,4 +204,5 @@ class FaultRegistry:
         for key, value in extra.items():
             request.send_header(key, value)
         request.end_headers()
-        request.wfile.write(body)
+        if request.command != "HEAD":
+            request.wfile.write(body)

@@ -227,11 +227,13 @@ def _changes(
 ) -> list[Change]:
     now = {ref: item.image.content_bytes for item in images for ref in item.references}
     before_entries = store.entries(previous)
-    before_rows = store.images(e.image_id for e in before_entries if e.image_id)
+    # Images of both runs are read once: only those the previous run alone had are asked for.
+    sizes = {item.image.image_id: item.image.content_bytes for item in images}
+    gone = {e.image_id for e in before_entries if e.image_id and e.image_id not in sizes}
+    if gone:
+        sizes.update((i, rows[0].content_bytes) for i, rows in store.images(gone).items())
     before = {
-        e.reference: before_rows[e.image_id][0].content_bytes
-        for e in before_entries
-        if e.image_id and e.image_id in before_rows
+        e.reference: sizes[e.image_id] for e in before_entries if e.image_id and e.image_id in sizes
     }
     changes = []
     for reference in sorted(set(now) | set(before)):

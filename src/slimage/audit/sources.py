@@ -8,17 +8,23 @@ where it was found); nothing is opened here. Registry listings follow the Regist
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slimage.errors import InputError, InputNotFound, UsageError
 from slimage.limits import loads_json, read_regular
 from slimage.reference import Reference
 
+if TYPE_CHECKING:  # httpx is imported only when a registry is listed
+    from slimage.image.registry_client import RegistryClient, RegistrySession
+
 PAGE_SIZE = 1000
+LIST_THREADS = 8  # tag lists fetched at once
 MAX_PAGES = 10_000  # a registry whose Link header never ends is not followed forever
 MAX_LIST_BYTES = 64 << 20
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
@@ -166,9 +172,12 @@ def from_registry(
     insecure: bool = False,
     credentials: Any = None,
     tag_pattern: str | None = None,
+    session: RegistrySession | None = None,
 ) -> list[Target]:
     """Every tag of every repository of ``HOST[/PREFIX]`` (the prefix is a path prefix
-    of repository names), optionally only tags matching ``tag_pattern`` (a regex)."""
+    of repository names), optionally only tags matching ``tag_pattern`` (a regex).
+    ``session``: a :class:`~slimage.image.registry_client.RegistrySession` to list
+    through (its connections and authorization serve the audit's later requests)."""
     host, _, prefix = location.partition("/")
     if not host:
         raise UsageError(f"{location!r}: expected REGISTRY[/PREFIX]")
@@ -176,35 +185,60 @@ def from_registry(
         wanted = re.compile(tag_pattern) if tag_pattern else None
     except re.error as error:
         raise UsageError(f"--tags: {tag_pattern!r} is not a regular expression ({error})") from None
+    from slimage.image.registry_client import RegistrySession
+
+    if session is None:
+        with contextlib.closing(RegistrySession()) as own:
+            return _list_registry(host, prefix, wanted, insecure, credentials, own)
+    return _list_registry(host, prefix, wanted, insecure, credentials, session)
+
+
+def _list_registry(
+    host: str,
+    prefix: str,
+    wanted: re.Pattern[str] | None,
+    insecure: bool,
+    credentials: Any,
+    session: RegistrySession,
+) -> list[Target]:
+    if credentials is None:
+        credentials = session.credentials(host)
+    catalog = _client(host, prefix or "library", insecure, credentials, session)
     repositories = [
         name
-        for name in _paged(_client(host, prefix or "library", insecure, credentials), "/_catalog")
+        for name in _paged(catalog, "/_catalog")
         if not prefix or name == prefix or name.startswith(prefix.rstrip("/") + "/")
     ]
-    targets = []
-    for repository in repositories:
-        client = _client(host, repository, insecure, credentials)
-        for tag in _paged(client, "tags/list"):
-            if wanted is None or wanted.fullmatch(tag):
-                reference = f"docker://{host}/{repository}:{tag}"
-                targets.append(Target(reference, "registry", repository))
-    return targets
+
+    def tags(repository: str) -> list[str]:
+        return list(_paged(_client(host, repository, insecure, credentials, session), "tags/list"))
+
+    # A request per repository that mostly waits on the network: a few at a time, in
+    # the catalog's order (the first failure in that order is the one reported).
+    with ThreadPoolExecutor(max_workers=LIST_THREADS) as pool:
+        listed = list(pool.map(tags, repositories))
+    return [
+        Target(f"docker://{host}/{repository}:{tag}", "registry", repository)
+        for repository, names in zip(repositories, listed, strict=True)
+        for tag in names
+        if wanted is None or wanted.fullmatch(tag)
+    ]
 
 
-def _client(host: str, repository: str, insecure: bool, credentials: Any) -> Any:
-    from slimage.image.credentials import lookup_credentials
-    from slimage.image.registry import RegistryClient
+def _client(
+    host: str, repository: str, insecure: bool, credentials: Any, session: RegistrySession
+) -> RegistryClient:
+    from slimage.image.registry_client import RegistryClient
 
-    if credentials is None:
-        credentials = lookup_credentials(host)
     return RegistryClient(
         Reference(registry=host, repository=repository),
         credentials=credentials,
         insecure=insecure,
+        session=session,
     )
 
 
-def _paged(client: Any, path: str) -> Iterator[str]:
+def _paged(client: RegistryClient, path: str) -> Iterator[str]:
     """The names of a catalog or tag list, page after page (``Link: <...>; rel="next"``)."""
     key = "repositories" if path == "/_catalog" else "tags"
     url = f"{path}?n={PAGE_SIZE}"

@@ -13,21 +13,27 @@ workers writing to one store cover the fleet exactly once, whatever order they r
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slimage.audit.sources import Target
-from slimage.audit.store import EntryRow, ImageRow, LayerRow, Store
+from slimage.audit.store import EntryRow, ImageRow, LayerRow, Resolution, Store
 from slimage.errors import SlimageError, UsageError
+
+if TYPE_CHECKING:  # httpx is imported only when an image is in a registry
+    from slimage.image.registry_client import RegistrySession
 
 TOP_FINDINGS = 5
 IDENTIFY_THREADS = 8
+REGISTRY = "docker://"
 
 
 @dataclass(frozen=True)
@@ -84,26 +90,30 @@ def run_audit(
     options: AuditOptions,
     *,
     progress: Callable[[str], None] | None = None,
+    session: RegistrySession | None = None,
 ) -> AuditOutcome:
-    """Audit ``targets`` into ``store`` under ``options.run``."""
+    """Audit ``targets`` into ``store`` under ``options.run``. Registry images are
+    identified through ``session`` (one is made when none is given): one connection
+    pool and one authorization per registry for the whole fleet."""
     say = progress or (lambda _message: None)
     store.start_run(options.run, options.scope)
     outcome = AuditOutcome(targets=len(targets))
     resolved: list[tuple[Target, str, str | None]] = []  # target, image ID, created
+    entries: list[EntryRow] = []  # written together at the end: one commit per run
+    resolutions: list[Resolution] = []  # registry references resolved anew
     layer_digests: dict[str, tuple[str, ...]] = {}
-    # Manifests and configs are small requests that mostly wait on the network: fetch
-    # them a few at a time (an unchanged fleet's re-audit is only this).
-    with ThreadPoolExecutor(max_workers=IDENTIFY_THREADS) as pool:
-        identities = list(pool.map(lambda t: _identify_or_error(t.reference, options), targets))
-    for target, identity in zip(targets, identities, strict=True):
+    for target, identity in zip(
+        targets, _identify_all(targets, store, options, session), strict=True
+    ):
         if isinstance(identity, str):
             if options.shard.owns(_reference_key(target.reference)):
-                store.record_entry(options.run, _entry(target, None, identity))
+                entries.append(_entry(target, None, identity))
                 outcome.failed += 1
             continue
-        image_id, created, digests = identity
-        resolved.append((target, image_id, created))
-        layer_digests[image_id] = digests
+        resolved.append((target, identity.image_id, identity.created))
+        layer_digests[identity.image_id] = identity.layers
+        if identity.resolution is not None and options.shard.owns(identity.image_id):
+            resolutions.append(identity.resolution)
     resolved = _newest_tags(resolved, options.tags_per_repository)
     mine = [(t, i) for t, i, _ in resolved if options.shard.owns(i)]
     first_reference: dict[str, str] = {}
@@ -124,7 +134,8 @@ def run_audit(
             say(f"analysed {todo[image_id]}")
     for target, image_id in mine:
         failure = errors.get(image_id)
-        store.record_entry(options.run, _entry(target, None if failure else image_id, failure))
+        entries.append(_entry(target, None if failure else image_id, failure))
+    store.record_entries(options.run, entries, resolutions)
     return outcome
 
 
@@ -137,31 +148,126 @@ def _reference_key(reference: str) -> str:
     return "sha256:" + hashlib.sha256(reference.encode()).hexdigest()
 
 
-def _identify_or_error(
-    reference: str, options: AuditOptions
-) -> tuple[str, str | None, tuple[str, ...]] | str:
+@dataclass(frozen=True)
+class Identity:
+    """What a reference resolves to, from its manifest and config alone."""
+
+    image_id: str
+    created: str | None
+    layers: tuple[str, ...]  # layer digests, bottom first
+    resolution: Resolution | None = None  # a registry reference looked up anew: to store
+
+
+def _identify_all(
+    targets: Sequence[Target],
+    store: Store,
+    options: AuditOptions,
+    session: RegistrySession | None,
+) -> list[Identity | str]:
+    """Each target's identity, or the message saying why it has none.
+
+    Manifests and configs are small requests that mostly wait on the network: they are
+    fetched a few at a time, over one session (connections, authorization) per audit.
+    A registry reference the store has resolved before costs one HEAD of its manifest:
+    while the digest the registry answers is the stored one, the image is the stored
+    one, and its manifest and config are not fetched again.
+    """
+    registry = [t.reference for t in targets if t.reference.startswith(REGISTRY)]
+    platform: str | None = None
+    remembered: dict[str, Resolution] = {}
+    with contextlib.ExitStack() as stack:
+        if registry:
+            from slimage.image.platforms import host_platform_name
+
+            platform = host_platform_name()  # an index's image is chosen for this machine
+            remembered = store.resolutions(registry, platform)
+            if session is None:
+                from slimage.image.registry_client import RegistrySession
+
+                session = stack.enter_context(contextlib.closing(RegistrySession()))
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=IDENTIFY_THREADS))
+
+        def identify(target: Target) -> Identity | str:
+            known = remembered.get(target.reference)
+            if known is not None and session is not None and _unchanged(known, options, session):
+                return Identity(known.image_id, known.created, known.layers)
+            return _identify_or_error(target.reference, options, session, platform)
+
+        return list(pool.map(identify, targets))
+
+
+def _unchanged(known: Resolution, options: AuditOptions, session: RegistrySession) -> bool:
+    """Whether the reference still names the manifest ``known`` was resolved from (one
+    HEAD request). A failure answers no: the full look that follows reports it."""
+    from slimage.image.registry_client import RegistryClient
+    from slimage.reference import parse_reference
+
     try:
-        return _identify(reference, options)
+        reference = parse_reference(known.reference[len(REGISTRY) :])
+        client = RegistryClient(
+            reference,
+            credentials=options.credentials or session.credentials(reference.registry),
+            insecure=options.insecure_registry,
+            session=session,
+        )
+        return client.head_manifest(reference.reference) == known.manifest_digest
+    except SlimageError:
+        return False
+
+
+def _identify_or_error(
+    reference: str,
+    options: AuditOptions,
+    session: RegistrySession | None,
+    platform: str | None,
+) -> Identity | str:
+    try:
+        return _identify(reference, options, session, platform)
     except SlimageError as error:
         return error.message
 
 
-def _identify(reference: str, options: AuditOptions) -> tuple[str, str | None, tuple[str, ...]]:
-    """The image ID, creation time and layer digests, from the manifest and config alone."""
-    from slimage.api import open_image
+def _identify(
+    reference: str,
+    options: AuditOptions,
+    session: RegistrySession | None,
+    platform: str | None,
+) -> Identity:
+    """The image ID, creation time and layer digests, from the manifest and config
+    alone; for a registry reference (read through ``session``), what to remember of it."""
+    image: Any
+    if session is not None and reference.startswith(REGISTRY):
+        from slimage.image.registry import open_registry_image
 
-    image = open_image(
-        reference,
-        insecure_registry=options.insecure_registry,
-        credentials=options.credentials,
-    )
+        text = reference[len(REGISTRY) :]
+        image = open_registry_image(
+            text,
+            insecure=options.insecure_registry,
+            credentials=options.credentials,
+            session=session,
+        )
+    else:
+        from slimage.api import open_image
+
+        image = open_image(
+            reference,
+            insecure_registry=options.insecure_registry,
+            credentials=options.credentials,
+        )
     try:
         created = image.config.get("created")
-        return (
+        identity = Identity(
             image_id_of(image.manifest, image.config),
             created if isinstance(created, str) else None,
             tuple(layer.digest for layer in image.layers),
         )
+        digest = getattr(image, "reference_digest", "")
+        if platform is not None and digest:
+            resolution = Resolution(
+                reference, platform, digest, identity.image_id, identity.created, identity.layers
+            )
+            identity = dataclasses.replace(identity, resolution=resolution)
+        return identity
     finally:
         close = getattr(image, "close", None)
         if callable(close):
@@ -213,11 +319,12 @@ def _analyse_all(
     results: list[tuple[str, _Result]] = []
     remaining = sorted(todo, key=lambda image_id: todo[image_id])
     read: set[str] = set()
-    pool = (
-        ProcessPoolExecutor(max_workers=min(options.jobs, len(remaining)))
-        if options.jobs > 1 and len(remaining) > 1
-        else None
-    )
+    pool = None
+    if options.jobs > 1 and len(remaining) > 1:
+        # Imported here: multiprocessing is ~40 ms of a re-audit that analyses nothing.
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(remaining)))
     try:
         while remaining:
             wave: list[str] = []

@@ -7,6 +7,7 @@ audits and prints the report; ``slimage audit report`` renders a stored run agai
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -160,26 +161,35 @@ def scan_command(
         raise UsageError(
             "name what to audit: REGISTRY[/PREFIX], --images, --dir, --kube or --kube-pods"
         )
-    targets: list[sources.Target] = []
-    scope: list[str] = []
-    if location is not None:
-        targets += sources.from_registry(location, insecure=insecure_registry, tag_pattern=tags)
-        scope.append(location)
-    if images is not None:
-        targets += sources.from_file(images)
-        scope.append(f"--images {images}")
-    if directory is not None:
-        targets += sources.from_directory(directory)
-        scope.append(f"--dir {directory}")
-    if kube_pods is not None:
-        targets += sources.from_pods_file(kube_pods)
-        scope.append(f"--kube-pods {kube_pods}")
-    if kube:
-        targets += sources.from_cluster(context, namespace)
-        scope.append("--kube")
-    targets = sources.dedupe(targets)
-    opened = Store(store or default_url())
-    try:
+    with contextlib.ExitStack() as stack:
+        session = None
+        if location is not None:
+            from slimage.image.registry_client import RegistrySession
+
+            # One session for the listing and the manifests after it: one connection
+            # pool, one HTTPS probe and one authorization per registry for the audit.
+            session = stack.enter_context(contextlib.closing(RegistrySession()))
+        targets: list[sources.Target] = []
+        scope: list[str] = []
+        if location is not None:
+            targets += sources.from_registry(
+                location, insecure=insecure_registry, tag_pattern=tags, session=session
+            )
+            scope.append(location)
+        if images is not None:
+            targets += sources.from_file(images)
+            scope.append(f"--images {images}")
+        if directory is not None:
+            targets += sources.from_directory(directory)
+            scope.append(f"--dir {directory}")
+        if kube_pods is not None:
+            targets += sources.from_pods_file(kube_pods)
+            scope.append(f"--kube-pods {kube_pods}")
+        if kube:
+            targets += sources.from_cluster(context, namespace)
+            scope.append("--kube")
+        targets = sources.dedupe(targets)
+        opened = stack.enter_context(contextlib.closing(Store(store or default_url())))
         name = run or default_run_name()
         say = None if quiet or not sys.stderr.isatty() else _say
         outcome = run_audit(
@@ -195,10 +205,9 @@ def scan_command(
                 use_cache=not no_cache,
             ),
             progress=say,
+            session=session,
         )
         _report(opened, name, output_format, output, bits, price_per_gb)
-    finally:
-        opened.close()
     if outcome.failed:
         sys.stderr.write(
             f"slimage: {outcome.failed} of {outcome.targets} images could not be audited\n"

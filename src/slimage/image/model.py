@@ -128,16 +128,3 @@ def config_history(config: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     if not isinstance(history, list):
         return []
     return [item for item in history if isinstance(item, Mapping)]
-
-
-def config_platform(config: Mapping[str, Any]) -> str | None:
-    os_name = config.get("os")
-    arch = config.get("architecture")
-    if not isinstance(os_name, str) or not isinstance(arch, str):
-        return None
-    variant = config.get("variant")
-    return (
-        f"{os_name}/{arch}/{variant}"
-        if isinstance(variant, str) and variant
-        else f"{os_name}/{arch}"
-    )

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from slimage.errors import ImageNotFound
-from slimage.image.model import config_platform
 
 
 def host_platform_name() -> str:
@@ -27,6 +26,20 @@ def host_platform_name() -> str:
         "riscv64": "riscv64",
     }.get(machine, machine)
     return f"linux/{arch}"
+
+
+def config_platform(config: Mapping[str, Any]) -> str | None:
+    """``os/arch[/variant]`` of an image config (or a descriptor's ``platform``)."""
+    os_name = config.get("os")
+    arch = config.get("architecture")
+    if not isinstance(os_name, str) or not isinstance(arch, str):
+        return None
+    variant = config.get("variant")
+    return (
+        f"{os_name}/{arch}/{variant}"
+        if isinstance(variant, str) and variant
+        else f"{os_name}/{arch}"
+    )
 
 
 def platform_of(descriptor: Mapping[str, Any]) -> str | None:

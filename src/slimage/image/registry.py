@@ -32,9 +32,9 @@ from slimage.errors import (
     UnsupportedMediaType,
 )
 from slimage.image.credentials import Credentials, lookup_credentials
-from slimage.image.model import config_history, config_platform
+from slimage.image.model import config_history
 from slimage.image.oci_layout import INDEX_TYPES, MANIFEST_TYPES
-from slimage.image.platforms import choose_platform
+from slimage.image.platforms import choose_platform, config_platform
 from slimage.image.registry_client import (
     CHUNK,
     MAX_ATTEMPTS,
@@ -44,11 +44,12 @@ from slimage.image.registry_client import (
     PREFETCH_CHUNKS,
     RETRY_STATUSES,
     RegistryClient,
+    RegistrySession,
     parse_challenge,
 )
 from slimage.image.tarstream import LayerStream, compression_for
 from slimage.limits import loads_json
-from slimage.reference import parse_reference
+from slimage.reference import Reference, parse_reference
 
 
 class _BlobFetcher:
@@ -236,6 +237,10 @@ class RegistryImage:
     manifest_digest: str
     client: RegistryClient = field(repr=False)
     warnings: list[str] = field(default_factory=list)
+    # The digest of the manifest the reference names: an index's for a multi-platform
+    # image (``manifest_digest`` is then the chosen platform's). What a HEAD of the tag
+    # answers while the tag is unchanged.
+    reference_digest: str = ""
 
     @property
     def history(self) -> Sequence[Mapping[str, Any]]:
@@ -265,19 +270,38 @@ def open_registry_image(
     credentials: Credentials | None = None,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    session: RegistrySession | None = None,
 ) -> RegistryImage:
-    """Open ``text`` (a reference as Docker reads it) from its registry."""
+    """Open ``text`` (a reference as Docker reads it) from its registry; with a
+    ``session``, over its connections and authorization (see :class:`RegistrySession`)."""
     reference = parse_reference(text)
     if credentials is None:
-        credentials = lookup_credentials(reference.registry)
+        credentials = (
+            session.credentials(reference.registry)
+            if session is not None
+            else lookup_credentials(reference.registry)
+        )
     client = RegistryClient(
-        reference, credentials=credentials, insecure=insecure, transport=transport, sleep=sleep
+        reference,
+        credentials=credentials,
+        insecure=insecure,
+        transport=transport,
+        sleep=sleep,
+        session=session,
     )
+    try:
+        return _open(client, reference, platform)
+    except BaseException:
+        client.close()
+        raise
+
+
+def _open(client: RegistryClient, reference: Reference, platform: str | None) -> RegistryImage:
     label = str(reference)
     body, media_type = client.fetch_manifest(reference.reference)
     manifest = _parse_json(body, f"{label}: manifest")
     media_type = str(manifest.get("mediaType") or media_type)
-    digest = "sha256:" + hashlib.sha256(body).hexdigest()
+    digest = reference_digest = "sha256:" + hashlib.sha256(body).hexdigest()
     if media_type in INDEX_TYPES or "manifests" in manifest:
         descriptor = _choose_platform(manifest, platform, label)
         digest = str(descriptor["digest"])
@@ -315,7 +339,15 @@ def open_registry_image(
         if not isinstance(size, int) or size < 0 or not isinstance(layer_digest, str):
             raise ImageFormatError(f"{label}: layer descriptor without digest or size")
         layers.append(RegistryLayer(client, layer_digest, str(diff_id), size, layer_type, prefetch))
-    return RegistryImage(manifest, config, layers, f"docker://{label}", digest, client)
+    return RegistryImage(
+        manifest,
+        config,
+        layers,
+        f"docker://{label}",
+        digest,
+        client,
+        reference_digest=reference_digest,
+    )
 
 
 def _parse_json(body: bytes, label: str) -> dict[str, Any]:
@@ -349,6 +381,7 @@ __all__ = [
     "RegistryClient",
     "RegistryImage",
     "RegistryLayer",
+    "RegistrySession",
     "open_registry_image",
     "parse_challenge",
 ]

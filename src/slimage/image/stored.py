@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slimage.errors import ImageFormatError, ImageNotFound
-from slimage.image.model import config_history, config_platform
+from slimage.image.model import config_history
+from slimage.image.platforms import config_platform
 from slimage.image.tarstream import LayerStream, RegionReader, normalize_name
 from slimage.limits import loads_json
 
