@@ -60,7 +60,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (go / "go.mod").write_text("module example.com/app\n\ngo 1.22\n")
     (go / "main.go").write_text("package main\n\nfunc main() {}\n")
     (go / "Dockerfile").write_text(
-        "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n"
+        'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD ["/app"]\n'
     )
     return root
 
