@@ -142,3 +142,27 @@ def test_node_native_addon_gets_node_gyp_tools_in_the_build_stages(tmp_path: Pat
     assert "--no-install-recommends python3 make g++" in deps
     assert "g++" not in runtime
     buildkit.parse_string(text)
+
+
+def _locked_mounts(text: str) -> list[list[bool]]:
+    """Per RUN with cache mounts: which of its mounts are `sharing=locked`, in order."""
+    runs = [c for c in buildkit.parse_string(text) if c.cmd == "RUN"]
+    mounts = [[f for f in run.flags if f.startswith("--mount=type=cache")] for run in runs]
+    return [["sharing=locked" in m for m in flags] for flags in mounts if flags]
+
+
+def test_apt_cache_mounts_lock_only_the_last_mount(tmp_path: Path) -> None:
+    """buildah < 1.29 releases only the last locked cache mount of a RUN: with both of
+    apt's locked, the runtime stage's apt RUN (after the build stage's) waited forever."""
+    (tmp_path / "requirements.txt").write_text("flask==3.0.3\ngunicorn\npsycopg2==2.9.10\n")
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    python = render_dockerfile(detect_project(tmp_path))
+    node_project = tmp_path / "node"
+    node_project.mkdir()
+    (node_project / "package.json").write_text(json.dumps({"dependencies": {"bcrypt": "5"}}))
+    node = render_dockerfile(detect_project(node_project))
+    for text, runs in ((python, 2), (node, 1)):  # python: the build stage's and the runtime's
+        apt = [locks for locks in _locked_mounts(text) if len(locks) == 2]
+        assert len(apt) == runs, text
+        assert all(locks == [False, True] for locks in apt), text
+        assert "--mount=type=cache,target=/var/lib/apt,sharing=locked" in text

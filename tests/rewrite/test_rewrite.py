@@ -17,7 +17,7 @@ from slimage.errors import DockerfileSyntaxError, InputNotFound, UsageError
 from slimage.findings import Severity
 from slimage.rewrite import NotRewritable, rewrite_dockerfile, rewrite_text
 from slimage.rules.engine import lint
-from slimage.stacks.packages import is_toolchain_package, package_install
+from slimage.stacks.packages import SUGGESTED_MOUNTS, is_toolchain_package, package_install
 
 DATA = Path(__file__).parent.parent / "data" / "rewrite"
 CASES = sorted(p.name for p in DATA.iterdir() if p.is_dir())
@@ -320,3 +320,20 @@ def test_a_development_target_is_not_a_candidate() -> None:
     assert "FROM golang:1.22 AS dev-envs" in result.text
     assert result.text.rstrip().endswith('CMD ["/worker"]')
     assert "FROM golang:1.22 AS prod" in result.text
+
+
+@pytest.mark.parametrize("case", ["node-apt", "python-pg"])
+def test_apt_cache_mounts_lock_only_the_last_mount(case: str) -> None:
+    """buildah < 1.29 (podman 4.3, Debian 12) releases only the last locked cache mount of
+    a RUN; a RUN of the same build mounting an earlier locked one waits forever. apt's
+    lists are locked, its archives mounted shared beside them."""
+    text = rewrite_dockerfile(DATA / case / "Dockerfile").text
+    runs = [c for c in buildkit.parse_string(text) if c.cmd == "RUN"]
+    apt = [r for r in runs if any("target=/var/lib/apt" in f for f in r.flags)]
+    assert apt
+    for run in apt:
+        mounts = [f for f in run.flags if f.startswith("--mount=type=cache")]
+        assert [("sharing=locked" in m) for m in mounts] == [False, True], run.original
+        assert mounts[-1] == "--mount=type=cache,target=/var/lib/apt,sharing=locked"
+    suggested = SUGGESTED_MOUNTS["apt"]
+    assert [("sharing=locked" in m) for m in suggested] == [False, True]

@@ -37,8 +37,14 @@ NONROOT = "65532:65532"  # distroless's nonroot user
 VENV = "/opt/venv"
 JLINK_HOME = "/opt/java"
 _SHELL_META = re.compile(r"[|&;<>()$`\\\"'*?\[\]#~=%{}\n]")
+# apt's caches, /var/lib/apt locked (apt takes its own locks, and fails rather than wait,
+# when two builds share them). Only the last cache mount of a RUN is locked: buildah before
+# 1.29 (podman 4.3, Debian 12) releases only the last mount's lock after the step, so a
+# second locked one would stay held and the build's next RUN that mounts it waits forever.
+# Every RUN that mounts /var/cache/apt here locks /var/lib/apt with it, so apt never runs
+# twice at once on these caches.
 APT_MOUNTS = (
-    "--mount=type=cache,target=/var/cache/apt,sharing=locked \\\n"
+    "--mount=type=cache,target=/var/cache/apt \\\n"
     "    --mount=type=cache,target=/var/lib/apt,sharing=locked \\\n    "
 )
 

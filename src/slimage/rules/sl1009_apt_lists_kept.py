@@ -48,7 +48,7 @@ class AptListsKept(Rule):
     ```
     or
     ```dockerfile
-    RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \\
+    RUN --mount=type=cache,target=/var/cache/apt \\
         --mount=type=cache,target=/var/lib/apt,sharing=locked \\
         apt-get update && apt-get install -y --no-install-recommends curl
     ```

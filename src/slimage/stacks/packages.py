@@ -45,11 +45,14 @@ CACHE_DIRS: dict[str, tuple[str, ...]] = {
     "bundle": ("/usr/local/bundle/cache", "/root/.bundle/cache"),
 }
 
-# The mount each tool's no-cache-mount suggestion uses (first dir; apt needs both, locked
-# because apt refuses to share its lock between concurrent builds).
+# The mount each tool's no-cache-mount suggestion uses (first dir; apt needs both, and a
+# lock because apt refuses to share its own lock between concurrent builds). apt's lock is
+# on the last mount only: buildah before 1.29 (podman 4.3, Debian 12) releases only the
+# last locked cache mount of a RUN, and a later RUN mounting an earlier one waits forever;
+# locking /var/lib/apt alone still keeps two apt runs on these caches apart.
 SUGGESTED_MOUNTS: dict[str, tuple[str, ...]] = {
     "apt": (
-        "--mount=type=cache,target=/var/cache/apt,sharing=locked",
+        "--mount=type=cache,target=/var/cache/apt",
         "--mount=type=cache,target=/var/lib/apt,sharing=locked",
     ),
     "apk": ("--mount=type=cache,target=/var/cache/apk",),
