@@ -26,8 +26,9 @@ def commands(context: LintContext, instruction: Instruction) -> list[ShellComman
 
 
 def env_before(context: LintContext, instruction: Instruction) -> Mapping[str, str]:
-    """``context.stages.env_before(instruction)``, computed once per instruction and
-    shared read-only (rules ask for it per command; a copy each time cost more)."""
+    """``context.stages.env_before(instruction)``, read-only and shared by the
+    instructions between two ARG/ENV changes (rules ask for it per command: a copy each
+    time cost more)."""
     return context.env_before(instruction)
 
 

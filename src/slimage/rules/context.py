@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from slimage.config import LintConfig
@@ -39,7 +38,6 @@ class LintContext:
     target: str | None = None
     build_args: Mapping[str, str] = field(default_factory=dict)
     _commands: dict[int, list[ShellCommand]] = field(default_factory=dict, repr=False)
-    _environments: dict[int, Mapping[str, str]] = field(default_factory=dict, repr=False)
     _matcher_loaded: bool = field(default=False, repr=False)
     _matcher: PatternMatcher | None = field(default=None, repr=False)
 
@@ -55,13 +53,8 @@ class LintContext:
         return cached
 
     def env_before(self, instruction: Instruction) -> Mapping[str, str]:
-        """ARG and ENV values in scope before ``instruction``, cached, read-only."""
-        key = id(instruction)
-        found = self._environments.get(key)
-        if found is None:
-            found = MappingProxyType(self.stages.env_before(instruction))
-            self._environments[key] = found
-        return found
+        """ARG and ENV values in scope before ``instruction``, read-only (shared, not copied)."""
+        return self.stages.env_view(instruction)
 
     def _shell_for(self, instruction: Instruction) -> list[str] | None:
         """The SHELL in effect for ``instruction`` (None: the default /bin/sh -c).
