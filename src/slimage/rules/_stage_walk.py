@@ -12,7 +12,6 @@ from slimage.dockerfile.run_commands import ShellCommand
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
-    from slimage.dockerfile.run_commands import ShellCommand as Command
     from slimage.dockerfile.stages import Stage
     from slimage.rules.context import LintContext
 
@@ -53,12 +52,6 @@ def runs(stage: Stage) -> Iterator[Instruction]:
     for instruction in stage.instructions:
         if instruction.keyword == "RUN":
             yield instruction
-
-
-def run_commands_in(context: LintContext, stage: Stage) -> Iterator[tuple[Instruction, Command]]:
-    for instruction in runs(stage):
-        for command in commands(context, instruction):
-            yield instruction, command
 
 
 def removes_path(context: LintContext, instruction: Instruction, prefix: str) -> bool:

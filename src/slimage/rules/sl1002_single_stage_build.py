@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step, removes_packages_in_same_run
+from slimage.stacks.packages import build_step, may_build, removes_packages_in_same_run
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext
@@ -70,7 +70,7 @@ class SingleStageBuild(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         reported: set[str] = set()
         for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, may_build):
                 commands = _fixes.commands(context, instruction)
                 # The docker-library idiom: install the toolchain, build, and uninstall it
                 # again in one RUN. Nothing of the toolchain ships.

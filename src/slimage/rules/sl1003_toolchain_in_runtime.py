@@ -10,6 +10,7 @@ from slimage.stacks.packages import (
     package_base_name,
     package_install,
     package_manager,
+    runs_package_manager,
 )
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ class ToolchainInRuntime(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+            # Only an install by a system package manager can add a toolchain.
+            for instruction in context.runs_running(stage, runs_package_manager):
                 removed = _removed_in(context, instruction)
                 commands = _fixes.commands(context, instruction)
                 if _purges_all_auto(commands):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.findings import Severity
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import package_manager
+from slimage.stacks.packages import package_manager, runs_package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.stages import Stage
@@ -60,23 +60,25 @@ class AptNoInstallRecommends(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
-            if _recommends_disabled(context, stage):
+            installs = context.runs_running(stage, runs_package_manager)
+            if not installs or _recommends_disabled(context, stage):
                 continue
-            for instruction, command in _fixes.run_commands_in(context, stage):
-                if package_manager(command) != "apt" or command.subcommand != "install":
-                    continue
-                if command.has_option(FLAG) or _disables_in_options(command.argv):
-                    continue
-                edit = _fixes.insert_after_subcommand(
-                    context.dockerfile, command, ("install",), FLAG
-                )
-                yield Violation(
-                    message="`apt-get install` without `--no-install-recommends` pulls in "
-                    "recommended packages too",
-                    span=_fixes.command_span(context.dockerfile, instruction, command),
-                    help=f"add `{FLAG}` after `install`",
-                    fix=_fixes.fix(f"Add `{FLAG}`", edit, safe=False),
-                )
+            for instruction in installs:
+                for command in context.commands(instruction):
+                    if package_manager(command) != "apt" or command.subcommand != "install":
+                        continue
+                    if command.has_option(FLAG) or _disables_in_options(command.argv):
+                        continue
+                    edit = _fixes.insert_after_subcommand(
+                        context.dockerfile, command, ("install",), FLAG
+                    )
+                    yield Violation(
+                        message="`apt-get install` without `--no-install-recommends` pulls in "
+                        "recommended packages too",
+                        span=_fixes.command_span(context.dockerfile, instruction, command),
+                        help=f"add `{FLAG}` after `install`",
+                        fix=_fixes.fix(f"Add `{FLAG}`", edit, safe=False),
+                    )
 
 
 def _disables_in_options(argv: list[str]) -> bool:

@@ -58,7 +58,7 @@ class ApkNoCache(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, lambda program: program == "apk"):
                 commands = [c for c in _fixes.commands(context, instruction) if c.program == "apk"]
                 # --no-network: apk reads only what is on disk and writes no index.
                 adds = [

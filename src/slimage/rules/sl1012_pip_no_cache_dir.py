@@ -53,7 +53,7 @@ class PipNoCacheDir(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, _may_run_pip):
                 if has_cache_mount(instruction, "pip"):
                     continue
                 env = _fixes.env_before(context, instruction)
@@ -73,6 +73,11 @@ class PipNoCacheDir(Rule):
                         help=f"add `{FLAG}` after `pip install`",
                         fix=_fixes.fix(f"Add `{FLAG}`", edit),
                     )
+
+
+def _may_run_pip(program: str) -> bool:
+    """False when no command running ``program`` is a :func:`_is_pip_install`."""
+    return program in ("pip", "pip3") or program.startswith(("pip3.", "python"))
 
 
 def _is_pip_install(command: Command) -> bool:

@@ -5,7 +5,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import CACHE_DIRS, dependency_install, has_cache_mount
+from slimage.stacks.packages import (
+    CACHE_DIRS,
+    dependency_install,
+    has_cache_mount,
+    may_install_dependencies,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -67,7 +72,7 @@ class NpmCacheKept(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, may_install_dependencies):
                 commands = _fixes.commands(context, instruction)
                 tools: dict[str, Command] = {}
                 for command in commands:

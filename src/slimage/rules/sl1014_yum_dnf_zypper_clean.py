@@ -5,7 +5,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import CACHE_DIRS, has_cache_mount, package_manager
+from slimage.stacks.packages import (
+    CACHE_DIRS,
+    has_cache_mount,
+    package_manager,
+    runs_package_manager,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -57,7 +62,7 @@ class YumDnfZypperClean(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.image_layer_stages(context):
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, runs_package_manager):
                 installs = [
                     c
                     for c in _fixes.commands(context, instruction)

@@ -70,8 +70,15 @@ class DeleteInLaterLayer(Rule):
     title: ClassVar[str] = "Delete files in the layer that creates them"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
+        stages = list(_fixes.image_layer_stages(context))
+        # Only an `rm` is reported: without one in the image's layers there is nothing
+        # to follow through them.
+        if not any(
+            context.runs_running(stage, lambda program: program == "rm") for stage in stages
+        ):
+            return
         added: list[Added] = []
-        for stage in _fixes.image_layer_stages(context):
+        for stage in stages:
             yield from self._check_stage(context, stage, added)
 
     def _check_stage(

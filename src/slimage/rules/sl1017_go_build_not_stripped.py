@@ -68,7 +68,7 @@ class GoBuildNotStripped(Rule):
         for stage in context.stages.stages:
             if not context.reaches_runtime(stage):
                 continue
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, lambda program: program == "go"):
                 commands = _fixes.commands(context, instruction)
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):

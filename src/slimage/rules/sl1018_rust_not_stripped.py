@@ -54,14 +54,22 @@ class RustNotStripped(Rule):
     title: ClassVar[str] = "Strip Rust release binaries"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        cargo_toml = read_context_text(context.context_dir, "Cargo.toml") or ""
-        if _CARGO_STRIP.search(cargo_toml):
+        # The cheap question first: which stages that reach the image run cargo at all.
+        cargo_runs = [
+            (stage, runs)
+            for stage in context.stages.stages
+            if context.reaches_runtime(stage)
+            and (runs := context.runs_running(stage, lambda program: program == "cargo"))
+        ]
+        if not cargo_runs:
             return
-        strips_at_runtime = _strips(context, context.runtime_stage)
-        for stage in context.stages.stages:
-            if not context.reaches_runtime(stage) or strips_at_runtime or _strips(context, stage):
+        cargo_toml = read_context_text(context.context_dir, "Cargo.toml") or ""
+        if _CARGO_STRIP.search(cargo_toml) or _strips(context, context.runtime_stage):
+            return
+        for stage, runs in cargo_runs:
+            if _strips(context, stage):
                 continue
-            for instruction in _fixes.runs(stage):
+            for instruction in runs:
                 env = _fixes.env_before(context, instruction)
                 if _env_strips(env):
                     continue
@@ -107,11 +115,11 @@ def _output_dir(
 
 
 def _strips(context: LintContext, stage: Stage) -> bool:
-    for instruction in _fixes.runs(stage):
-        for command in _fixes.commands(context, instruction):
-            if command.program in ("strip", "llvm-strip") or command.program.endswith("-strip"):
-                return True
-    return False
+    return bool(context.runs_running(stage, _is_strip))
+
+
+def _is_strip(program: str) -> bool:
+    return program in ("strip", "llvm-strip") or program.endswith("-strip")
 
 
 def _env_strips(env: Mapping[str, str]) -> bool:

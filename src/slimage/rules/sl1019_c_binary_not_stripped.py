@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.findings import Severity
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step
+from slimage.stacks.packages import build_step, may_build
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command
@@ -76,7 +76,7 @@ class CBinaryNotStripped(Rule):
                 continue
             compiling = [
                 (instruction, compiles)
-                for instruction in _fixes.runs(stage)
+                for instruction in context.runs_running(stage, may_build)
                 if (compiles := [c for c in context.commands(instruction) if build_step(c) == "c"])
             ]
             if not compiling:

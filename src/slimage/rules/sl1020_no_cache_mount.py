@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.findings import Edit, Severity
 from slimage.rules import _fixes
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import SUGGESTED_MOUNTS, has_cache_mount, package_tool
+from slimage.stacks.packages import (
+    SUGGESTED_MOUNTS,
+    has_cache_mount,
+    may_fill_cache,
+    package_tool,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -70,7 +75,7 @@ class NoCacheMount(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _fixes.build_only_stages(context):
-            for instruction in _fixes.runs(stage):
+            for instruction in context.runs_running(stage, may_fill_cache):
                 seen: set[str] = set()
                 for command in _fixes.commands(context, instruction):
                     tool = package_tool(command)
