@@ -404,9 +404,10 @@ class _GraphBuilder:
             stage.copies_from.append(StageRef(instruction, from_flag.value, None))
         if keyword not in EXPANDED_INSTRUCTIONS:
             return
+        expanded = [self.expand(word, env) for word in self.expanded_words(instruction)]
         unmatched: set[str] = set()
-        for word in self.expanded_words(instruction):
-            unmatched |= self.expand(word, env)[1]
+        for _, names in expanded:
+            unmatched |= names
         for heredoc in instruction.heredocs if keyword in ("COPY", "ADD") else ():
             if heredoc.expand:
                 with contextlib.suppress(ShellLexError):
@@ -415,13 +416,10 @@ class _GraphBuilder:
             known = set(env) | declared | _NON_PLATFORM_PREDEFINED
             self.report_undefined(instruction, unmatched, known)
         if keyword == "ENV":
-            pairs = instruction.args
-            # Every pair expands against the environment before the instruction.
-            values = [
-                (self.expand(pairs[i], env)[0], self.expand(pairs[i + 1], env)[0])
-                for i in range(0, len(pairs) - 1, 3)
-            ]
-            env.update(values)
+            # Every pair expands against the environment before the instruction: the
+            # words expanded above are the pairs' keys and values, in order.
+            values = [word for word, _ in expanded]
+            env.update(zip(values[0::2], values[1::2], strict=True))
 
     def expanded_words(self, instruction: Instruction) -> Iterable[str]:
         keyword = instruction.keyword
