@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slimage.dockerfile.parser import parse_dockerfile
 from slimage.dockerfile.stages import build_stage_graph
-from slimage.dockerfile.workdir import initial, workdir_at
+from slimage.dockerfile.workdir import initial, read_workdirs, workdir_at
 
 
 def test_workdir_joins_and_is_inherited_from_the_base_stage() -> None:
@@ -20,3 +20,18 @@ def test_workdir_joins_and_is_inherited_from_the_base_stage() -> None:
     assert workdir_at(stages, following, following.instructions[0]) == "/srv/app"
     assert workdir_at(stages, following, following.instructions[2]) == "/srv/x"
     assert initial(stages, other) == "/"
+
+
+def test_read_workdirs_agrees_with_the_walk_for_every_instruction() -> None:
+    dockerfile = parse_dockerfile(
+        "FROM debian AS base\nWORKDIR /srv\nWORKDIR app\nRUN a\n"
+        "FROM base AS next\nRUN b\nWORKDIR ../x\nRUN c\n"
+        "FROM next\nWORKDIR y\nRUN d\nFROM alpine\nWORKDIR z\nRUN e\n"
+    )
+    stages = build_stage_graph(dockerfile).stages
+    workdirs = read_workdirs(stages)
+    for stage in stages:
+        assert workdirs.initial(stage) == initial(stages, stage)
+        for instruction in stage.instructions:
+            assert workdirs.at(instruction) == workdir_at(stages, stage, instruction)
+    assert workdirs.at(stages[2].instructions[1]) == "/srv/x/y"

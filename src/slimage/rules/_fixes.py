@@ -27,4 +27,3 @@ from slimage.rules._stage_walk import image_layer_stages as image_layer_stages
 from slimage.rules._stage_walk import path_reaches_runtime as path_reaches_runtime
 from slimage.rules._stage_walk import removes_path as removes_path
 from slimage.rules._stage_walk import runs as runs
-from slimage.rules._stage_walk import workdir_at as workdir_at

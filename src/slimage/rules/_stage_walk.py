@@ -1,13 +1,13 @@
 """Walking the build: stages that reach the image, their RUN commands and environments
-(computed once per lint), WORKDIR, and whether a path reaches the runtime."""
+(computed once per lint), and whether a path reaches the runtime (WORKDIR: the
+context's ``workdirs``)."""
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from slimage.dockerfile import workdir as workdirs
 from slimage.dockerfile.run_commands import ShellCommand
 
 if TYPE_CHECKING:
@@ -74,12 +74,6 @@ MEGABYTE = 1_000_000
 
 
 # --- what a build stage hands to the image ------------------------------------------------------
-
-
-def workdir_at(stage: Stage, instruction: Instruction, stages: Sequence[Stage] = ()) -> str:
-    """The WORKDIR in effect for ``instruction`` (see :mod:`slimage.dockerfile.workdir`);
-    give ``stages`` so that a stage built FROM another starts in that stage's WORKDIR."""
-    return workdirs.workdir_at(stages or (stage,), stage, instruction)
 
 
 def path_reaches_runtime(context: LintContext, stage: Stage, path: str | None) -> bool:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from slimage.dockerfile.model import Dockerfile, Instruction
     from slimage.dockerfile.run_commands import ShellCommand
     from slimage.dockerfile.stages import Stage, StageGraph
+    from slimage.dockerfile.workdir import Workdirs
     from slimage.rules.catalog import BaseImageCatalog
 
 
@@ -111,6 +112,14 @@ class LintContext:
                     shell = list(candidate.args)
             final[stage.index] = shell
         return before
+
+    @cached_property
+    def workdirs(self) -> Workdirs:
+        """The WORKDIR in effect at each stage's start and before each instruction,
+        read once (a walk of the stage per question made many builds quadratic)."""
+        from slimage.dockerfile.workdir import read_workdirs
+
+        return read_workdirs(self.stages.stages)
 
     @cached_property
     def runtime_stage(self) -> Stage:

@@ -84,7 +84,7 @@ class DeleteInLaterLayer(Rule):
     def _check_stage(
         self, context: LintContext, stage: Stage, added: list[Added]
     ) -> Iterator[Violation]:
-        workdir = workdirs.initial(context.stages.stages, stage)
+        workdir = context.workdirs.initial(stage)
         for instruction in stage.instructions:
             keyword = instruction.keyword
             if keyword == "WORKDIR":

@@ -73,8 +73,7 @@ class GoBuildNotStripped(Rule):
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):
                         continue
-                    # Only a build asks where it runs: the walk to find out is per stage.
-                    workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
+                    workdir = context.workdirs.at(instruction)
                     output = _output(command.argv, workdir)
                     if not _fixes.path_reaches_runtime(context, stage, output):
                         continue

@@ -83,8 +83,7 @@ class RustNotStripped(Rule):
                         continue
                     if any("strip" in w for w in command.argv):
                         continue
-                    # Only a release build asks where it runs: the walk to find out is per stage.
-                    workdir = _fixes.workdir_at(stage, instruction, context.stages.stages)
+                    workdir = context.workdirs.at(instruction)
                     output = _output_dir(command.argv, command.subcommand, env, workdir)
                     if not _fixes.path_reaches_runtime(context, stage, output):
                         continue
