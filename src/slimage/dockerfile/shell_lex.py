@@ -20,6 +20,7 @@ Names are case-sensitive (BuildKit on Linux; on Windows they are not).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -111,14 +112,21 @@ class _Words:
 
 
 class _Expansion:
-    """One pass over one word (BuildKit's ``shellWord``)."""
+    """One pass over one word (BuildKit's ``shellWord``).
 
-    def __init__(self, lex: ShellLex, text: str, env: Mapping[str, str]) -> None:
+    ``split_words``: also split the result into words (only :meth:`ShellLex.expand` and
+    ``process_words`` want them; instruction arguments take the word whole).
+    """
+
+    def __init__(
+        self, lex: ShellLex, text: str, env: Mapping[str, str], *, split_words: bool = True
+    ) -> None:
         self.lex = lex
         self.text = text
         self.pos = 0
         self.env = env
         self.raw_escapes = lex.raw_escapes
+        self.split_words = split_words
         self.matched: set[str] = set()
         self.unmatched: set[str] = set()
 
@@ -153,42 +161,55 @@ class _Expansion:
 
     def _process_until(self, stop: str | None) -> tuple[str, list[str]]:
         result: list[str] = []
-        words = _Words()
+        # Only the whole word is split into words (the word of a ${x:-word} is not).
+        words = _Words() if self.split_words and stop is None else None
         escape = self.lex.escape
         quotes = not self.lex.skip_process_quotes
+        ordinary = self.lex.ordinary_run
         while (char := self.peek()) is not None:
             if stop is not None and char == stop:
                 self.pos += 1
-                return "".join(result), words.result()
+                return "".join(result), words.result() if words else []
             if char == "$":
                 value = self.dollar()
                 result.append(value)
-                words.add_string(value)
+                if words:
+                    words.add_string(value)
             elif quotes and char == "'":
                 value = self.single_quoted()
                 result.append(value)
-                words.add_raw_string(value)
+                if words:
+                    words.add_raw_string(value)
             elif quotes and char == '"':
                 value = self.double_quoted()
                 result.append(value)
-                words.add_raw_string(value)
-            else:
+                if words:
+                    words.add_raw_string(value)
+            elif char == escape:
                 self.pos += 1
-                if char == escape:
-                    if self.raw_escapes:
+                if self.raw_escapes:
+                    if words:
                         words.add_raw_char(char)
-                        result.append(char)
-                    escaped = self.next()
-                    if escaped is None:
-                        break  # a trailing escape token is dropped
-                    words.add_raw_char(escaped)
-                    result.append(escaped)
-                else:
-                    words.add_char(char)
                     result.append(char)
+                escaped = self.next()
+                if escaped is None:
+                    break  # a trailing escape token is dropped
+                if words:
+                    words.add_raw_char(escaped)
+                result.append(escaped)
+            else:
+                # Characters with no meaning here, taken as one run (a stop character
+                # ends it, and is then taken alone when it is not the stop).
+                run = ordinary.match(self.text, self.pos)
+                end = run.end() if run else self.pos + 1
+                text = self.text[self.pos : end]
+                self.pos = end
+                if words:
+                    words.add_string(text)
+                result.append(text)
         if stop is not None:
             raise ShellLexError(f"unexpected end of statement while looking for matching {stop}")
-        return "".join(result), words.result()
+        return "".join(result), words.result() if words else []
 
     def single_quoted(self) -> str:
         # Everything up to the next quote is literal; a single quote cannot be escaped.
@@ -210,6 +231,7 @@ class _Expansion:
         if self.lex.raw_quotes:
             result.append(opening or "")
         escape = self.lex.escape
+        quoted_run = self.lex.quoted_run
         while True:
             char = self.peek()
             if char is None:
@@ -224,17 +246,23 @@ class _Expansion:
             if char == "$":
                 result.append(self.dollar())
                 continue
-            self.pos += 1
-            if char == escape:
-                if self.raw_escapes:
-                    result.append(char)
-                following = self.peek()
-                if following is None:
-                    continue  # the loop then reports the missing quote
-                # Only ", $ and the escape token itself are escapable inside "...".
-                if following in ('"', "$", escape):
-                    self.pos += 1
-                    char = following
+            if char != escape:
+                # Up to the next quote, "$" or escape token in one step.
+                run = quoted_run.match(self.text, self.pos)
+                end = run.end() if run else self.pos + 1
+                result.append(self.text[self.pos : end])
+                self.pos = end
+                continue
+            self.pos += 1  # the escape token
+            if self.raw_escapes:
+                result.append(char)
+            following = self.peek()
+            if following is None:
+                continue  # the loop then reports the missing quote
+            # Only ", $ and the escape token itself are escapable inside "...".
+            if following in ('"', "$", escape):
+                self.pos += 1
+                char = following
             result.append(char)
 
     def name(self) -> str:
@@ -387,12 +415,20 @@ class ShellLex:
         self.raw_escapes = raw_escapes
         self.skip_process_quotes = skip_process_quotes
         self.skip_unset_env = skip_unset_env
+        # Runs of characters that mean nothing to the expansion: outside quotes (neither
+        # "$", a quote, the escape token, nor a "}" or "/" that may end a ${...} part),
+        # and inside double quotes (neither the closing quote, "$" nor the escape token).
+        self.ordinary_run = re.compile("[^" + re.escape("$'\"}/" + escape) + "]+")
+        self.quoted_run = re.compile("[^" + re.escape('"$' + escape) + "]+")
 
     def expand(self, word: str, env: Mapping[str, str]) -> ExpansionResult:
         """Expand ``word``; raises :class:`ShellLexError` naming the word on bad syntax."""
+        return self._expand(word, env, split_words=True)
+
+    def _expand(self, word: str, env: Mapping[str, str], *, split_words: bool) -> ExpansionResult:
         if self._is_plain(word):
-            return ExpansionResult(word, _split_fields(word), set(), set())
-        state = _Expansion(self, word, env)
+            return ExpansionResult(word, _split_fields(word) if split_words else [], set(), set())
+        state = _Expansion(self, word, env, split_words=split_words)
         try:
             result, words = state.process_until(None, self.raw_escapes)
         except ShellLexError as error:
@@ -410,7 +446,7 @@ class ShellLex:
         """The expanded word (spaces kept): what ENV, LABEL, WORKDIR, ... receive."""
         if self._is_plain(word):
             return word
-        return self.expand(word, env).result
+        return self._expand(word, env, split_words=False).result
 
     def process_words(self, word: str, env: Mapping[str, str]) -> list[str]:
         """The expanded word split into words, as BuildKit's ``ProcessWords``."""
@@ -422,7 +458,7 @@ class ShellLex:
         """The expanded word, the names found in ``env`` and the names that were not."""
         if self._is_plain(word):
             return word, set(), set()
-        expansion = self.expand(word, env)
+        expansion = self._expand(word, env, split_words=False)
         return expansion.result, expansion.matched, expansion.unmatched
 
 

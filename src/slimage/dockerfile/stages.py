@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from slimage.dockerfile.model import Dockerfile, Instruction
 from slimage.dockerfile.shell_lex import ShellLex, ShellLexError
@@ -143,7 +144,9 @@ class StageGraph:
     # BuildKit expands them to "" there.
     undeclared_platform_args: list[tuple[Instruction, str]] = field(default_factory=list)
     path: str = "Dockerfile"
-    _env_before: dict[int, dict[str, str]] = field(default_factory=dict, repr=False)
+    # Instructions between two ARG/ENV changes share one read-only snapshot: copying the
+    # environment for every instruction made a long stage cost its length times its size.
+    _env_before: dict[int, Mapping[str, str]] = field(default_factory=dict, repr=False)
     _stage_of: dict[int, int] = field(default_factory=dict, repr=False)
     _shell_before: dict[int, list[str]] = field(default_factory=dict, repr=False)
     # The maps above are keyed by id(); holding the instructions keeps those ids valid.
@@ -203,6 +206,10 @@ class StageGraph:
         """ARG and ENV values in scope just before ``instruction`` (its expansion env)."""
         return dict(self._env_before.get(id(instruction), {}))
 
+    def env_view(self, instruction: Instruction) -> Mapping[str, str]:
+        """:meth:`env_before` read-only and shared, not copied (for readers that ask often)."""
+        return self._env_before.get(id(instruction), _NO_ENV)
+
     def shell_for(self, instruction: Instruction) -> list[str] | None:
         """The SHELL in effect for ``instruction``; None for the default ``/bin/sh -c``.
 
@@ -210,6 +217,9 @@ class StageGraph:
         """
         shell = self._shell_before.get(id(instruction))
         return None if shell is None else list(shell)
+
+
+_NO_ENV: Mapping[str, str] = MappingProxyType({})
 
 
 def build_stage_graph(df: Dockerfile, build_args: Mapping[str, str] | None = None) -> StageGraph:
@@ -245,6 +255,8 @@ class _GraphBuilder:
         self.lex = ShellLex(df.escape)
         self.raw_lex = ShellLex(df.escape, skip_process_quotes=True)
         self.graph = StageGraph([], {}, path=df.path, _instructions=list(df.instructions))
+        # The latest stage of each name: what a later FROM or duplicate name looks up.
+        self.stage_names: dict[str, int] = {}
 
     def build(self) -> StageGraph:
         global_env = self.platform_defaults()
@@ -254,6 +266,11 @@ class _GraphBuilder:
         stage: Stage | None = None
         final_envs: list[tuple[dict[str, str], set[str], list[str] | None]] = []
         shell: list[str] | None = None
+        env_before = self.graph._env_before
+        # Read-only copies of global_env and stage_env as they are now, taken when an
+        # instruction needs one and dropped when an ARG or ENV changes them.
+        global_snapshot: Mapping[str, str] | None = None
+        snapshot: Mapping[str, str] | None = None
         for instruction in self.df.instructions:
             keyword = instruction.keyword
             if keyword == "FROM":
@@ -261,24 +278,34 @@ class _GraphBuilder:
                     final_envs.append((stage_env, declared, shell))
                 stage = self.open_stage(instruction, global_env, declared_globals)
                 self.graph.stages.append(stage)
-                self.graph._env_before[id(instruction)] = dict(global_env)
+                if stage.name is not None:
+                    self.stage_names[stage.name] = stage.index
+                if global_snapshot is None:
+                    global_snapshot = MappingProxyType(dict(global_env))
+                env_before[id(instruction)] = global_snapshot
                 self.graph._stage_of[id(instruction)] = stage.index
                 if stage.base_stage is not None:
                     base_env, base_declared, shell = final_envs[stage.base_stage]
                     stage_env, declared = dict(base_env), set(base_declared)
                 else:
                     stage_env, declared, shell = {"PATH": DEFAULT_PATH}, set(), None
+                snapshot = None
                 continue
             if stage is None:
-                self.graph._env_before[id(instruction)] = dict(global_env)
+                if global_snapshot is None:
+                    global_snapshot = MappingProxyType(dict(global_env))
+                env_before[id(instruction)] = global_snapshot
                 if keyword == "ARG":
                     self.global_arg(instruction, global_env, declared_globals)
+                    global_snapshot = None
                 continue
             stage.instructions.append(instruction)
             self.graph._stage_of[id(instruction)] = stage.index
             if instruction.trigger is not None:
                 self.graph._stage_of[id(instruction.trigger)] = stage.index
-            self.graph._env_before[id(instruction)] = dict(stage_env)
+            if snapshot is None:
+                snapshot = MappingProxyType(dict(stage_env))
+            env_before[id(instruction)] = snapshot
             if shell is not None:
                 self.graph._shell_before[id(instruction)] = shell
                 if instruction.trigger is not None:
@@ -286,6 +313,8 @@ class _GraphBuilder:
             if keyword == "SHELL" and instruction.json and instruction.args:
                 shell = list(instruction.args)
             self.stage_instruction(stage, instruction, stage_env, declared, global_env)
+            if keyword in ("ARG", "ENV"):
+                snapshot = None
         self.resolve_references()
         return self.graph
 
@@ -328,19 +357,20 @@ class _GraphBuilder:
         args = instruction.args
         base_raw = args[0] if args else ""
         name = args[2].lower() if len(args) >= 3 and args[1].lower() == "as" else None
-        if name is not None and any(s.name == name for s in self.graph.stages):
+        if name is not None and name in self.stage_names:
             self.graph.duplicate_names.append((instruction, name))
-        known = set(global_env) | declared_globals | PREDEFINED_ARGS
         base, unmatched = self.expand(base_raw, global_env)
         platform_flag = instruction.flag("platform")
         platform = None
         if platform_flag is not None and platform_flag.value is not None:
             platform, platform_unmatched = self.expand(platform_flag.value, global_env)
             unmatched |= platform_unmatched
-        self.report_undefined(instruction, unmatched, known)
+        if unmatched:  # the names known are only needed to report one
+            known = set(global_env) | declared_globals | PREDEFINED_ARGS
+            self.report_undefined(instruction, unmatched, known)
         # BuildKit looks the expanded base up among earlier stage names as it is written
         # (names are stored lower-cased), so "FROM Builder" is an image, not a stage.
-        base_stage = next((s.index for s in reversed(self.graph.stages) if s.name == base), None)
+        base_stage = self.stage_names.get(base)
         return Stage(
             index=len(self.graph.stages),
             name=name,
@@ -361,8 +391,7 @@ class _GraphBuilder:
     ) -> None:
         keyword = instruction.keyword
         if keyword == "ARG":
-            known = set(env) | declared | _NON_PLATFORM_PREDEFINED
-            self.stage_arg(instruction, env, declared, global_env, known)
+            self.stage_arg(instruction, env, declared, global_env)
             return
         if keyword == "RUN":
             for value in instruction.flag_values("mount"):
@@ -375,9 +404,10 @@ class _GraphBuilder:
             stage.copies_from.append(StageRef(instruction, from_flag.value, None))
         if keyword not in EXPANDED_INSTRUCTIONS:
             return
+        expanded = [self.expand(word, env) for word in self.expanded_words(instruction)]
         unmatched: set[str] = set()
-        for word in self.expanded_words(instruction):
-            unmatched |= self.expand(word, env)[1]
+        for _, names in expanded:
+            unmatched |= names
         for heredoc in instruction.heredocs if keyword in ("COPY", "ADD") else ():
             if heredoc.expand:
                 with contextlib.suppress(ShellLexError):
@@ -386,13 +416,10 @@ class _GraphBuilder:
             known = set(env) | declared | _NON_PLATFORM_PREDEFINED
             self.report_undefined(instruction, unmatched, known)
         if keyword == "ENV":
-            pairs = instruction.args
-            # Every pair expands against the environment before the instruction.
-            values = [
-                (self.expand(pairs[i], env)[0], self.expand(pairs[i + 1], env)[0])
-                for i in range(0, len(pairs) - 1, 3)
-            ]
-            env.update(values)
+            # Every pair expands against the environment before the instruction: the
+            # words expanded above are the pairs' keys and values, in order.
+            values = [word for word, _ in expanded]
+            env.update(zip(values[0::2], values[1::2], strict=True))
 
     def expanded_words(self, instruction: Instruction) -> Iterable[str]:
         keyword = instruction.keyword
@@ -414,7 +441,6 @@ class _GraphBuilder:
         env: dict[str, str],
         declared: set[str],
         global_env: dict[str, str],
-        known: set[str],
     ) -> None:
         for word in instruction.args:
             name, default = split_arg(word)
@@ -422,7 +448,10 @@ class _GraphBuilder:
             if value is None:
                 if default is not None:
                     value, unmatched = self.expand(default, env)
-                    self.report_undefined(instruction, unmatched, known | declared)
+                    if unmatched:  # known: the environment before this ARG, and declared
+                        before = self.graph._env_before[id(instruction)]
+                        known = set(before) | declared | _NON_PLATFORM_PREDEFINED
+                        self.report_undefined(instruction, unmatched, known)
                 else:
                     value = global_env.get(name)
             declared.add(name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from slimage.dockerfile.model import Instruction
 from slimage.dockerfile.stages import Stage
@@ -72,6 +73,40 @@ def initial(
         for instruction in base.instructions:
             workdir = after(workdir, instruction, expand)
     return workdir
+
+
+@dataclass(frozen=True, slots=True)
+class Workdirs:
+    """The working directory of every stage and instruction of a file, read in one pass
+    (see :func:`read_workdirs`)."""
+
+    starts: dict[int, str]  # by stage index: what :func:`initial` gives
+    before: dict[int, str]  # by id(instruction): what :func:`workdir_at` gives
+
+    def initial(self, stage: Stage) -> str:
+        return self.starts[stage.index]
+
+    def at(self, instruction: Instruction) -> str:
+        return self.before[id(instruction)]
+
+
+def read_workdirs(stages: Sequence[Stage]) -> Workdirs:
+    """The working directories of every stage and instruction of ``stages`` (all the
+    file's stages), in one pass: a stage's base is always an earlier stage. For readers
+    that ask about many instructions, where :func:`workdir_at` walks the stage again
+    for each."""
+    starts: dict[int, str] = {}
+    before: dict[int, str] = {}
+    final: dict[int, str] = {}
+    for stage in stages:
+        base = stage.base_stage
+        workdir = final.get(base, "/") if base is not None else "/"
+        starts[stage.index] = workdir
+        for instruction in stage.instructions:
+            before[id(instruction)] = workdir
+            workdir = after(workdir, instruction)
+        final[stage.index] = workdir
+    return Workdirs(starts, before)
 
 
 def workdir_at(

@@ -21,11 +21,14 @@ from slimage.stacks.packages import (
     MUSL_SAFE_PYTHON,
     build_step,
     dependency_install,
+    may_build,
+    may_install_dependencies,
     package_base_name,
     package_install,
     package_manager,
     python_requirement_name,
     read_context_text,
+    runs_package_manager,
 )
 
 if TYPE_CHECKING:
@@ -105,7 +108,7 @@ def guess_stack(context: LintContext, base: ImageVariant | None) -> tuple[str | 
         return ("go-cgo" if stack == "go" and _cgo_enabled(context) else stack), "image"
     # A plain distribution: what the image installs, then what the build stages build.
     for stage in chain(context):
-        for instruction in _stage_walk.runs(stage):
+        for instruction in context.runs_running(stage, runs_package_manager):
             for command in _stage_walk.commands(context, instruction):
                 install = package_install(command)
                 if install is None:
@@ -130,7 +133,7 @@ def _built_stacks(context: LintContext) -> list[str]:
     for stage in context.stages.stages:
         if not context.reaches_runtime(stage):
             continue
-        for instruction in _stage_walk.runs(stage):
+        for instruction in context.runs_running(stage, may_build):
             for command in _stage_walk.commands(context, instruction):
                 stack = build_step(command)
                 if stack is not None and stack not in stacks:
@@ -155,7 +158,7 @@ def glibc_needs(context: LintContext, stack: str | None) -> StackGuess:
     uses_apt = any(
         package_manager(c) in ("apt", "yum", "dnf", "zypper")
         for stage in chain(context)
-        for instruction in _stage_walk.runs(stage)
+        for instruction in context.runs_running(stage, runs_package_manager)
         for c in _stage_walk.commands(context, instruction)
     )
     if uses_apt:
@@ -179,7 +182,7 @@ def glibc_needs(context: LintContext, stack: str | None) -> StackGuess:
 
 def _node_addon(context: LintContext) -> str | None:
     for stage in context.stages.stages:
-        for instruction in _stage_walk.runs(stage):
+        for instruction in context.runs_running(stage, may_install_dependencies):
             for command in _stage_walk.commands(context, instruction):
                 if dependency_install(command) not in ("npm", "yarn", "pnpm"):
                     continue
@@ -213,7 +216,7 @@ def _python_unknown_package(context: LintContext) -> str | None:
     names: list[str] = []
     requirement_files: list[str] = []
     for stage in context.stages.stages:
-        for instruction in _stage_walk.runs(stage):
+        for instruction in context.runs_running(stage, may_install_dependencies):
             for command in _stage_walk.commands(context, instruction):
                 if dependency_install(command) not in ("pip", "poetry", "uv", "pipenv"):
                     continue

@@ -1,18 +1,17 @@
 """Walking the build: stages that reach the image, their RUN commands and environments
-(computed once per lint), WORKDIR, and whether a path reaches the runtime."""
+(computed once per lint), and whether a path reaches the runtime (WORKDIR: the
+context's ``workdirs``)."""
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from slimage.dockerfile import workdir as workdirs
 from slimage.dockerfile.run_commands import ShellCommand
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
-    from slimage.dockerfile.run_commands import ShellCommand as Command
     from slimage.dockerfile.stages import Stage
     from slimage.rules.context import LintContext
 
@@ -26,8 +25,9 @@ def commands(context: LintContext, instruction: Instruction) -> list[ShellComman
 
 
 def env_before(context: LintContext, instruction: Instruction) -> Mapping[str, str]:
-    """``context.stages.env_before(instruction)``, computed once per instruction and
-    shared read-only (rules ask for it per command; a copy each time cost more)."""
+    """``context.stages.env_before(instruction)``, read-only and shared by the
+    instructions between two ARG/ENV changes (rules ask for it per command: a copy each
+    time cost more)."""
     return context.env_before(instruction)
 
 
@@ -54,12 +54,6 @@ def runs(stage: Stage) -> Iterator[Instruction]:
             yield instruction
 
 
-def run_commands_in(context: LintContext, stage: Stage) -> Iterator[tuple[Instruction, Command]]:
-    for instruction in runs(stage):
-        for command in commands(context, instruction):
-            yield instruction, command
-
-
 def removes_path(context: LintContext, instruction: Instruction, prefix: str) -> bool:
     """Whether the RUN deletes ``prefix`` or something below it (rm -rf /var/lib/apt/lists/*)."""
     for command in commands(context, instruction):
@@ -80,12 +74,6 @@ MEGABYTE = 1_000_000
 
 
 # --- what a build stage hands to the image ------------------------------------------------------
-
-
-def workdir_at(stage: Stage, instruction: Instruction, stages: Sequence[Stage] = ()) -> str:
-    """The WORKDIR in effect for ``instruction`` (see :mod:`slimage.dockerfile.workdir`);
-    give ``stages`` so that a stage built FROM another starts in that stage's WORKDIR."""
-    return workdirs.workdir_at(stages or (stage,), stage, instruction)
 
 
 def path_reaches_runtime(context: LintContext, stage: Stage, path: str | None) -> bool:

@@ -7,11 +7,10 @@ computed on first use and cached, so a rule that needs none of them costs nothin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from slimage.config import LintConfig
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from slimage.dockerfile.model import Dockerfile, Instruction
     from slimage.dockerfile.run_commands import ShellCommand
     from slimage.dockerfile.stages import Stage, StageGraph
+    from slimage.dockerfile.workdir import Workdirs
     from slimage.rules.catalog import BaseImageCatalog
 
 
@@ -39,7 +39,11 @@ class LintContext:
     target: str | None = None
     build_args: Mapping[str, str] = field(default_factory=dict)
     _commands: dict[int, list[ShellCommand]] = field(default_factory=dict, repr=False)
-    _environments: dict[int, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    # Per stage index: its RUN instructions, and for each program the positions (in that
+    # list) of the RUNs that run it; see runs_running.
+    _programs: dict[int, tuple[list[Instruction], dict[str, list[int]]]] = field(
+        default_factory=dict, repr=False
+    )
     _matcher_loaded: bool = field(default=False, repr=False)
     _matcher: PatternMatcher | None = field(default=None, repr=False)
 
@@ -54,14 +58,36 @@ class LintContext:
             self._commands[key] = cached
         return cached
 
-    def env_before(self, instruction: Instruction) -> Mapping[str, str]:
-        """ARG and ENV values in scope before ``instruction``, cached, read-only."""
-        key = id(instruction)
-        found = self._environments.get(key)
+    def runs_running(self, stage: Stage, wanted: Callable[[str], bool]) -> list[Instruction]:
+        """The RUN instructions of ``stage``, in order, with a command whose ``program``
+        ``wanted`` accepts.
+
+        A rule about apt, pip or cargo visits only the RUNs that run them: the programs
+        of a stage are indexed once, so a stage of many other RUNs costs such a rule one
+        look at each distinct program rather than a walk over every RUN.
+        """
+        runs, by_program = self._program_index(stage)
+        matching = [positions for program, positions in by_program.items() if wanted(program)]
+        if len(matching) == 1:
+            return [runs[position] for position in matching[0]]
+        return [runs[position] for position in sorted({p for ps in matching for p in ps})]
+
+    def _program_index(self, stage: Stage) -> tuple[list[Instruction], dict[str, list[int]]]:
+        found = self._programs.get(stage.index)
         if found is None:
-            found = MappingProxyType(self.stages.env_before(instruction))
-            self._environments[key] = found
+            runs = [i for i in stage.instructions if i.keyword == "RUN"]
+            by_program: dict[str, list[int]] = {}
+            for position, instruction in enumerate(runs):
+                for command in self.commands(instruction):
+                    positions = by_program.setdefault(command.program, [])
+                    if not positions or positions[-1] != position:
+                        positions.append(position)
+            found = self._programs[stage.index] = (runs, by_program)
         return found
+
+    def env_before(self, instruction: Instruction) -> Mapping[str, str]:
+        """ARG and ENV values in scope before ``instruction``, read-only (shared, not copied)."""
+        return self.stages.env_view(instruction)
 
     def _shell_for(self, instruction: Instruction) -> list[str] | None:
         """The SHELL in effect for ``instruction`` (None: the default /bin/sh -c).
@@ -86,6 +112,14 @@ class LintContext:
                     shell = list(candidate.args)
             final[stage.index] = shell
         return before
+
+    @cached_property
+    def workdirs(self) -> Workdirs:
+        """The WORKDIR in effect at each stage's start and before each instruction,
+        read once (a walk of the stage per question made many builds quadratic)."""
+        from slimage.dockerfile.workdir import read_workdirs
+
+        return read_workdirs(self.stages.stages)
 
     @cached_property
     def runtime_stage(self) -> Stage:

@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step, removes_packages_in_same_run
+from slimage.stacks.packages import build_step, may_build, removes_packages_in_same_run
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext
@@ -71,7 +71,7 @@ class SingleStageBuild(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         reported: set[str] = set()
         for stage in _stage_walk.image_layer_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, may_build):
                 commands = _stage_walk.commands(context, instruction)
                 # The docker-library idiom: install the toolchain, build, and uninstall it
                 # again in one RUN. Nothing of the toolchain ships.
@@ -85,7 +85,7 @@ class SingleStageBuild(Rule):
                     yield Violation(
                         message=f"`{_short(command.argv)}` builds in the stage that becomes "
                         "the image: its toolchain and intermediate files ship too",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help="multi-stage: "
                         + pattern(stack)
                         + "; `slimage rewrite` writes it from this file",

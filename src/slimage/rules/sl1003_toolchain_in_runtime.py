@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import (
@@ -11,6 +11,7 @@ from slimage.stacks.packages import (
     package_base_name,
     package_install,
     package_manager,
+    runs_package_manager,
 )
 
 if TYPE_CHECKING:
@@ -82,7 +83,8 @@ class ToolchainInRuntime(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            # Only an install by a system package manager can add a toolchain.
+            for instruction in context.runs_running(stage, runs_package_manager):
                 removed = _removed_in(context, instruction)
                 commands = _stage_walk.commands(context, instruction)
                 if _purges_all_auto(commands):
@@ -104,7 +106,7 @@ class ToolchainInRuntime(Rule):
                     shown = ", ".join(tools[:5]) + (" ..." if len(tools) > 5 else "")
                     yield Violation(
                         message=f"build tools in the runtime image: {shown}",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help="install them in a build stage and copy only the result "
                         "(`slimage rewrite` writes it); or remove them in the same RUN",
                         bytes_saved=estimate or None,

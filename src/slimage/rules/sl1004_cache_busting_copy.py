@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile.spans import instruction_head_span
 from slimage.rules import _sources, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import MANIFESTS, dependency_install, is_manifest
+from slimage.stacks.packages import (
+    MANIFESTS,
+    dependency_install,
+    is_manifest,
+    may_install_dependencies,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -74,6 +79,9 @@ class CacheBustingCopy(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in context.stages.stages:
+            # Only a dependency install is reported: a stage without one is left alone.
+            if not context.runs_running(stage, may_install_dependencies):
+                continue
             violation = self._check_stage(context, stage)
             if violation is not None:
                 yield violation

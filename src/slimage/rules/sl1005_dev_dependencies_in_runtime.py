@@ -4,10 +4,10 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step, dependency_install
+from slimage.stacks.packages import build_step, dependency_install, may_install_dependencies
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -72,32 +72,47 @@ class DevDependenciesInRuntime(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            if _pruned(context, stage):
+            installs = context.runs_running(stage, may_install_dependencies)
+            if not installs or _pruned(context, stage):
                 continue
-            for instruction, command in _stage_walk.run_commands_in(context, stage):
-                problem = _dev_install(context, instruction, command)
-                if problem is None:
-                    continue
-                message, help_text = problem
-                edit = None
-                user = _later_dev_use(context, stage, instruction)
-                if user is not None:
-                    # The fix would break the build: that case is the rewrite's.
-                    help_text = (
-                        f"a later step (`{user}`) needs the dev dependencies: build in a "
-                        "separate stage and install production dependencies for the runtime "
-                        "(`slimage rewrite` writes both)"
-                    )
-                elif command.program == "npm" and command.subcommand in ("ci", "install", "i"):
-                    edit = _edits.insert_after_subcommand(
-                        context.dockerfile, command, ("ci", "install", "i"), "--omit=dev"
-                    )
-                yield Violation(
-                    message=message,
-                    span=command_span(context.dockerfile, instruction, command),
-                    help=help_text,
-                    fix=_edits.fix("Add `--omit=dev`", edit, safe=False) if edit else None,
-                )
+            later_uses: dict[int, str | None] | None = None  # built on the first finding
+            for instruction in installs:
+                for command in context.commands(instruction):
+                    problem = _dev_install(context, instruction, command)
+                    if problem is None:
+                        continue
+                    if later_uses is None:
+                        later_uses = _later_dev_uses(context, stage)
+                    yield self._violation(context, instruction, command, problem, later_uses)
+
+    @staticmethod
+    def _violation(
+        context: LintContext,
+        instruction: Instruction,
+        command: ShellCommand,
+        problem: tuple[str, str],
+        later_uses: dict[int, str | None],
+    ) -> Violation:
+        message, help_text = problem
+        edit = None
+        user = later_uses[id(instruction)]
+        if user is not None:
+            # The fix would break the build: that case is the rewrite's.
+            help_text = (
+                f"a later step (`{user}`) needs the dev dependencies: build in a "
+                "separate stage and install production dependencies for the runtime "
+                "(`slimage rewrite` writes both)"
+            )
+        elif command.program == "npm" and command.subcommand in ("ci", "install", "i"):
+            edit = _edits.insert_after_subcommand(
+                context.dockerfile, command, ("ci", "install", "i"), "--omit=dev"
+            )
+        return Violation(
+            message=message,
+            span=spans.command_span(context.dockerfile, instruction, command),
+            help=help_text,
+            fix=_edits.fix("Add `--omit=dev`", edit, safe=False) if edit else None,
+        )
 
 
 def _dev_install(
@@ -214,31 +229,36 @@ _DEV_TOOLS = frozenset(
 )
 
 
-def _later_dev_use(context: LintContext, stage: Stage, instruction: Instruction) -> str | None:
-    """A command after ``instruction`` in ``stage`` that needs dev dependencies, or None."""
-    seen = False
-    for other, command in _stage_walk.run_commands_in(context, stage):
-        if other is instruction:
-            seen = True
-            continue
-        if not seen:
-            continue
-        program = command.program.rsplit("/", 1)[-1]
-        argv = command.argv
-        if program in _DEV_TOOLS or build_step(command) is not None:
-            return " ".join(argv[:3])
-        if program in ("npm", "yarn", "pnpm", "bun") and (
-            command.subcommand in ("run", "test", "t", "exec", "dlx")
-            or command.subcommand in _DEV_TOOLS
-        ):
-            return " ".join(argv[:3])
-        if program in ("npx", "pnpx") or (
-            program.startswith("python")
-            and argv[1:2] == ["-m"]
-            and argv[2:3]
-            and argv[2] in _DEV_TOOLS
-        ):
-            return " ".join(argv[:3])
+def _later_dev_uses(context: LintContext, stage: Stage) -> dict[int, str | None]:
+    """For each RUN of ``stage`` (by ``id``), the first command of a later RUN that needs
+    dev dependencies, or None: one pass from the end of the stage, for all its findings."""
+    later: dict[int, str | None] = {}
+    found: str | None = None
+    for instruction in reversed(list(_stage_walk.runs(stage))):
+        later[id(instruction)] = found
+        for command in context.commands(instruction):
+            use = _dev_use(command)
+            if use is not None:
+                found = use
+                break
+    return later
+
+
+def _dev_use(command: ShellCommand) -> str | None:
+    """The command's first words when it needs dev dependencies, else None."""
+    program = command.program.rsplit("/", 1)[-1]
+    argv = command.argv
+    if program in _DEV_TOOLS or build_step(command) is not None:
+        return " ".join(argv[:3])
+    if program in ("npm", "yarn", "pnpm", "bun") and (
+        command.subcommand in ("run", "test", "t", "exec", "dlx")
+        or command.subcommand in _DEV_TOOLS
+    ):
+        return " ".join(argv[:3])
+    if program in ("npx", "pnpx") or (
+        program.startswith("python") and argv[1:2] == ["-m"] and argv[2:3] and argv[2] in _DEV_TOOLS
+    ):
+        return " ".join(argv[:3])
     return None
 
 
@@ -262,14 +282,15 @@ def _named_or_global(argv: list[str]) -> bool:
 
 
 def _pruned(context: LintContext, stage: Stage) -> bool:
-    for _instruction, command in _stage_walk.run_commands_in(context, stage):
-        if (
-            command.program == "npm"
-            and command.subcommand == "prune"
-            and (
-                _has(command.argv, "--production", "--omit=dev")
-                or _pair(command.argv, "--omit", "dev")
-            )
-        ):
-            return True
+    for instruction in context.runs_running(stage, lambda program: program == "npm"):
+        for command in context.commands(instruction):
+            if (
+                command.program == "npm"
+                and command.subcommand == "prune"
+                and (
+                    _has(command.argv, "--production", "--omit=dev")
+                    or _pair(command.argv, "--omit", "dev")
+                )
+            ):
+                return True
     return False

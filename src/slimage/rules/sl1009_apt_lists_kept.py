@@ -3,14 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import mounts_cover, package_manager
+from slimage.stacks.packages import mounts_cover, package_manager, runs_package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
-    from slimage.dockerfile.stages import Stage
     from slimage.rules.context import LintContext
 
 LISTS = "/var/lib/apt/lists"
@@ -69,50 +68,50 @@ class AptListsKept(Rule):
     fix_safety: ClassVar[str] = "safe"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        stages = list(_stage_walk.image_layer_stages(context))
-        for stage in stages:
-            for instruction in _stage_walk.runs(stage):
-                updates = [
-                    c
-                    for c in _stage_walk.commands(context, instruction)
-                    if package_manager(c) == "apt" and c.subcommand == "update"
-                ]
-                # Only `update` writes the lists: the official images ship them empty.
-                if not updates or mounts_cover(instruction, LISTS):
-                    continue
-                if _stage_walk.removes_path(context, instruction, LISTS):
-                    continue
-                first = updates[0]
-                edit = _edits.append_to_run(context, instruction, REMOVE_LISTS)
-                later_install = _installs_later_without_update(context, stages, stage, instruction)
-                yield Violation(
-                    message="apt lists from `apt-get update` stay in this layer",
-                    span=command_span(context.dockerfile, instruction, first),
-                    help=f"end the RUN with `&& {REMOVE_LISTS}` or mount a cache on /var/lib/apt",
-                    fix=_edits.fix("Remove the apt lists", edit, safe=not later_install),
-                    bytes_saved=TYPICAL_LISTS_BYTES,
-                    bytes_estimated=True,
-                )
-
-
-def _installs_later_without_update(
-    context: LintContext, stages: list[Stage], stage: Stage, instruction: Instruction
-) -> bool:
-    """Whether a later RUN of the image installs with apt and no update of its own."""
-    after = False
-    for candidate_stage in stages:
-        if candidate_stage.index < stage.index:
-            continue
-        for candidate in _stage_walk.runs(candidate_stage):
-            if candidate is instruction:
-                after = True
-                continue
-            if not after:
-                continue
-            apt = [
-                c for c in _stage_walk.commands(context, candidate) if package_manager(c) == "apt"
+        apt_runs = [
+            instruction
+            for stage in _stage_walk.image_layer_stages(context)
+            for instruction in context.runs_running(stage, runs_package_manager)
+        ]
+        # Removing the lists is unsafe before a later RUN that installs without an update
+        # of its own: found once, as the last such RUN of the image.
+        last_bare_install = max(
+            (
+                n
+                for n, instruction in enumerate(apt_runs)
+                if _installs_without_update(context, instruction)
+            ),
+            default=-1,
+        )
+        for n, instruction in enumerate(apt_runs):
+            updates = [
+                c
+                for c in _stage_walk.commands(context, instruction)
+                if package_manager(c) == "apt" and c.subcommand == "update"
             ]
-            subs = [c.subcommand for c in apt]
-            if "install" in subs and "update" not in subs:
-                return True
-    return False
+            # Only `update` writes the lists: the official images ship them empty.
+            if not updates or mounts_cover(instruction, LISTS):
+                continue
+            if _stage_walk.removes_path(context, instruction, LISTS):
+                continue
+            first = updates[0]
+            edit = _edits.append_to_run(context, instruction, REMOVE_LISTS)
+            later_install = n < last_bare_install
+            yield Violation(
+                message="apt lists from `apt-get update` stay in this layer",
+                span=spans.command_span(context.dockerfile, instruction, first),
+                help=f"end the RUN with `&& {REMOVE_LISTS}` or mount a cache on /var/lib/apt",
+                fix=_edits.fix("Remove the apt lists", edit, safe=not later_install),
+                bytes_saved=TYPICAL_LISTS_BYTES,
+                bytes_estimated=True,
+            )
+
+
+def _installs_without_update(context: LintContext, instruction: Instruction) -> bool:
+    """Whether the RUN installs with apt and has no update of its own."""
+    subs = [
+        c.subcommand
+        for c in _stage_walk.commands(context, instruction)
+        if package_manager(c) == "apt"
+    ]
+    return "install" in subs and "update" not in subs

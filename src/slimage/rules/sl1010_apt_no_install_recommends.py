@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.findings import Severity
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import package_manager
+from slimage.stacks.packages import package_manager, runs_package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.stages import Stage
@@ -61,23 +61,25 @@ class AptNoInstallRecommends(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            if _recommends_disabled(context, stage):
+            installs = context.runs_running(stage, runs_package_manager)
+            if not installs or _recommends_disabled(context, stage):
                 continue
-            for instruction, command in _stage_walk.run_commands_in(context, stage):
-                if package_manager(command) != "apt" or command.subcommand != "install":
-                    continue
-                if command.has_option(FLAG) or _disables_in_options(command.argv):
-                    continue
-                edit = _edits.insert_after_subcommand(
-                    context.dockerfile, command, ("install",), FLAG
-                )
-                yield Violation(
-                    message="`apt-get install` without `--no-install-recommends` pulls in "
-                    "recommended packages too",
-                    span=command_span(context.dockerfile, instruction, command),
-                    help=f"add `{FLAG}` after `install`",
-                    fix=_edits.fix(f"Add `{FLAG}`", edit, safe=False),
-                )
+            for instruction in installs:
+                for command in context.commands(instruction):
+                    if package_manager(command) != "apt" or command.subcommand != "install":
+                        continue
+                    if command.has_option(FLAG) or _disables_in_options(command.argv):
+                        continue
+                    edit = _edits.insert_after_subcommand(
+                        context.dockerfile, command, ("install",), FLAG
+                    )
+                    yield Violation(
+                        message="`apt-get install` without `--no-install-recommends` pulls in "
+                        "recommended packages too",
+                        span=spans.command_span(context.dockerfile, instruction, command),
+                        help=f"add `{FLAG}` after `install`",
+                        fix=_edits.fix(f"Add `{FLAG}`", edit, safe=False),
+                    )
 
 
 def _disables_in_options(argv: list[str]) -> bool:

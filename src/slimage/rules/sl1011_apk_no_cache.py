@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import has_cache_mount
@@ -59,7 +59,7 @@ class ApkNoCache(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, lambda program: program == "apk"):
                 commands = [
                     c for c in _stage_walk.commands(context, instruction) if c.program == "apk"
                 ]
@@ -88,7 +88,7 @@ class ApkNoCache(Rule):
                     )
                     yield Violation(
                         message="`apk add` without `--no-cache` leaves the package index behind",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help="use `apk add --no-cache` (and drop `apk update`)"
                         if updates
                         else "use `apk add --no-cache`",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import has_cache_mount
@@ -54,7 +54,7 @@ class PipNoCacheDir(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, _may_run_pip):
                 if has_cache_mount(instruction, "pip"):
                     continue
                 env = _stage_walk.env_before(context, instruction)
@@ -70,10 +70,15 @@ class PipNoCacheDir(Rule):
                     )
                     yield Violation(
                         message="`pip install` without `--no-cache-dir` keeps pip's cache",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help=f"add `{FLAG}` after `pip install`",
                         fix=_edits.fix(f"Add `{FLAG}`", edit),
                     )
+
+
+def _may_run_pip(program: str) -> bool:
+    """False when no command running ``program`` is a :func:`_is_pip_install`."""
+    return program in ("pip", "pip3") or program.startswith(("pip3.", "python"))
 
 
 def _is_pip_install(command: Command) -> bool:

@@ -3,10 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import CACHE_DIRS, dependency_install, has_cache_mount
+from slimage.stacks.packages import (
+    CACHE_DIRS,
+    dependency_install,
+    has_cache_mount,
+    may_install_dependencies,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -68,7 +73,7 @@ class NpmCacheKept(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, may_install_dependencies):
                 commands = _stage_walk.commands(context, instruction)
                 tools: dict[str, Command] = {}
                 for command in commands:
@@ -82,7 +87,7 @@ class NpmCacheKept(Rule):
                     edit = _edits.append_to_run(context, instruction, clean)
                     yield Violation(
                         message=f"the {tool} package cache stays in this layer",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help=f"end the RUN with `&& {clean}` or mount a cache on it",
                         fix=_edits.fix(f"Run `{clean}`", edit),
                     )

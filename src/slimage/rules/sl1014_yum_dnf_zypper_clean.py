@@ -3,10 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import CACHE_DIRS, has_cache_mount, package_manager
+from slimage.stacks.packages import (
+    CACHE_DIRS,
+    has_cache_mount,
+    package_manager,
+    runs_package_manager,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -58,7 +63,7 @@ class YumDnfZypperClean(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.image_layer_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, runs_package_manager):
                 installs = [
                     c
                     for c in _stage_walk.commands(context, instruction)
@@ -74,7 +79,7 @@ class YumDnfZypperClean(Rule):
                 edit = _edits.append_to_run(context, instruction, clean)
                 yield Violation(
                     message=f"{command.program}'s cache stays in this layer",
-                    span=command_span(context.dockerfile, instruction, command),
+                    span=spans.command_span(context.dockerfile, instruction, command),
                     help=f"end the RUN with `&& {clean}`",
                     fix=_edits.fix(f"Run `{clean}`", edit),
                     bytes_saved=TYPICAL_METADATA_BYTES,

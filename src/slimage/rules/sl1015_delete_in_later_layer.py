@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from slimage.dockerfile import spans
 from slimage.dockerfile import workdir as workdirs
-from slimage.dockerfile.spans import command_span
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import CACHE_DIRS, mounts_cover, package_tool
@@ -71,14 +71,21 @@ class DeleteInLaterLayer(Rule):
     title: ClassVar[str] = "Delete files in the layer that creates them"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
+        stages = list(_stage_walk.image_layer_stages(context))
+        # Only an `rm` is reported: without one in the image's layers there is nothing
+        # to follow through them.
+        if not any(
+            context.runs_running(stage, lambda program: program == "rm") for stage in stages
+        ):
+            return
         added: list[Added] = []
-        for stage in _stage_walk.image_layer_stages(context):
+        for stage in stages:
             yield from self._check_stage(context, stage, added)
 
     def _check_stage(
         self, context: LintContext, stage: Stage, added: list[Added]
     ) -> Iterator[Violation]:
-        workdir = workdirs.initial(context.stages.stages, stage)
+        workdir = context.workdirs.initial(stage)
         for instruction in stage.instructions:
             keyword = instruction.keyword
             if keyword == "WORKDIR":
@@ -107,7 +114,7 @@ class DeleteInLaterLayer(Rule):
                         yield Violation(
                             message=f"`rm {word}` only hides files that line "
                             f"{hit.instruction.line} added; they still take space there",
-                            span=command_span(context.dockerfile, instruction, command),
+                            span=spans.command_span(context.dockerfile, instruction, command),
                             help="delete them in the instruction that adds them, or keep them "
                             "out of the image (.dockerignore, a build stage, a cache mount)",
                         )

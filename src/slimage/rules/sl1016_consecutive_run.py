@@ -7,7 +7,7 @@ from slimage.dockerfile.spans import instruction_head_span
 from slimage.findings import Edit, Severity
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import package_manager
+from slimage.stacks.packages import package_manager, runs_package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -63,10 +63,14 @@ class ConsecutiveRun(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in context.stages.stages:
+            # Only two RUNs that both run a package manager can belong together.
+            managing = {id(i) for i in context.runs_running(stage, runs_package_manager)}
+            if len(managing) < 2:
+                continue
             previous: Instruction | None = None
             for instruction in stage.instructions:
-                if instruction.keyword != "RUN":
-                    previous = None
+                if id(instruction) not in managing:
+                    previous = instruction if instruction.keyword == "RUN" else None
                     continue
                 if previous is not None and _flags(previous) == _flags(instruction):
                     reason = _belong_together(context, previous, instruction)

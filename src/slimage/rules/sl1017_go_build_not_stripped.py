@@ -4,7 +4,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
 
@@ -69,13 +69,12 @@ class GoBuildNotStripped(Rule):
         for stage in context.stages.stages:
             if not context.reaches_runtime(stage):
                 continue
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, lambda program: program == "go"):
                 commands = _stage_walk.commands(context, instruction)
                 for index, command in enumerate(commands):
                     if command.program != "go" or command.subcommand not in ("build", "install"):
                         continue
-                    # Only a build asks where it runs: the walk to find out is per stage.
-                    workdir = _stage_walk.workdir_at(stage, instruction, context.stages.stages)
+                    workdir = context.workdirs.at(instruction)
                     output = _output(command.argv, workdir)
                     if not _stage_walk.path_reaches_runtime(context, stage, output):
                         continue
@@ -96,7 +95,7 @@ class GoBuildNotStripped(Rule):
         env = dict(_stage_walk.env_before(context, instruction))  # extended below: a copy
         env.update(_exports(commands[:index]))
         env.update(command.prefix_assignments())
-        span = command_span(context.dockerfile, instruction, command)
+        span = spans.command_span(context.dockerfile, instruction, command)
         ldflags = _ldflags(command.argv) + _ldflags(env.get("GOFLAGS", "").split())
         if not ldflags:
             edit = _edits.insert_after_subcommand(

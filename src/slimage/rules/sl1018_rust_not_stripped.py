@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import read_context_text
@@ -55,14 +55,22 @@ class RustNotStripped(Rule):
     title: ClassVar[str] = "Strip Rust release binaries"
 
     def check(self, context: LintContext) -> Iterator[Violation]:
-        cargo_toml = read_context_text(context.context_dir, "Cargo.toml") or ""
-        if _CARGO_STRIP.search(cargo_toml):
+        # The cheap question first: which stages that reach the image run cargo at all.
+        cargo_runs = [
+            (stage, runs)
+            for stage in context.stages.stages
+            if context.reaches_runtime(stage)
+            and (runs := context.runs_running(stage, lambda program: program == "cargo"))
+        ]
+        if not cargo_runs:
             return
-        strips_at_runtime = _strips(context, context.runtime_stage)
-        for stage in context.stages.stages:
-            if not context.reaches_runtime(stage) or strips_at_runtime or _strips(context, stage):
+        cargo_toml = read_context_text(context.context_dir, "Cargo.toml") or ""
+        if _CARGO_STRIP.search(cargo_toml) or _strips(context, context.runtime_stage):
+            return
+        for stage, runs in cargo_runs:
+            if _strips(context, stage):
                 continue
-            for instruction in _stage_walk.runs(stage):
+            for instruction in runs:
                 env = _stage_walk.env_before(context, instruction)
                 if _env_strips(env):
                     continue
@@ -76,14 +84,13 @@ class RustNotStripped(Rule):
                         continue
                     if any("strip" in w for w in command.argv):
                         continue
-                    # Only a release build asks where it runs: the walk to find out is per stage.
-                    workdir = _stage_walk.workdir_at(stage, instruction, context.stages.stages)
+                    workdir = context.workdirs.at(instruction)
                     output = _output_dir(command.argv, command.subcommand, env, workdir)
                     if not _stage_walk.path_reaches_runtime(context, stage, output):
                         continue
                     yield Violation(
                         message="this release binary keeps its symbol table: nothing strips it",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help="set `strip = true` in [profile.release] of Cargo.toml, or run "
                         "`strip` on the binary",
                     )
@@ -108,11 +115,11 @@ def _output_dir(
 
 
 def _strips(context: LintContext, stage: Stage) -> bool:
-    for instruction in _stage_walk.runs(stage):
-        for command in _stage_walk.commands(context, instruction):
-            if command.program in ("strip", "llvm-strip") or command.program.endswith("-strip"):
-                return True
-    return False
+    return bool(context.runs_running(stage, _is_strip))
+
+
+def _is_strip(program: str) -> bool:
+    return program in ("strip", "llvm-strip") or program.endswith("-strip")
 
 
 def _env_strips(env: Mapping[str, str]) -> bool:

@@ -4,11 +4,11 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.findings import Severity
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step
+from slimage.stacks.packages import build_step, may_build
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command
@@ -77,7 +77,7 @@ class CBinaryNotStripped(Rule):
                 continue
             compiling = [
                 (instruction, compiles)
-                for instruction in _stage_walk.runs(stage)
+                for instruction in context.runs_running(stage, may_build)
                 if (compiles := [c for c in context.commands(instruction) if build_step(c) == "c"])
             ]
             if not compiling:
@@ -97,7 +97,7 @@ class CBinaryNotStripped(Rule):
                     continue
                 yield Violation(
                     message="compiled binaries of this stage reach the image unstripped",
-                    span=command_span(context.dockerfile, instruction, compiles[0]),
+                    span=spans.command_span(context.dockerfile, instruction, compiles[0]),
                     help="run `strip` on them (or link with `-s`, or `make install-strip`)",
                 )
                 break

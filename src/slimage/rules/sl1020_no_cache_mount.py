@@ -3,11 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from slimage.dockerfile.spans import command_span
+from slimage.dockerfile import spans
 from slimage.findings import Edit, Severity
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import SUGGESTED_MOUNTS, has_cache_mount, package_tool
+from slimage.stacks.packages import (
+    SUGGESTED_MOUNTS,
+    has_cache_mount,
+    may_fill_cache,
+    package_tool,
+)
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
@@ -71,7 +76,7 @@ class NoCacheMount(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         for stage in _stage_walk.build_only_stages(context):
-            for instruction in _stage_walk.runs(stage):
+            for instruction in context.runs_running(stage, may_fill_cache):
                 seen: set[str] = set()
                 for command in _stage_walk.commands(context, instruction):
                     tool = package_tool(command)
@@ -85,7 +90,7 @@ class NoCacheMount(Rule):
                     mounts = SUGGESTED_MOUNTS[tool]
                     yield Violation(
                         message=f"{tool} downloads again on every build: no cache mount",
-                        span=command_span(context.dockerfile, instruction, command),
+                        span=spans.command_span(context.dockerfile, instruction, command),
                         help="add " + " ".join(f"`{m}`" for m in mounts),
                         fix=None
                         if tool == "apt"

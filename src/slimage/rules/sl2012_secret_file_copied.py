@@ -118,6 +118,7 @@ class SecretFileCopied(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
+        scanned: dict[str, list[str]] = {}  # per copied directory: one walk for the file
         for instruction in df.instructions:
             if instruction.keyword not in ("COPY", "ADD") or instruction.flag("from"):
                 continue
@@ -135,7 +136,7 @@ class SecretFileCopied(Rule):
                         "or `--mount=type=ssh` for SSH keys) and list it in `.dockerignore`",
                     )
                     continue
-                found = _secrets_in_context_dir(context, source)
+                found = _secrets_in_context_dir(context, source, scanned)
                 if found:
                     shown = ", ".join(found[:3]) + (
                         f" and {len(found) - 3} more" if len(found) > 3 else ""
@@ -157,13 +158,23 @@ _SCAN_LIMIT = 2000  # entries; a lint must stay fast on a huge context
 _SCAN_DEPTH = 3
 
 
-def _secrets_in_context_dir(context: LintContext, source: str) -> list[str]:
+def _secrets_in_context_dir(
+    context: LintContext, source: str, scanned: dict[str, list[str]]
+) -> list[str]:
     """Secret-looking files under a copied context directory that the ignore file lets
-    through (``.env`` files are left to dockerignore-incomplete). Bounded walk."""
+    through (``.env`` files are left to dockerignore-incomplete). Bounded walk, once per
+    directory: ``scanned`` keeps the answers (a file may copy ``.`` thousands of times)."""
     if context.context_dir is None or any(c in source for c in "*?[$"):
         return []
     relative = source.strip("/").removeprefix("./").strip("/")
     relative = "" if relative == "." else relative
+    if relative not in scanned:
+        scanned[relative] = _scan(context, relative)
+    return scanned[relative]
+
+
+def _scan(context: LintContext, relative: str) -> list[str]:
+    assert context.context_dir is not None
     root = context.context_dir / relative if relative else context.context_dir
     if not path_is_dir(root):  # False, not an error, for a name too long
         return []

@@ -59,13 +59,13 @@ class MultipleCmdEntrypoint(Rule):
             for instruction in stage.instructions:
                 if instruction.keyword in _ONCE:
                     last[instruction.keyword] = instruction
-            for instruction in stage.instructions:
+            for index, instruction in enumerate(stage.instructions):
                 keyword = instruction.keyword
                 if keyword not in _ONCE or last[keyword] is instruction:
                     continue
                 winner = last[keyword]
                 fix = None
-                if not _twin_follows(stage.instructions, instruction):
+                if not _twin_follows(stage.instructions, index):
                     fix = Fix(
                         title=f"Remove the overridden {keyword}",
                         edits=(_delete_lines(df, instruction),),
@@ -80,10 +80,11 @@ class MultipleCmdEntrypoint(Rule):
                 )
 
 
-def _twin_follows(instructions: list[Instruction], instruction: Instruction) -> bool:
-    """Whether the next instruction is the same text: deleting either one gives the same
-    file, and the fix verification cannot tell which one went, so no fix is offered."""
-    index = next(i for i, candidate in enumerate(instructions) if candidate is instruction)
+def _twin_follows(instructions: list[Instruction], index: int) -> bool:
+    """Whether the instruction after ``instructions[index]`` is the same text: deleting
+    either one gives the same file, and the fix verification cannot tell which one went,
+    so no fix is offered."""
+    instruction = instructions[index]
     if index + 1 >= len(instructions):
         return False
     following = instructions[index + 1]

@@ -69,10 +69,13 @@ class PipeWithoutPipefail(Rule):
 
     def check(self, context: LintContext) -> Iterator[Violation]:
         df = context.dockerfile
+        shells_and_bases: dict[int, tuple[list[str], str]] | None = None
         for instruction in df.instructions:
             if instruction.keyword != "RUN" or not mentions(instruction, "|"):
                 continue
-            shell, base = _shell_and_base(context, instruction)
+            if shells_and_bases is None:
+                shells_and_bases = _shells_and_bases(context)
+            shell, base = shells_and_bases.get(id(instruction), ([], ""))
             if _pipefail_set(instruction, shell):
                 continue
             commands = context.commands(instruction)
@@ -114,27 +117,36 @@ def _checks_sums(pipeline: Sequence[ShellCommand], consumer: int) -> bool:
     return end.program in _CHECKSUM_TOOLS and end.has_option("-c", "--check")
 
 
-def _shell_and_base(context: LintContext, instruction: Instruction) -> tuple[list[str], str]:
-    """The exec-form SHELL in force at ``instruction`` ([] for the default) and the
-    external image its stage chain starts from."""
-    stage = context.stages.stage_of(instruction)
-    shell: list[str] = []
-    current = stage
-    base = ""
-    seen: set[int] = set()
-    while current is not None and current.index not in seen:
-        seen.add(current.index)
-        base = current.base
+def _shells_and_bases(context: LintContext) -> dict[int, tuple[list[str], str]]:
+    """For each RUN of a stage (by ``id``): the exec-form SHELL in force ([] for the
+    default) and the external image its stage chain starts from.
+
+    The nearest stage's last SHELL wins: the RUN's own stage's before it, else the last
+    one of its base stage, of that one's base, and so on. One pass over the stages (a
+    base stage is always an earlier one), not a walk back from every RUN.
+    """
+    found: dict[int, tuple[list[str], str]] = {}
+    last_shell: dict[int, list[str]] = {}  # each stage's last SHELL, [] for none
+    inherited: dict[int, list[str]] = {}  # the nearest SHELL of the stages it builds on
+    root_base: dict[int, str] = {}
+    for stage in context.stages.stages:
+        parent = stage.base_stage
+        if parent is None:
+            inherited[stage.index], root_base[stage.index] = [], stage.base
+        else:
+            inherited[stage.index] = last_shell[parent] or inherited[parent]
+            root_base[stage.index] = root_base[parent]
         stage_shell: list[str] = []
-        for candidate in current.instructions:
-            if candidate is instruction:
-                break
-            if candidate.keyword == "SHELL" and candidate.json:
-                stage_shell = list(candidate.args)
-        shell = shell or stage_shell  # the nearest stage's last SHELL wins
-        parent = current.base_stage
-        current = context.stages.stages[parent] if parent is not None else None
-    return shell, base
+        for instruction in stage.instructions:
+            if instruction.keyword == "RUN":
+                found[id(instruction)] = (
+                    stage_shell or inherited[stage.index],
+                    root_base[stage.index],
+                )
+            elif instruction.keyword == "SHELL" and instruction.json:
+                stage_shell = list(instruction.args)
+        last_shell[stage.index] = stage_shell
+    return found
 
 
 def _busybox_base(base: str) -> bool:

@@ -181,6 +181,11 @@ def package_manager(command: Command) -> str | None:
     return _PACKAGE_MANAGERS.get(command.program)
 
 
+def runs_package_manager(program: str) -> bool:
+    """Whether a command running ``program`` has a :func:`package_manager`."""
+    return program in _PACKAGE_MANAGERS
+
+
 def package_install(command: Command) -> PackageInstall | None:
     """The packages an apt/apk/yum/dnf/zypper install command installs, options dropped."""
     manager = package_manager(command)
@@ -392,10 +397,15 @@ _DEPENDENCY_PROGRAMS = frozenset(
 )
 
 
+def may_install_dependencies(program: str) -> bool:
+    """False when no command running ``program`` is a :func:`dependency_install`."""
+    return program in _DEPENDENCY_PROGRAMS or program.startswith("python")
+
+
 def dependency_install(command: Command) -> str | None:
     """The ecosystem whose dependencies ``command`` downloads, if it does."""
     program = command.program
-    if program not in _DEPENDENCY_PROGRAMS and not program.startswith("python"):
+    if not may_install_dependencies(program):
         return None
     argv = command.argv
     sub = command.subcommand
@@ -429,6 +439,11 @@ def dependency_install(command: Command) -> str | None:
     if program == "composer" and sub in ("install", "update", "require"):
         return "composer"
     return None
+
+
+def may_fill_cache(program: str) -> bool:
+    """False when no command running ``program`` has a :func:`package_tool`."""
+    return runs_package_manager(program) or may_install_dependencies(program)
 
 
 def package_tool(command: Command) -> str | None:
@@ -497,10 +512,15 @@ _BUILD_PROGRAMS = frozenset(
 )
 
 
+def may_build(program: str) -> bool:
+    """False when no command running ``program`` is a :func:`build_step`."""
+    return program in _BUILD_PROGRAMS or program.startswith("python")
+
+
 def build_step(command: Command) -> str | None:
     """The stack (go, rust, java, node, c, python) when ``command`` compiles or bundles."""
     program = command.program
-    if program not in _BUILD_PROGRAMS and not program.startswith("python"):
+    if not may_build(program):
         return None
     argv = command.argv
     sub = command.subcommand
