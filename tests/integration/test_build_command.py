@@ -162,6 +162,8 @@ def test_a_failing_run_step_names_the_step_and_status(
         'Error: building at STEP "RUN echo about to fail && exit 7": exit status 7'
     )
     assert done.stdout == ""
+    # The failed step's working container is removed with it (--force-rm).
+    assert container_store.working_containers() == []
 
 
 def test_a_missing_base_image_is_a_clear_error(

@@ -28,7 +28,7 @@ class BuildahBuilder:
         return build_with_cli(
             tool,
             self.name,
-            ["bud", "--layers"],
+            ["bud", "--layers", "--force-rm"],
             ["push", "--quiet", "{id}", "oci-archive:{archive}"],
             request,
             progress,

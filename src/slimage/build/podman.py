@@ -26,7 +26,7 @@ class PodmanBuilder:
         return build_with_cli(
             tool,
             self.name,
-            ["build", "--layers"],
+            ["build", "--layers", "--force-rm"],
             ["save", "--quiet", "--format", "oci-archive", "-o", "{archive}", "{id}"],
             request,
             progress,
