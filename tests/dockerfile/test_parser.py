@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slimage.dockerfile import Dockerfile, dump_buildkit, parse_dockerfile, read_dockerfile
+from slimage.dockerfile.model import PiecewiseOffsets
 from slimage.dockerfile.positions import argument_ranges
 from slimage.dockerfile.serialize import dockerfile_to_dict, dockerfile_to_json
 from slimage.dockerfile.validate import validate_instructions
@@ -339,3 +340,37 @@ def test_validate_instructions(text: str, message: str | None) -> None:
         validate_instructions(df)
     assert message in caught.value.reason
     assert caught.value.path == "df" and caught.value.line >= 1
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 50)), min_size=1, max_size=6))
+def test_piecewise_offsets_behave_as_the_list_of_them(pieces: list[tuple[int, int]]) -> None:
+    # Pieces of lengths and gaps; the sequence must answer as the plain list does.
+    starts, sources, expected = [], [], []
+    source = 0
+    for length, gap in pieces:
+        source += gap
+        starts.append(len(expected))
+        sources.append(source)
+        expected.extend(range(source, source + length))
+        source += length
+    offsets = PiecewiseOffsets(starts, sources, len(expected))
+    assert len(offsets) == len(expected)
+    assert list(offsets) == expected and offsets == expected
+    for index in range(-len(expected), len(expected)):
+        assert offsets[index] == expected[index]
+    for index in (len(expected), -len(expected) - 1):
+        with pytest.raises(IndexError):
+            offsets[index]
+    assert offsets[1:-1] == expected[1:-1]
+    for first in range(len(expected)):
+        for last in range(first + 1, len(expected) + 1):
+            part = offsets.with_end(first, last)
+            assert list(part) == [*expected[first:last], expected[last - 1] + 1]
+
+
+def test_a_continued_instruction_keeps_pieces_not_a_list_per_character() -> None:
+    df = parse_dockerfile("FROM a\nRUN one \\\n  two \\\n  three\nRUN four\n")
+    continued, single = df.instructions[1].rest_offsets, df.instructions[2].rest_offsets
+    assert isinstance(continued, PiecewiseOffsets) and isinstance(single, range)
+    _check_positions(df)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slimage.dockerfile._shell_words import Token, _Scanner, split_commands, tokenize
+from slimage.dockerfile._shell_words import Token, _Scanner, _Splitter, split_commands, tokenize
 
 PIECES = [
     *" \t\n;&|()<>\\'\"$`#{}=*-/.0123456789abcxyz",
@@ -89,3 +89,18 @@ def test_file_descriptor_digits_and_operators() -> None:
         ("word", "1777"),
     ]
     assert [c.words for c in split_commands("make 2>&1 | tee log")] == [["make"], ["tee", "log"]]
+
+
+# Scripts without shell syntax (and some with), for split_commands's one-command path.
+plain_scripts = st.lists(
+    st.sampled_from(
+        [" ", "\t", "\r", "a", "b1", "-y", "x=1", "if", "for", "{", "}", "!", "é", "2", "/"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(plain_scripts, scripts))
+def test_simple_command_path_matches_the_splitter(script: str) -> None:
+    assert split_commands(script) == _Splitter().split(tokenize(script)), script

@@ -457,6 +457,26 @@ class _Splitter:
         return self.commands
 
 
+# A script with no operator, redirection, quote, escape, substitution, comment or newline:
+# one simple command of blank-separated words (``make``, ``npm ci``, ``pip install -r x``).
+_NO_SHELL_SYNTAX = re.compile(r"[^\n;&|()<>\\'\"$`#]*")
+_BLANK_SEPARATED = re.compile(r"[^ \t]+")
+
+
 def split_commands(script: str) -> list[RawCommand]:
     """The simple commands of ``script`` in order, each with the operator before it."""
+    if _NO_SHELL_SYNTAX.fullmatch(script):
+        return _one_simple_command(script)
     return _Splitter().split(tokenize(script))
+
+
+def _one_simple_command(script: str) -> list[RawCommand]:
+    """What the splitter makes of a script without shell syntax, without tokens: its
+    words, unless the first is a reserved word (``if``, ``for``, ``{``), left to it."""
+    spans = [match.span() for match in _BLANK_SEPARATED.finditer(script)]
+    if not spans:
+        return []
+    words = [script[start:end] for start, end in spans]
+    if words[0] in _RESERVED_SKIP or words[0] in _HEADER_WORDS:
+        return _Splitter().split(tokenize(script))
+    return [RawCommand(words, spans[0][0], spans[-1][1], "", [], spans)]

@@ -12,7 +12,10 @@ included).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,9 @@ class Instruction:
     trigger: Instruction | None = None
     # rest_offsets[i] is the offset in Dockerfile.source of rest[i] (continuations make
     # the mapping non-linear); len(rest_offsets) == len(rest) + 1 (the last is the end).
-    rest_offsets: list[int] = field(default_factory=list, repr=False)
+    # A range for an instruction on one line, a PiecewiseOffsets for one continued over
+    # several: a sequence either way, never a list entry per character.
+    rest_offsets: Sequence[int] = field(default_factory=list, repr=False)
 
     def flag(self, name: str) -> Flag | None:
         """The last flag called ``name`` (BuildKit lets a later flag win), or None."""
@@ -91,6 +96,95 @@ class Instruction:
     def source_offset(self, rest_index: int) -> int:
         """Offset in the source of ``rest[rest_index]``."""
         return self.rest_offsets[rest_index]
+
+
+class PiecewiseOffsets(Sequence[int]):
+    """Source offsets that run in consecutive pieces: the characters of an instruction
+    continued over several lines lie in a few runs of the source, one per line.
+
+    ``PiecewiseOffsets([0, 4], [10, 20], 7)`` is ``[10, 11, 12, 13, 20, 21, 22]``: the
+    piece starting at index ``starts[k]`` maps to ``sources[k]`` onwards. Indexing takes
+    a binary search over the pieces; the file's text is not copied into a list of ints.
+    """
+
+    __slots__ = ("_length", "_sources", "_starts")
+
+    def __init__(self, starts: list[int], sources: list[int], length: int) -> None:
+        # Pieces that continue the one before are merged: equal sequences compare equal.
+        self._starts: list[int] = []
+        self._sources: list[int] = []
+        for start, source in zip(starts, sources, strict=True):
+            if self._starts and start == self._starts[-1]:
+                self._starts.pop()  # an empty piece: the next one starts at its index
+                self._sources.pop()
+            if self._starts and source - start == self._sources[-1] - self._starts[-1]:
+                continue
+            self._starts.append(start)
+            self._sources.append(source)
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("offset index out of range")
+        piece = bisect_right(self._starts, index) - 1
+        return self._sources[piece] + index - self._starts[piece]
+
+    def __iter__(self) -> Iterator[int]:
+        ends = [*self._starts[1:], self._length]
+        for start, source, end in zip(self._starts, self._sources, ends, strict=True):
+            yield from range(source, source + end - start)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PiecewiseOffsets):
+            return (self._starts, self._sources, self._length) == (
+                other._starts,
+                other._sources,
+                other._length,
+            )
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, which have no hash
+
+    def __repr__(self) -> str:
+        return f"PiecewiseOffsets({self._starts!r}, {self._sources!r}, {self._length!r})"
+
+    def with_end(self, first: int, last: int) -> Sequence[int]:
+        """Offsets ``[first, last)`` (``first < last``) and one past the last of them: the
+        ``rest_offsets`` of the part of a line from ``first`` to ``last``."""
+        piece = bisect_right(self._starts, first) - 1
+        starts = [0]
+        sources = [self._sources[piece] + first - self._starts[piece]]
+        for start, source in zip(
+            self._starts[piece + 1 :], self._sources[piece + 1 :], strict=True
+        ):
+            if start >= last:
+                break
+            starts.append(start - first)
+            sources.append(source)
+        return offsets_in_pieces(starts, sources, last - first + 1)
+
+
+def offsets_in_pieces(starts: list[int], sources: list[int], length: int) -> Sequence[int]:
+    """The offsets of :class:`PiecewiseOffsets`, as a ``range`` when they are one piece."""
+    offsets = PiecewiseOffsets(starts, sources, length)
+    if len(offsets._starts) == 1:
+        return range(offsets._sources[0], offsets._sources[0] + length)
+    return offsets
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,16 @@ from slimage.dockerfile._json import NotStringArrayError
 from slimage.dockerfile._words import extract_builder_flags
 from slimage.dockerfile.directives import DirectiveError, DirectiveParser
 from slimage.dockerfile.heredoc import HeredocError, heredocs_from_line
-from slimage.dockerfile.model import Directive, Dockerfile, Flag, Heredoc, Instruction, Span
+from slimage.dockerfile.model import (
+    Directive,
+    Dockerfile,
+    Flag,
+    Heredoc,
+    Instruction,
+    PiecewiseOffsets,
+    Span,
+    offsets_in_pieces,
+)
 from slimage.errors import DockerfileSyntaxError, InputError, InputNotFound
 
 __all__ = ["decode_dockerfile", "parse_dockerfile", "read_dockerfile"]
@@ -269,16 +278,15 @@ class _Parser:
                     continue
                 body, is_end = trim_continuation(content, escape)
                 segments.append((line_offset, body))
+            # offsets[i]: where line[i] is in the source (a range, or a few pieces).
             if len(segments) == 1:
                 first_offset, line = segments[0]
                 offsets: Sequence[int] = range(first_offset, first_offset + len(line))
             else:
                 texts = [text for _, text in segments]
                 line = "".join(texts)
-                offset_list: list[int] = []
-                for segment_offset, text in segments:
-                    offset_list.extend(range(segment_offset, segment_offset + len(text)))
-                offsets = offset_list
+                piece_starts = list(accumulate(map(len, texts[:-1]), initial=0))
+                offsets = offsets_in_pieces(piece_starts, [o for o, _ in segments], len(line))
             if has_empty_line:
                 warnings.append("Empty continuation line found in: " + line)
             try:
@@ -402,13 +410,19 @@ class _Parser:
             header = chain[depth]
             first = header.args_start
             last = header.args_end
-            rest_offsets = list(offsets[first:last])
+            # The offsets of rest, and one past its last character.
+            rest_offsets: Sequence[int]
             if last > first:
-                rest_offsets.append(offsets[last - 1] + 1)
-            elif first < len(offsets):
-                rest_offsets.append(offsets[first])
+                if isinstance(offsets, PiecewiseOffsets):
+                    rest_offsets = offsets.with_end(first, last)
+                else:
+                    rest_offsets = range(offsets[first], offsets[last - 1] + 2)
             else:
-                rest_offsets.append(offsets[-1] + 1 if len(offsets) else end)
+                if first < len(offsets):
+                    at = offsets[first]
+                else:
+                    at = offsets[-1] + 1 if len(offsets) else end
+                rest_offsets = range(at, at + 1)
             flags = []
             for raw, flag_start, flag_end in header.flags:
                 name, equals, value = raw[2:].partition("=")
