@@ -1,9 +1,13 @@
 """``slimage rewrite --verify``: the whole loop in one command, with real builders.
 
-The fat Go sample (tests/data/rewrite/go, its base the golang stand-in of
-tests/support/standins.py) is rewritten, both files are built with buildah, both images
-run with podman and are asked the probe derived from the original's ``EXPOSE 8080``, the
-two are diffed, and only then ``--write`` replaces the Dockerfile. A probe both images
+The Go sample's sources (tests/data/rewrite/go) with a fat single-stage Dockerfile on
+the golang stand-in of tests/support/standins.py are rewritten, both files are built with
+buildah, both images run with podman and are asked the probe derived from the original's
+``EXPOSE 8080``, the two are diffed, and only then ``--write`` replaces the Dockerfile.
+The stand-in is the slim Debian golang one, not the buildpack-deps one the sample's own
+file needs (its `go vet` wants gcc): ``slimage build`` builds with ``--layers``, and on
+the vfs store every step and every cached build copies the base's whole root (1.4 GB for
+the full one: 13 minutes for this test). A probe both images
 fail makes the proof fail: exit 1 and nothing written. Every run goes through the real
 CLI in a subprocess; no container may be left behind.
 """
@@ -31,16 +35,26 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(360
 SLIMAGE = str(Path(sys.executable).with_name("slimage"))
 SAMPLE = Path(__file__).parent.parent / "data" / "rewrite" / "go"
 TAGS = ("before", "after")
+# The SDK, the sources and the build cache all ship, and the server runs as root. Debian
+# 12's Go is 1.19, which wants gcc for cgo unless told not to; the stand-in has none.
+FAT = """\
+FROM {base}
+ENV CGO_ENABLED=0
+WORKDIR /app
+COPY . .
+RUN go build -o server .
+EXPOSE 8080
+CMD ["./server"]
+"""
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """buildah and podman pointed at the stand-in store, where the golang base is (the
-    full one, as test_rewrite_builds.py uses: the sample's `go vet` needs gcc)."""
+    """buildah and podman pointed at the stand-in store, where the golang base is."""
     cache = standin_store()
     directory = tmp_path_factory.mktemp("rewrite-verify-conf")
     environment = store_env(directory, cache.root / "storage", cache.root / "run")
-    environment["SLIMAGE_TEST_GOLANG"] = ensure_standin(cache, "golang-full")
+    environment["SLIMAGE_TEST_GOLANG"] = ensure_standin(cache, "golang")
     yield environment
     for tag in TAGS:
         subprocess.run(
@@ -55,11 +69,7 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 def project(tmp_path: Path, env: dict[str, str]) -> Path:
     directory = tmp_path / "go-app"
     shutil.copytree(SAMPLE, directory)
-    dockerfile = directory / "Dockerfile"
-    text = dockerfile.read_text()
-    dockerfile.write_text(
-        re.sub(r"(?m)^FROM golang:1\.22$", f"FROM {env['SLIMAGE_TEST_GOLANG']}", text)
-    )
+    (directory / "Dockerfile").write_text(FAT.format(base=env["SLIMAGE_TEST_GOLANG"]))
     return directory
 
 
@@ -94,10 +104,10 @@ def refused_when_a_probe_fails(env: dict[str, str], project: Path) -> None:
     )
     assert done.returncode == 1, done.stderr[-3000:]
     assert "proof FAILED: the rewrite does not answer like the original" in done.stderr
-    # The probe fails on both (status 200 where 404 is required; on a loaded machine
-    # it has also been seen as no answer within the timeout).
+    # The probe fails on both, because each answers 200 (not for want of an answer).
     failed = [line for line in done.stderr.splitlines() if line.startswith("FAIL  ")]
-    assert failed and all("GET :8080/=404" in line for line in failed), done.stderr[-3000:]
+    assert failed, done.stderr[-3000:]
+    assert all("GET :8080/=404" in line and "status 200" in line for line in failed), failed
     assert "not written: the proof failed" in done.stderr
     assert done.stdout == ""  # --write prints no file
     assert (project / "Dockerfile").read_text() == original
@@ -111,7 +121,7 @@ def test_verify_builds_both_proves_and_only_then_writes(env: dict[str, str], pro
     refused_when_a_probe_fails(env, project)
     original = (project / "Dockerfile").read_text()
     done = rewrite(env, project, "--builder", "buildah", "--write", "--format", "json")
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == 0, (done.stdout[-6000:], done.stderr[-2000:])
     document: dict[str, Any] = json.loads(done.stdout)
     jsonschema.Draft202012Validator(load_schema("rewrite")).validate(document)
     proof = document["proof"]
@@ -130,7 +140,7 @@ def test_verify_builds_both_proves_and_only_then_writes(env: dict[str, str], pro
     diff = proof["diff"]
     jsonschema.Draft202012Validator(load_schema("diff")).validate(diff)
     before, after = diff["before"]["size_bytes"], diff["after"]["size_bytes"]
-    assert before > 300_000_000 and after < 20_000_000, (before, after)
+    assert before > 200_000_000 and after < 20_000_000, (before, after)
     assert diff["before"]["source"] == "containers-storage:localhost/slimage-rewrite/go-app:before"
     # Proven, so written: the new file, and a .dockerignore for it.
     written = (project / "Dockerfile").read_text()

@@ -5,8 +5,13 @@ API on the same images, without touching the machine's own store.
 skopeo, ``podman system service``) at a vfs store under a temporary directory, so tests
 never meet other users of this machine. ``CONTAINERS_CONF`` picks runc and lower
 ``ulimit``s than podman's defaults: in a sandbox without CAP_SYS_RESOURCE (this one),
-crun cannot raise RLIMIT_NPROC/NOFILE and refuses hybrid cgroups. Both only make
-containers start here; slimage sets none of it.
+crun cannot raise RLIMIT_NPROC/NOFILE and refuses hybrid cgroups. It also pins podman's
+network backend to netavark: unset, podman picks CNI for a store that already holds images
+when podman first meets it (a store filled by buildah) and netavark for an empty one; the
+two make bridges of the same 10.88.0.0/16, and the CNI bridge's route, left behind
+link-down when its last container stops, takes every later published port's traffic
+(seen as probes that never connect). All of it only makes containers run here; slimage
+sets none of it.
 
 The python stand-in (:mod:`support.standins`, which has python3 for a real HTTP server)
 is copied in as ``localhost/standin/python:bookworm``.
@@ -71,6 +76,7 @@ def store_env(directory: Path, graphroot: Path, runroot: Path) -> dict[str, str]
     containers.write_text(
         '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n'
         '[engine]\nruntime = "runc"\n'
+        '[network]\nnetwork_backend = "netavark"\n'
     )
     return {
         **os.environ,
