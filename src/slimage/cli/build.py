@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._check_options import build_arg_option, builder_option
 from slimage.cli._options import parse_build_arg
 from slimage.errors import UsageError
 
@@ -21,15 +22,8 @@ def build_command(
     tag: list[str] | None = typer.Option(
         None, "--tag", "-t", help="Name the image (repeatable).", show_default=False
     ),
-    builder: str = typer.Option(
-        "auto",
-        "--builder",
-        help="auto (the Docker Engine API if one answers, else podman, else buildah), "
-        "docker, podman or buildah.",
-    ),
-    build_arg: list[str] | None = typer.Option(
-        None, "--build-arg", help="KEY=VALUE for an ARG (repeatable).", show_default=False
-    ),
+    builder: str = builder_option(),
+    build_arg: list[str] | None = build_arg_option(),
     target: str | None = typer.Option(
         None, "--target", help="Build up to this stage.", show_default=False
     ),

@@ -9,6 +9,16 @@ from typing import TYPE_CHECKING
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._check_options import (
+    build_arg_option,
+    builder_option,
+    cmd_option,
+    config_option,
+    expect_stdout_option,
+    http_option,
+    timeout_option,
+    verify_spec,
+)
 
 if TYPE_CHECKING:
     from slimage.rewrite.model import RewriteResult
@@ -16,6 +26,7 @@ if TYPE_CHECKING:
 
 # Findings of the context and ignore rules are settled by the .dockerignore --write writes.
 _IGNORE_RULES = ("SL1006", "SL1007", "SL1008")
+_WITH_VERIFY = "With --verify:"
 
 
 @app.command("rewrite")
@@ -62,47 +73,19 @@ def rewrite_command(
         "(same answers required), diff them (the rewrite must be smaller); with --write, "
         "write only when the proof passes.",
     ),
-    http: list[str] | None = typer.Option(
-        None,
-        "--http",
-        help="With --verify: :PORT/PATH[=STATUS] asked of both images (default: GET / on "
-        "each port the original exposes). Repeatable.",
-        show_default=False,
+    http: list[str] | None = http_option(
+        _WITH_VERIFY,
+        "(default: GET / on each port the original exposes); both images must give the same "
+        "status and body. Repeatable.",
     ),
-    cmd: list[str] | None = typer.Option(
-        None,
-        "--cmd",
-        help="With --verify: a command run in both containers; same status and output "
-        "required. Repeatable.",
-        show_default=False,
+    cmd: list[str] | None = cmd_option(
+        _WITH_VERIFY, "both images must give the same status and output. Repeatable."
     ),
-    expect_stdout: str | None = typer.Option(
-        None,
-        "--expect-stdout",
-        help="With --verify: a regex both images' own output must match.",
-        show_default=False,
-    ),
-    config: Path | None = typer.Option(
-        None,
-        "--config",
-        help="With --verify: a container-structure-test file run against both images.",
-        show_default=False,
-    ),
-    timeout: float = typer.Option(
-        60.0, "--timeout", help="With --verify: seconds each image's checks get once it runs."
-    ),
-    builder: str = typer.Option(
-        "auto",
-        "--builder",
-        help="With --verify: auto (the Docker Engine API, else podman, else buildah), "
-        "docker, podman or buildah.",
-    ),
-    build_arg: list[str] | None = typer.Option(
-        None,
-        "--build-arg",
-        help="With --verify: KEY=VALUE for both builds (repeatable).",
-        show_default=False,
-    ),
+    expect_stdout: str | None = expect_stdout_option(_WITH_VERIFY),
+    config: Path | None = config_option(_WITH_VERIFY),
+    timeout: float = timeout_option(_WITH_VERIFY),
+    builder: str = builder_option(_WITH_VERIFY),
+    build_arg: list[str] | None = build_arg_option(_WITH_VERIFY),
 ) -> None:
     """Rewrite a fat Dockerfile as a slim multi-stage one that still works.
 
@@ -221,21 +204,10 @@ def _proof_options(
     from slimage.build import BUILDERS
     from slimage.cli._options import parse_build_arg
     from slimage.rewrite.prove import ProofOptions
-    from slimage.verify import HttpProbe, VerifySpec
 
     if builder not in BUILDERS:
         raise UsageError(f"--builder: {builder!r} is not one of {', '.join(BUILDERS)}")
-    if config is not None:
-        from slimage.verify.structure import load_structure_tests
-
-        load_structure_tests(config)  # a broken file fails before anything is built
-    spec = VerifySpec(
-        http=tuple(HttpProbe.parse(item) for item in http or ()),
-        commands=tuple(cmd or ()),
-        expect_stdout=expect_stdout,
-        structure_tests=config,
-        timeout=timeout,
-    )
+    spec = verify_spec(http, cmd, expect_stdout, config, timeout)
     return ProofOptions(spec, builder, tuple(parse_build_arg(item) for item in build_arg or ()))
 
 

@@ -8,6 +8,14 @@ from pathlib import Path
 import typer
 
 from slimage.cli._app import app
+from slimage.cli._check_options import (
+    cmd_option,
+    config_option,
+    expect_stdout_option,
+    http_option,
+    timeout_option,
+    verify_spec,
+)
 from slimage.errors import UsageError
 
 
@@ -19,32 +27,10 @@ def verify_command(
         "into the runtime first, and removed again afterwards).",
         show_default=False,
     ),
-    http: list[str] | None = typer.Option(
-        None,
-        "--http",
-        help=":PORT/PATH[=STATUS]: GET PATH on PORT until it answers (default: any 2xx or "
-        "3xx); repeatable.",
-        show_default=False,
-    ),
-    cmd: list[str] | None = typer.Option(
-        None,
-        "--cmd",
-        help="A command run in the container (split like a shell, no shell run); exit 0 "
-        "expected. Repeatable.",
-        show_default=False,
-    ),
-    expect_stdout: str | None = typer.Option(
-        None,
-        "--expect-stdout",
-        help="A regex the image's own output (its entry point's stdout) must match.",
-        show_default=False,
-    ),
-    config: Path | None = typer.Option(
-        None,
-        "--config",
-        help="A container-structure-test file (YAML or JSON, schemaVersion 2.0.0).",
-        show_default=False,
-    ),
+    http: list[str] | None = http_option(),
+    cmd: list[str] | None = cmd_option(),
+    expect_stdout: str | None = expect_stdout_option(),
+    config: Path | None = config_option(),
     like: str | None = typer.Option(
         None,
         "--like",
@@ -52,9 +38,7 @@ def verify_command(
         "body, command status and output are required.",
         show_default=False,
     ),
-    timeout: float = typer.Option(
-        60.0, "--timeout", help="Seconds the checks get, counted from when the container runs."
-    ),
+    timeout: float = timeout_option(),
     runtime: str = typer.Option(
         "auto",
         "--runtime",
@@ -74,21 +58,11 @@ def verify_command(
 
     Exit codes: 0 passed; 1 a check failed; 2 bad options; 3 unreadable image; 5 runtime failed.
     """
-    from slimage.verify import HttpProbe, VerifySpec, verify_image, verify_like
+    from slimage.verify import verify_image, verify_like
 
     if output_format not in ("text", "json"):
         raise UsageError(f"--format: {output_format!r} is not one of text, json")
-    if config is not None:
-        from slimage.verify.structure import load_structure_tests
-
-        load_structure_tests(config)  # a broken file fails before anything runs
-    spec = VerifySpec(
-        http=tuple(HttpProbe.parse(item) for item in http or ()),
-        commands=tuple(cmd or ()),
-        expect_stdout=expect_stdout,
-        structure_tests=config,
-        timeout=timeout,
-    )
+    spec = verify_spec(http, cmd, expect_stdout, config, timeout)
     if like is not None:
         report = verify_like(image, like, spec, runtime)
     else:
