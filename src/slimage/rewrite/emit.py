@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
+from slimage.rewrite.build_order import context_copy_steps
 from slimage.rewrite.classify import RUNTIME_KEYWORDS
 from slimage.rewrite.facts import StageFacts
-from slimage.rewrite.plan import APT_MOUNTS, Plan, context_copy_steps
+from slimage.rewrite.plan import APT_MOUNTS, Plan
 
 
 def emit(facts: StageFacts, plan: Plan) -> str:

@@ -9,12 +9,14 @@ from slimage.dockerfile.parser import parse_dockerfile
 from slimage.dockerfile.stages import StageGraph, build_stage_graph
 from slimage.dockerfile.validate import validate_instructions
 from slimage.errors import DockerfileSyntaxError, InputError
+from slimage.rewrite.build_order import install_input
 from slimage.rewrite.classify import classify, dropped_from
 from slimage.rewrite.detect import Base, detect_stack, read_base
 from slimage.rewrite.emit import emit
 from slimage.rewrite.facts import StageFacts, read_stage
 from slimage.rewrite.model import RewriteResult
-from slimage.rewrite.plan import INTERPRETED, NotRewritable, install_input, make_plan
+from slimage.rewrite.plan import INTERPRETED, NotRewritable
+from slimage.rewrite.planner import make_plan
 from slimage.rewrite.savings import estimate
 from slimage.stacks.images import repository
 
