@@ -23,8 +23,9 @@ from slimage.context.ignore import PatternMatcher
 from slimage.context.scan import DIR, ContextScan
 from slimage.dockerfile import workdir as workdirs
 from slimage.dockerfile.model import Dockerfile, Instruction
+from slimage.dockerfile.mounts import mount_options
 from slimage.dockerfile.shell_lex import ShellLex, ShellLexError
-from slimage.dockerfile.stages import StageGraph, mount_options
+from slimage.dockerfile.stages import StageGraph
 from slimage.errors import IgnoreFileError
 from slimage.limits import path_exists
 

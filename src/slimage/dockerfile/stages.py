@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from slimage.dockerfile.model import Dockerfile, Instruction
+from slimage.dockerfile.mounts import mount_options
 from slimage.dockerfile.shell_lex import ShellLex, ShellLexError
 from slimage.errors import DockerfileSyntaxError, UsageError
 
@@ -231,21 +232,6 @@ def split_arg(word: str) -> tuple[str, str | None]:
     """``NAME=value`` -> (NAME, value as written); ``NAME`` -> (NAME, None)."""
     name, equals, value = word.partition("=")
     return name, (value if equals else None)
-
-
-def mount_options(value: str) -> dict[str, str]:
-    """The ``key=value`` fields of a ``--mount`` value (CSV, as BuildKit reads it)."""
-    import csv  # only RUN --mount needs it: imported on first use, not at start-up
-
-    try:
-        fields = next(csv.reader([value]), [])
-    except csv.Error:
-        fields = value.split(",")
-    options: dict[str, str] = {}
-    for item in fields:
-        key, _, option = item.partition("=")
-        options[key.strip().lower()] = option
-    return options
 
 
 class _GraphBuilder:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from slimage.dockerfile.mounts import cache_mount_targets
+
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
     from slimage.dockerfile.run_commands import ShellCommand as Command
@@ -78,32 +80,6 @@ SUGGESTED_MOUNTS: dict[str, tuple[str, ...]] = {
     "composer": ("--mount=type=cache,target=/root/.composer/cache",),
     "bundle": ("--mount=type=cache,target=/usr/local/bundle/cache",),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Mount:
-    """One ``RUN --mount=`` flag: its type, its target and all its options by key."""
-
-    type: str
-    target: str
-    options: dict[str, str]
-
-
-def parse_mounts(instruction: Instruction) -> list[Mount]:
-    """The ``RUN --mount=...`` flags (BuildKit's CSV form; type defaults to bind)."""
-    mounts = []
-    for value in instruction.flag_values("mount"):
-        options: dict[str, str] = {}
-        for field in value.split(","):
-            key, _, val = field.partition("=")
-            options[key.strip().lower()] = val.strip().strip("\"'")
-        target = options.get("target") or options.get("dst") or options.get("destination") or ""
-        mounts.append(Mount(options.get("type", "bind"), target, options))
-    return mounts
-
-
-def cache_mount_targets(instruction: Instruction) -> list[str]:
-    return [m.target for m in parse_mounts(instruction) if m.type == "cache" and m.target]
 
 
 def _covers(target: str, directory: str) -> bool:
