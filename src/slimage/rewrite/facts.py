@@ -16,7 +16,9 @@ from pathlib import Path
 from slimage.dockerfile.model import Dockerfile, Instruction
 from slimage.dockerfile.run_commands import ShellCommand, run_commands
 from slimage.dockerfile.stages import Stage, StageGraph
-from slimage.stacks.packages import build_step, dependency_install, package_install
+from slimage.stacks.build_steps import build_step
+from slimage.stacks.dependencies import dependency_install
+from slimage.stacks.packages import package_install
 
 # Programs that run a test suite: build-only.
 TEST_PROGRAMS = frozenset({"pytest", "tox", "nox", "jest", "vitest", "mocha", "ava", "karma"})

@@ -16,20 +16,17 @@ from slimage.errors import SlimageError
 from slimage.limits import loads_json
 from slimage.rules import _stage_walk
 from slimage.stacks import all_stacks
+from slimage.stacks.build_steps import build_step, may_build
+from slimage.stacks.dependencies import dependency_install, may_install_dependencies
+from slimage.stacks.libc import GLIBC_NODE_ADDONS, MUSL_SAFE_PYTHON
+from slimage.stacks.native import requirement_names
 from slimage.stacks.packages import (
-    GLIBC_NODE_ADDONS,
-    MUSL_SAFE_PYTHON,
-    build_step,
-    dependency_install,
-    may_build,
-    may_install_dependencies,
     package_base_name,
     package_install,
     package_manager,
-    python_requirement_name,
-    read_context_text,
     runs_package_manager,
 )
+from slimage.stacks.project import read_text
 
 if TYPE_CHECKING:
     from slimage.dockerfile.stages import Stage
@@ -189,7 +186,7 @@ def _node_addon(context: LintContext) -> str | None:
                 for word in command.argv[2:]:
                     if _package_name(word) in GLIBC_NODE_ADDONS:
                         return _package_name(word)
-    text = read_context_text(context.context_dir, "package.json")
+    text = _context_text(context, "package.json")
     if text:
         try:
             manifest = loads_json(text, "package.json", error=SlimageError)
@@ -236,13 +233,21 @@ def _python_unknown_package(context: LintContext) -> str | None:
                     and "/" not in w
                     and w != "."
                 ]
-                names.extend(n for n in (python_requirement_name(w) for w in operands) if n)
+                names.extend(requirement_names("\n".join(operands)))
     for path in requirement_files:
-        text = read_context_text(context.context_dir, path.removeprefix("./"))
+        text = _context_text(context, path.removeprefix("./"))
         if text is None:
             return f"the packages in {path} are unknown to slimage"
-        names.extend(n for n in (python_requirement_name(line) for line in text.splitlines()) if n)
+        names.extend(requirement_names(text))
     for name in names:
         if name not in MUSL_SAFE_PYTHON:
             return f"`{name}` may have no musllinux wheel"
     return None
+
+
+def _context_text(context: LintContext, relative: str) -> str | None:
+    """A small text file of the build context, or None (no context, no such file, not a
+    regular file, too big to be a manifest)."""
+    if context.context_dir is None:
+        return None
+    return read_text(context.context_dir / relative, quiet=True)

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile import spans
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step, may_build, removes_packages_in_same_run
+from slimage.stacks.build_steps import build_step, may_build
+from slimage.stacks.packages import removes_packages_in_same_run
 
 if TYPE_CHECKING:
     from slimage.rules.context import LintContext

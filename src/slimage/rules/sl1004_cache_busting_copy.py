@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile.spans import instruction_head_span
 from slimage.rules import _sources, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import (
+from slimage.stacks.dependencies import (
     MANIFESTS,
     dependency_install,
     is_manifest,

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step, dependency_install, may_install_dependencies
+from slimage.stacks.build_steps import build_step
+from slimage.stacks.dependencies import dependency_install, may_install_dependencies
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

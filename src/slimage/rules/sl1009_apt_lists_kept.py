@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import mounts_cover, package_manager, runs_package_manager
+from slimage.stacks.caches import mounts_cover
+from slimage.stacks.packages import package_manager, runs_package_manager
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

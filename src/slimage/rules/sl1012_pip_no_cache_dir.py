@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import has_cache_mount
+from slimage.stacks.caches import has_cache_mount
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command

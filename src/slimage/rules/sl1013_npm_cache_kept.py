@@ -6,12 +6,8 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile import spans
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import (
-    CACHE_DIRS,
-    dependency_install,
-    has_cache_mount,
-    may_install_dependencies,
-)
+from slimage.stacks.caches import CACHE_DIRS, has_cache_mount
+from slimage.stacks.dependencies import dependency_install, may_install_dependencies
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

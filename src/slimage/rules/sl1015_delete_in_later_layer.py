@@ -9,7 +9,7 @@ from slimage.dockerfile import spans
 from slimage.dockerfile import workdir as workdirs
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import CACHE_DIRS, mounts_cover, package_tool
+from slimage.stacks.caches import CACHE_DIRS, mounts_cover, package_tool
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from slimage.dockerfile import spans
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import read_context_text
+from slimage.stacks.project import read_text
 
 if TYPE_CHECKING:
     from slimage.dockerfile.stages import Stage
@@ -64,7 +64,8 @@ class RustNotStripped(Rule):
         ]
         if not cargo_runs:
             return
-        cargo_toml = read_context_text(context.context_dir, "Cargo.toml") or ""
+        directory = context.context_dir
+        cargo_toml = (read_text(directory / "Cargo.toml", quiet=True) if directory else None) or ""
         if _CARGO_STRIP.search(cargo_toml) or _strips(context, context.runtime_stage):
             return
         for stage, runs in cargo_runs:

@@ -8,7 +8,7 @@ from slimage.dockerfile import spans
 from slimage.findings import Severity
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import build_step, may_build
+from slimage.stacks.build_steps import build_step, may_build
 
 if TYPE_CHECKING:
     from slimage.dockerfile.run_commands import ShellCommand as Command

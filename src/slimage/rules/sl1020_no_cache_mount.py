@@ -7,12 +7,7 @@ from slimage.dockerfile import spans
 from slimage.findings import Edit, Severity
 from slimage.rules import _edits, _stage_walk
 from slimage.rules.base import Rule, Violation
-from slimage.stacks.packages import (
-    SUGGESTED_MOUNTS,
-    has_cache_mount,
-    may_fill_cache,
-    package_tool,
-)
+from slimage.stacks.caches import SUGGESTED_MOUNTS, has_cache_mount, may_fill_cache, package_tool
 
 if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction

@@ -77,17 +77,18 @@ NATIVE_PACKAGES: tuple[NativePackage, ...] = (
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-def requirement_names(text: str) -> set[str]:
-    """Distribution names in a requirements file or dependency list, normalised."""
-    names = set()
+def requirement_names(text: str) -> list[str]:
+    """Distribution names in a requirements file or dependency list (one a line),
+    normalised, each once, in the order written."""
+    names: dict[str, None] = {}
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip().strip("\"',")
         if not line or line.startswith("-"):
             continue
         match = _REQUIREMENT_NAME.match(line)
         if match:
-            names.add(match.group(1).lower().replace("_", "-"))
-    return names
+            names[match.group(1).lower().replace("_", "-")] = None
+    return list(names)
 
 
 def native_needs(ecosystem: str, names: Iterable[str]) -> list[NativePackage]:

@@ -168,7 +168,7 @@ def _module_defining(root: Path, markers: tuple[str, ...]) -> str | None:
     return None
 
 
-def _dependency_names(deps_text: str) -> set[str]:
+def _dependency_names(deps_text: str) -> list[str]:
     """Distribution names in requirement lines and PEP 508 strings."""
     return requirement_names(deps_text)
 
