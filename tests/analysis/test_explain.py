@@ -111,7 +111,7 @@ def test_content_wanted_keeps_metadata_and_secrets_only() -> None:
 
 
 def _owned_by(packages: set[str]) -> set[str]:
-    from slimage.analysis.packages import read_package_db
+    from slimage.analysis.package_db import read_package_db
 
     db = read_package_db(dpkg_contents())
     assert db is not None

@@ -4,18 +4,20 @@ from fnmatch import fnmatchcase
 
 from analysis_fixtures import dpkg_contents, usr_merged
 
-from slimage.analysis.packages import (
-    BUILD_ONLY_CATEGORIES,
+from slimage.analysis.package_db import (
     KIB,
-    NOT_BUILD_ONLY,
-    build_only_category,
-    dependency_closure,
     parse_apk_installed,
     parse_depends,
     parse_dpkg_list,
     parse_dpkg_status,
     parse_extended_states,
     read_package_db,
+)
+from slimage.analysis.packages import (
+    BUILD_ONLY_CATEGORIES,
+    NOT_BUILD_ONLY,
+    build_only_category,
+    dependency_closure,
     removable_packages,
 )
 

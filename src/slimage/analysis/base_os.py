@@ -19,10 +19,10 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
+from slimage.analysis.package_db import PackageDb
 from slimage.analysis.packages import (
     INSTALL_TIME_PLUMBING,
     RUNTIME_DATA_PACKAGES,
-    PackageDb,
     build_only_category,
     dependency_closure,
 )

@@ -25,7 +25,8 @@ from slimage.analysis.claims import (
 from slimage.analysis.classify import PACKAGE_INSTALL, PathClassifier, WasteClass
 from slimage.analysis.duplicates import find_duplicates
 from slimage.analysis.inventory import image_config_body
-from slimage.analysis.packages import PackageDb, dev_runtime_libraries, removable_packages
+from slimage.analysis.package_db import PackageDb
+from slimage.analysis.packages import dev_runtime_libraries, removable_packages
 from slimage.analysis.runtime import PACKAGE_MANAGER_RUNNERS
 from slimage.findings import Severity
 

@@ -15,7 +15,7 @@ from typing import Any
 from slimage.analysis import node_deps, python_deps, secrets
 from slimage.analysis.classify import PRECEDENCE, WasteClass
 from slimage.analysis.inventory import MERGED_DIRS, image_config_body
-from slimage.analysis.packages import PackageDb
+from slimage.analysis.package_db import PackageDb
 from slimage.analysis.runtime import EntryPoint
 from slimage.filesystem import FileKind, FileRecord
 from slimage.findings import Severity

@@ -24,7 +24,7 @@ from slimage.analysis.claims import PACKAGE_GROUP, Claims, ImageFacts, merged_di
 from slimage.analysis.classify import WasteClass
 from slimage.analysis.inventory import InstalledPackage, Inventory, build_inventory
 from slimage.analysis.node_deps import package_directory
-from slimage.analysis.packages import read_package_db
+from slimage.analysis.package_db import read_package_db
 from slimage.analysis.runtime import find_entry_point
 from slimage.analysis.steps import StepMap
 from slimage.filesystem import FileKind, FileRecord

@@ -16,7 +16,8 @@ import tarfile
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../../../src"))
-from slimage.analysis.packages import dependency_closure, parse_dpkg_status
+from slimage.analysis.package_db import parse_dpkg_status
+from slimage.analysis.packages import dependency_closure
 
 ROOTS = ["build-essential", "git", "python3", "curl", "ca-certificates", "tzdata"]
 
