@@ -135,14 +135,18 @@ def _probe(
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return Check(
-                image, "http", label, False, f"no answer within the timeout ({last_error})"
-            )
+            reason = f"no answer within the timeout ({last_error})"
+            if last_error == _UNREACHABLE:
+                reason += f": {_UNREACHABLE_HINT}"
+            return Check(image, "http", label, False, reason)
         state = engine.state(container)
         if not state.running:
             return Check(image, "http", label, False, _exited(engine, container, state.exit_code))
         try:
             status, body = _get(port, probe.path, min(remaining, 5.0))
+        except _Unreachable:
+            last_error = _UNREACHABLE
+            continue
         except (OSError, http.client.HTTPException) as error:
             last_error = type(error).__name__
             time.sleep(min(0.5, max(deadline - time.monotonic(), 0)))
@@ -156,9 +160,27 @@ def _probe(
         return Check(image, "http", label, passed, reason, observed=(status, body))
 
 
+# A connection that is never accepted nor refused: the SYN went nowhere. A container whose
+# app is still starting refuses at once; this is the runtime's network (seen with podman
+# when a link-down CNI bridge's route shadows netavark's, both on 10.88.0.0/16).
+_UNREACHABLE = "the published port never accepted a connection"
+_UNREACHABLE_HINT = (
+    "the runtime's port forwarding does not reach the container (check its network: "
+    "`ip route` for two bridges on one subnet, a firewall)"
+)
+
+
+class _Unreachable(Exception):
+    """Connecting to the published port timed out (neither accepted nor refused)."""
+
+
 def _get(port: int, path: str, timeout: float) -> tuple[int, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
+        try:
+            connection.connect()
+        except TimeoutError:
+            raise _Unreachable from None
         connection.request("GET", path, headers={"User-Agent": "slimage-verify"})
         response = connection.getresponse()
         body = response.read(BODY_LIMIT)
