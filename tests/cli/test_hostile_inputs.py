@@ -4,6 +4,7 @@ normal run, never a traceback, and within a timeout."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +44,24 @@ def test_copy_of_an_overlong_name_lints_and_checks(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_text(f"FROM alpine\nCOPY {'a' * 256} /app/\n")
     assert_clean(slimage("lint", str(tmp_path / "Dockerfile")), (0, 1))
     assert_clean(slimage("context", str(tmp_path)), (0, 1))
+
+
+def test_add_of_an_overlong_name_lints(tmp_path: Path) -> None:
+    # Found by the full campaign of session 7 (seed 18): SL2002 asked whether the ADD
+    # source is a directory of the context, and Path.is_dir raised ENAMETOOLONG.
+    (tmp_path / "Dockerfile").write_text(f"FROM 04\nADD g{'a' * 300} /steam/\n")
+    assert_clean(slimage("lint", str(tmp_path / "Dockerfile")), (0, 1))
+    assert_clean(slimage("rewrite", str(tmp_path)), (0, 1, 3))
+
+
+def test_overlong_names_in_package_json_suggest_and_init(tmp_path: Path) -> None:
+    # The same error from `main` and from the files a manifest names.
+    long = "a" * 300
+    manifest = {"name": "x", "main": f"{long}.js", "files": [long], "scripts": {}}
+    (tmp_path / "package.json").write_text(json.dumps(manifest))
+    (tmp_path / "Dockerfile").write_text('FROM node:20\nCOPY . .\nCMD ["node", "x.js"]\n')
+    assert_clean(slimage("context", str(tmp_path), "--suggest"), (0, 1))
+    assert_clean(slimage("init", str(tmp_path), "--print"), (0, 1, 3))
 
 
 # --- item 9: ignore files and manifests that are devices or FIFOs ---------------------

@@ -23,7 +23,7 @@ from slimage.context.ignore import PatternMatcher
 from slimage.context.problems import SECRET_TEMPLATES, Category, classify
 from slimage.context.scan import DIR, ContextScan, scan_context
 from slimage.errors import SlimageError
-from slimage.limits import loads_json, loads_toml, read_optional
+from slimage.limits import loads_json, loads_toml, path_exists, read_optional
 from slimage.stacks import all_stacks
 from slimage.stacks.base import Candidate
 
@@ -141,7 +141,7 @@ def build_requirements(root: Path, stacks: Iterable[str]) -> set[str]:
     ):
         if (root / name).exists():
             wanted.add(name)
-    return {path for path in wanted if (root / path).exists()}
+    return {path for path in wanted if path_exists(root / path)}
 
 
 class _Unusable(SlimageError):

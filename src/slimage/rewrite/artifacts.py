@@ -8,6 +8,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from slimage.limits import path_exists
 from slimage.rewrite.facts import StageFacts, copy_destination, copy_sources
 from slimage.stacks.project import read_text, read_toml
 
@@ -45,7 +46,7 @@ def in_context(facts: StageFacts, container_path: str) -> bool:
     rel = context_path(facts, container_path)
     if rel is None or facts.context_dir is None:
         return False
-    return (facts.context_dir / rel).exists()
+    return path_exists(facts.context_dir / rel)
 
 
 # --- Go -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from slimage.dockerfile.spans import keyword_span
 from slimage.dockerfile.variables import has_variable
 from slimage.findings import Applicability, Fix, Severity
+from slimage.limits import path_is_dir, path_is_file
 from slimage.rules._edits import keyword_edit
 from slimage.rules._sources import (
     copy_sources,
@@ -109,9 +110,9 @@ def _safe_source(source: str, instruction: Instruction, context_dir: Path | None
         return False
     if context_dir is not None:
         path = context_dir / source.lstrip("/")
-        if path.is_dir():
+        if path_is_dir(path):
             return True
-        if path.is_file():
+        if path_is_file(path):
             return looks_like_tar_archive(path) is False
     return _known_non_archive_name(source)
 

@@ -8,6 +8,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from slimage.limits import path_is_file
 from slimage.stacks.base import Candidate, Stack
 from slimage.stacks.project import Project, guess_port, major_minor, read_json, read_text
 from slimage.stacks.releases import NODE
@@ -147,7 +148,7 @@ def _start_command(
         return ["node_modules/.bin/next", "start"]
     main = package.get("main")
     # A main the build script makes (dist/server.js from src/server.ts) exists only later.
-    if isinstance(main, str) and ((root / main).is_file() or "build" in scripts):
+    if isinstance(main, str) and (path_is_file(root / main) or "build" in scripts):
         return ["node", main]
     for candidate in ("server.js", "index.js", "app.js", "dist/server.js", "dist/index.js"):
         if (root / candidate).is_file():
