@@ -104,7 +104,10 @@ class Worker:
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             os.nice(5)
 
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(TESTS)]))
+        # This tree's slimage first: a campaign run from another checkout (a worktree
+        # frozen for a long run) tests its own code, not the one the venv installed.
+        paths = [str(ROOT / "src"), str(ROOT), str(TESTS)]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
         return subprocess.Popen(
             [sys.executable, "-m", "tests.fuzz.worker"],
             stdin=subprocess.PIPE,
