@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from slimage.context.ignore import load_matcher
+from slimage.context.ignore_file import load_matcher
 from slimage.context.scan import scan_context
 
 DOCKERIGNORE = """\

@@ -66,7 +66,8 @@ def test_every_runtime_passes_lint_or_is_refused(tmp_path: Path, sample: str, ru
 def test_readme_named_by_pyproject_is_not_ignored(tmp_path: Path) -> None:
     project = _project(tmp_path, "python-uv")
     assert _slimage("init", str(project)).returncode == 0
-    from slimage.context.ignore import PatternMatcher, read_ignore_file
+    from slimage.context.ignore import PatternMatcher
+    from slimage.context.ignore_file import read_ignore_file
 
     matcher = PatternMatcher(read_ignore_file((project / ".dockerignore").read_text()))
     assert not matcher.matches("README.md")
@@ -182,7 +183,8 @@ def test_existing_dockerignore_that_hides_a_copy_source(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "    !src\n" in result.stderr
     assert _slimage("init", str(project), "--force").returncode == 0
-    from slimage.context.ignore import PatternMatcher, read_ignore_file
+    from slimage.context.ignore import PatternMatcher
+    from slimage.context.ignore_file import read_ignore_file
 
     matcher = PatternMatcher(read_ignore_file((project / ".dockerignore").read_text()))
     assert not matcher.matches("src/main/java/example/Main.java")

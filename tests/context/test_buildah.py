@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from slimage.context.ignore import load_matcher
+from slimage.context.ignore_file import load_matcher
 from slimage.context.inspect import inspect_context
 from slimage.context.reach import analyse_reach
 from slimage.context.scan import scan_context

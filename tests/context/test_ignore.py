@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slimage.context.ignore import (
-    MatchInfo,
-    PatternMatcher,
+from slimage.context.ignore import MatchInfo, PatternMatcher
+from slimage.context.ignore_file import (
     decode_ignore_file,
     find_ignore_file,
     load_matcher,

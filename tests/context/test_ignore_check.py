@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slimage.context.ignore import PatternMatcher, read_ignore_file
+from slimage.context.ignore import PatternMatcher
 from slimage.context.ignore_check import IgnoreCheck, check_ignore_file, merged_ignore_text
+from slimage.context.ignore_file import read_ignore_file
 from slimage.context.scan import scan_context
 from slimage.dockerfile.parser import parse_dockerfile
 from slimage.dockerfile.stages import build_stage_graph

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from slimage.context._golang import dir_name
-from slimage.context.ignore import MatchInfo, PatternMatcher, read_ignore_file
+from slimage.context.ignore import MatchInfo, PatternMatcher
+from slimage.context.ignore_file import read_ignore_file
 from slimage.errors import IgnoreFileError
 
 DATA = Path(__file__).parent.parent / "data" / "conformance" / "dockerignore-cases.json"

@@ -88,7 +88,7 @@ def test_same_answers_with_and_without_re2(monkeypatch: pytest.MonkeyPatch, have
 
 
 def test_more_patterns_than_the_limit_is_a_clear_error() -> None:
-    from slimage.context.ignore import matcher_from_text
+    from slimage.context.ignore_file import matcher_from_text
     from slimage.errors import IgnoreFileError
     from slimage.limits import MAX_IGNORE_PATTERNS
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slimage.context.ignore import PatternMatcher, matcher_from_text
+from slimage.context.ignore import PatternMatcher
+from slimage.context.ignore_file import matcher_from_text
 from slimage.context.scan import DIR, FILE, SYMLINK, scan_context
 from slimage.errors import InputError, InputNotFound
 

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from slimage.context.ignore import PatternMatcher, find_ignore_file, load_matcher
+from slimage.context.ignore import PatternMatcher
+from slimage.context.ignore_file import find_ignore_file, load_matcher
 from slimage.context.scan import ContextScan, scan_context
 from slimage.errors import IgnoreFileError
 

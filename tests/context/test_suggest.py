@@ -170,7 +170,7 @@ def test_detect_stacks(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("sample", [node_sample, python_sample, go_sample])
 def test_suggestion_text_reads_back_to_the_same_patterns(sample: object, tmp_path: Path) -> None:
-    from slimage.context.ignore import read_ignore_file
+    from slimage.context.ignore_file import read_ignore_file
 
     sample(tmp_path)  # type: ignore[operator]
     report = inspect_context(tmp_path, suggest=True)

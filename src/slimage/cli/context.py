@@ -75,7 +75,7 @@ def context_command(
 
 
 def _write_suggestion(report: ContextReport, *, force: bool) -> Path:
-    from slimage.context.ignore import DOCKERIGNORE
+    from slimage.context.ignore_file import DOCKERIGNORE
     from slimage.errors import UsageError
 
     assert report.suggestion is not None

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slimage.context.ignore import find_ignore_file, load_matcher
+from slimage.context.ignore_file import find_ignore_file, load_matcher
 from slimage.context.problems import ContextProblem, find_problems
 from slimage.context.reach import ReachReport, analyse_reach
 from slimage.context.scan import ContextScan, scan_context

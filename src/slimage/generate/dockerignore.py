@@ -29,7 +29,7 @@ def plan_dockerignore(
 ) -> IgnorePlan:
     """The ignore file for ``dockerfile_text``, to be written as ``dockerfile_path``
     (default ``directory/Dockerfile``) and built with ``directory`` as its context."""
-    from slimage.context.ignore import find_ignore_file, load_matcher
+    from slimage.context.ignore_file import find_ignore_file, load_matcher
     from slimage.context.inspect import suggest_for_build
     from slimage.context.scan import scan_context
     from slimage.dockerfile.parser import parse_dockerfile

@@ -182,7 +182,7 @@ class LintContext:
         if not self._matcher_loaded:
             self._matcher_loaded = True
             if self.context_dir is not None:
-                from slimage.context.ignore import load_matcher
+                from slimage.context.ignore_file import load_matcher
 
                 dockerfile = Path(self.path) if self.path else None
                 self._matcher = load_matcher(self.context_dir, dockerfile)

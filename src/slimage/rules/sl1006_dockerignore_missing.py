@@ -52,7 +52,7 @@ class DockerignoreMissing(Rule):
     def check(self, context: LintContext) -> Iterator[Violation]:
         if context.context_dir is None:
             return
-        from slimage.context.ignore import find_ignore_file
+        from slimage.context.ignore_file import find_ignore_file
 
         dockerfile = Path(context.path) if context.path else None
         if find_ignore_file(context.context_dir, dockerfile) is not None:
