@@ -173,7 +173,25 @@ def test_quiet_leaves_only_what_fails(tmp_path: Path) -> None:
 
 
 def test_shell_completion_is_on(tmp_path: Path) -> None:
-    script = slimage("--show-completion", "bash", cwd=tmp_path)
+    # Typer picks the shell from the parent processes (shellingham), not from an argument:
+    # run it under bash (not exec'd into), or it depends on what started pytest (make runs
+    # a quoted PYTEST_ARGS through /bin/sh, which Typer does not support).
+    script = subprocess.run(
+        [
+            "bash",
+            "-c",
+            '"$@"; exit $?',
+            "bash",
+            sys.executable,
+            "-m",
+            "slimage",
+            "--show-completion",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert script.returncode == 0, script.stderr
     assert "_SLIMAGE_COMPLETE=complete_bash" in script.stdout
     completed = slimage(
