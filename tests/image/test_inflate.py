@@ -82,6 +82,19 @@ def test_a_bomb_split_into_members_is_refused_with_bounded_memory(
     assert peak < 64 << 20
 
 
+def test_pieces_are_joined_to_a_chunk_whatever_one_inflate_call_gives() -> None:
+    # Each piece costs a hash update, a hand-off between threads and a tar-walk step, and
+    # one inflate call yields little more than the 64 KiB it is fed.
+    layer = make_layer([("file", "r", random.Random(5).randbytes(5_000_000))])
+    blob = members(layer, [1_000_000, 1_000_100])
+    reader = inflate.GzipMembers(
+        io.BytesIO(blob).read, b"", label="layer", chunk=1 << 20, out_limit=1 << 20
+    )
+    sizes = list(iter(lambda: len(reader.read()), 0))
+    assert sum(sizes) == len(layer)
+    assert all(1 << 20 <= size <= 2 << 20 for size in sizes[:-1])
+
+
 def test_data_after_the_last_member_is_hashed_not_read() -> None:
     layer = make_layer([("file", "a", b"1" * 5000)])
     blob = members(layer, [2048]) + b"\0" * 1000

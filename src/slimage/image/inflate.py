@@ -82,7 +82,10 @@ class GzipMembers:
 
     ``read(size)`` gives stored bytes (b"" at their end). Bytes after the last member that
     do not start another are read (so they are hashed) but not inflated; ``trailing`` says
-    so. Each :meth:`read` returns at most ``out_limit`` bytes.
+    so. Each :meth:`read` returns at least ``chunk`` bytes (less only at the end) and at
+    most ``chunk + out_limit``: whoever takes the pieces (a hasher, a queue between
+    threads, the tar walk) pays per piece, and one inflate call yields only about as much
+    as it is fed.
     """
 
     def __init__(
@@ -104,6 +107,18 @@ class GzipMembers:
 
     def read(self) -> bytes:
         """The next piece of uncompressed bytes; b"" after the last member."""
+        pieces: list[bytes] = []
+        size = 0
+        while size < self._chunk:
+            piece = self._inflate()
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def _inflate(self) -> bytes:
+        """What one inflate call gives (at most ``out_limit`` bytes); b"" at the end."""
         while True:
             inflater = self._inflater
             if inflater.eof:

@@ -30,7 +30,7 @@ MAPPED_CHUNK = 16 << 20
 # but not a thousandfold over a gigabyte.
 BOMB_RATIO = 1000
 BOMB_FLOOR = 1 << 30
-# Inflated chunks (at most 4 MiB each) a compressed layer may run ahead of the parser.
+# Inflated chunks (1-2 MiB each) a compressed layer may run ahead of the parser.
 INFLATED_AHEAD = 4
 
 
@@ -136,7 +136,7 @@ class LayerStream:
         self._zstd: RawReader | None = None
         if actual == "gzip":
             self._gzip = GzipMembers(
-                self._source.read, head, label=label, chunk=CHUNK, out_limit=4 * CHUNK
+                self._source.read, head, label=label, chunk=CHUNK, out_limit=CHUNK
             )
             self._head = b""
         elif actual == "zstd":

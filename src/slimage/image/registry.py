@@ -120,8 +120,19 @@ class _BlobReader:
 
     def _pump(self) -> None:
         try:
-            for chunk in self._fetcher.chunks():
-                self._queue.put(chunk)
+            # The socket gives ~64 KiB at a time; the reader is handed about CHUNK at a
+            # time, since every piece costs a queue hand-off, a hash update and an
+            # inflate call downstream.
+            pieces: list[bytes] = []
+            size = 0
+            for piece in self._fetcher.chunks():
+                pieces.append(piece)
+                size += len(piece)
+                if size >= CHUNK:
+                    self._queue.put(b"".join(pieces))
+                    pieces, size = [], 0
+            if pieces:
+                self._queue.put(b"".join(pieces))
             self._queue.put(_END)
         except BaseException as error:  # handed to the reading thread
             self._queue.put(error)
@@ -140,6 +151,10 @@ class _BlobReader:
                 raise item
             assert isinstance(item, bytes)
             self._buffer = item
+        if want >= len(self._buffer):
+            data, self._buffer = self._buffer, b""
+            return data
+        # Rarely: a read smaller than the pieces (the first bytes of a layer).
         data, self._buffer = self._buffer[:want], self._buffer[want:]
         return data
 

@@ -43,8 +43,8 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 MAX_ATTEMPTS = 5
 MAX_RETRY_AFTER = 30.0
 CHUNK = 1 << 20
-# Chunks of a blob the download may run ahead of the analysis (each at most ~64 KiB).
-PREFETCH_CHUNKS = 256
+# Pieces of a blob (about CHUNK each) the download may run ahead of the analysis.
+PREFETCH_CHUNKS = 16
 
 _ACCEPT = ", ".join(
     [
