@@ -20,9 +20,9 @@ from slimage.filesystem import FileKind, FileRecord
 from slimage.image.config import RuntimeSettings as RuntimeSettings
 from slimage.image.config import image_config_body
 from slimage.image.config import runtime_settings as runtime_settings
+from slimage.symlinks import MISSING, OTHER, Component, Kind, resolve_path
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-MAX_SYMLINK_HOPS = 40
 # A compiled program is rarely this small; smaller unknown programs are taken for scripts.
 MIN_BINARY_BYTES = 256 * 1024
 
@@ -74,36 +74,23 @@ class EntryPoint:
 
 
 def resolve(files: Mapping[str, FileRecord], path: str) -> str | None:
-    """The path ``path`` names after following symlinks (in any component); None if absent."""
-    parts = [p for p in path.strip("/").split("/") if p not in {"", "."}]
-    resolved: list[str] = []
-    hops = 0
-    while parts:
-        part = parts.pop(0)
-        if part == "..":
-            if resolved:
-                resolved.pop()
-            continue
-        candidate = "/".join([*resolved, part])
-        record = files.get(candidate)
+    """The path ``path`` names after following symlinks (in any component); None if absent.
+
+    A missing directory on the way is one a layer tar did not list; a hard link at the end
+    resolves to the path it links to."""
+
+    def lookup(components: tuple[str, ...]) -> Component:
+        record = files.get("/".join(components))
         if record is None:
-            if not parts:
-                return None
-            resolved.append(part)  # a parent directory a layer tar did not list
-            continue
+            return MISSING
         if record.kind is FileKind.SYMLINK:
-            hops += 1
-            if hops > MAX_SYMLINK_HOPS:
-                return None  # a loop
-            target = record.link_target
-            if target.startswith("/"):
-                resolved = []
-            parts = [p for p in target.split("/") if p not in {"", "."}] + parts
-            continue
-        if record.kind is FileKind.HARDLINK and not parts:
-            return record.link_target.strip("/") or candidate
-        resolved.append(part)
-    return "/".join(resolved)
+            return Component(Kind.SYMLINK, record.link_target)
+        if record.kind is FileKind.HARDLINK:
+            return Component(Kind.HARDLINK, record.link_target)
+        return OTHER
+
+    found = resolve_path(path, lookup, follow_last=True, implicit_dirs=True)
+    return None if found is None else "/".join(found)
 
 
 def _env(body: Mapping[str, Any]) -> dict[str, str]:

@@ -4,7 +4,8 @@ files as owned by the container's user).
 
 Every path is resolved inside the root: a symbolic link on the way (``/bin`` -> ``usr/bin``
 on merged-/usr systems, or an absolute one) never leads out of the image. The last
-component is not followed; the structure tests follow it themselves.
+component is not followed; the structure tests follow it themselves. The walk itself is
+``slimage.symlinks.resolve_path``'s, shared with the analysis.
 """
 
 from __future__ import annotations
@@ -14,36 +15,25 @@ import os
 import posixpath
 import tarfile
 
-SYMLINK_HOPS = 40
+from slimage.symlinks import MISSING, OTHER, Component, Kind, resolve_path
+
 FILE_LIMIT = 16 << 20  # bytes of one file copied out (as much as a content test reads)
 
 
 def resolve_inside(root: str, path: str) -> str | None:
     """``path`` of the image mounted at ``root`` as a host path; None when something on
     the way does not exist."""
-    parts = [part for part in path.split("/") if part not in ("", ".")]
-    resolved: list[str] = []
-    hops = 0
-    while parts:
-        part = parts.pop(0)
-        if part == "..":
-            if resolved:
-                resolved.pop()
-            continue
-        host = os.path.join(root, *resolved, part)
+
+    def lookup(components: tuple[str, ...]) -> Component:
+        host = os.path.join(root, *components)
         if not os.path.lexists(host):
-            return None
-        if os.path.islink(host) and parts:
-            hops += 1
-            if hops > SYMLINK_HOPS:
-                return None
-            target = os.readlink(host)
-            if target.startswith("/"):
-                resolved = []
-            parts = [piece for piece in target.split("/") if piece not in ("", ".")] + parts
-            continue
-        resolved.append(part)
-    return os.path.join(root, *resolved)
+            return MISSING
+        if os.path.islink(host):
+            return Component(Kind.SYMLINK, os.readlink(host))
+        return OTHER
+
+    found = resolve_path(path, lookup, follow_last=False, implicit_dirs=False)
+    return None if found is None else os.path.join(root, *found)
 
 
 def member_tar(root: str, path: str) -> io.BytesIO:
