@@ -115,6 +115,7 @@ class _BlobReader:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=PREFETCH_CHUNKS)
         self._buffer = b""
         self._done = False
+        self._hasher = hashlib.sha256()
         self._thread = threading.Thread(target=self._pump, name=f"slimage {label}", daemon=True)
         self._thread.start()
 
@@ -129,13 +130,24 @@ class _BlobReader:
                 pieces.append(piece)
                 size += len(piece)
                 if size >= CHUNK:
-                    self._queue.put(b"".join(pieces))
+                    self._hand_over(b"".join(pieces))
                     pieces, size = [], 0
             if pieces:
-                self._queue.put(b"".join(pieces))
+                self._hand_over(b"".join(pieces))
             self._queue.put(_END)
         except BaseException as error:  # handed to the reading thread
             self._queue.put(error)
+
+    def _hand_over(self, piece: bytes) -> None:
+        # Hashed here, where the bytes arrive (hashlib lets the GIL go): the thread that
+        # inflates them then has that much less to do.
+        self._hasher.update(piece)
+        self._queue.put(piece)
+
+    def digest(self) -> str:
+        """The blob's ``sha256:`` digest, once the download has ended."""
+        self._thread.join()
+        return "sha256:" + self._hasher.hexdigest()
 
     def read(self, size: int = -1, /) -> bytes:
         want = CHUNK if size is None or size < 0 else size
@@ -233,6 +245,7 @@ class RegistryLayer:
                 media_type=self.media_type,
                 expected_digest=self.digest,
                 expected_diff_id=self.diff_id or None,
+                stored_digest=reader.digest,
             )
             yield stream
         finally:
