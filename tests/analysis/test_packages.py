@@ -14,12 +14,12 @@ from slimage.analysis.package_db import (
     read_package_db,
 )
 from slimage.analysis.packages import (
-    BUILD_ONLY_CATEGORIES,
-    NOT_BUILD_ONLY,
+    REPORTED_CATEGORIES,
     build_only_category,
     dependency_closure,
     removable_packages,
 )
+from slimage.stacks.packages import BUILD_PACKAGE_CATEGORIES, NOT_BUILD_ONLY
 
 
 def test_parses_a_real_bookworm_status() -> None:
@@ -219,9 +219,9 @@ def _category_by_fnmatch(name: str) -> str | None:
     base = name.split(":", 1)[0]
     if any(fnmatchcase(base, pattern) for pattern in NOT_BUILD_ONLY):
         return None
-    for category, patterns in BUILD_ONLY_CATEGORIES.items():
+    for category, patterns in BUILD_PACKAGE_CATEGORIES.items():
         if any(fnmatchcase(base, pattern) for pattern in patterns):
-            return category
+            return REPORTED_CATEGORIES[category]
     return None
 
 
@@ -230,7 +230,7 @@ def test_build_only_matcher_is_the_patterns_in_order() -> None:
     db = read_package_db(dpkg_contents())
     assert db is not None
     names = set(db.packages)
-    for patterns in (NOT_BUILD_ONLY, *BUILD_ONLY_CATEGORIES.values()):
+    for patterns in (NOT_BUILD_ONLY, *BUILD_PACKAGE_CATEGORIES.values()):
         for pattern in patterns:
             for filler in ("", "x", "12", "-dev"):
                 names.add(pattern.replace("*", filler).replace("?", "q"))

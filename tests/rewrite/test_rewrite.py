@@ -17,8 +17,9 @@ from slimage.errors import DockerfileSyntaxError, InputNotFound, UsageError
 from slimage.findings import Severity
 from slimage.rewrite import NotRewritable, rewrite_dockerfile, rewrite_text
 from slimage.rules.engine import lint
+from slimage.rules.sl1003_toolchain_in_runtime import is_toolchain_package
 from slimage.stacks.caches import SUGGESTED_MOUNTS
-from slimage.stacks.packages import is_toolchain_package, package_install
+from slimage.stacks.packages import package_install
 
 DATA = Path(__file__).parent.parent / "data" / "rewrite"
 CASES = sorted(p.name for p in DATA.iterdir() if p.is_dir())

@@ -36,7 +36,7 @@ REMOVE_COMMANDS: dict[str, tuple[str, str]] = {
     "apk": ("apk del {names}", "apk del {names}"),
 }
 
-# Build-only package categories (packages.BUILD_ONLY_CATEGORIES) -> the cause they report.
+# Build-only package groups (packages.REPORTED_CATEGORIES) -> the cause they report.
 PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
     "compilers and build tools": (
         "build-toolchain-packages",

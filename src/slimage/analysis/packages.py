@@ -1,7 +1,8 @@
 """Which OS packages only a build needs, and what removing them would take away.
 
-:func:`build_only_category` names the kind of a build-only package (compilers and build
-tools, version control, install-time package managers, download tools).
+:func:`build_only_category` names the kind of a build-only package as analysis reports it
+(compilers and build tools, version control, npm, download tools), from the one table of
+build-only packages (:data:`slimage.stacks.packages.BUILD_PACKAGE_CATEGORIES`).
 :func:`removable_packages` computes what ``apt-get purge`` of the build-only packages plus
 ``apt-get autoremove`` would take away: everything not reachable, through Depends and
 Pre-Depends, from the packages that stay (:mod:`slimage.analysis.package_db` reads the
@@ -10,90 +11,32 @@ database). A build-only package that a staying package depends on stays too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from fnmatch import fnmatchcase, translate
-from functools import lru_cache
+from fnmatch import fnmatchcase
 
 from slimage.analysis.package_db import OsPackage, PackageDb
+from slimage.stacks.packages import build_package_category
 
-# Packages only a build needs (compilers, headers, build tools, VCS, install-time package
-# managers, download tools). Globs, dpkg and apk names.
-BUILD_ONLY_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "compilers and build tools": (
-        "build-essential",
-        "build-base",
-        "gcc",
-        "gcc-[0-9]*",
-        "g++",
-        "g++-[0-9]*",
-        "cpp",
-        "cpp-[0-9]*",
-        "gfortran*",
-        "clang",
-        "clang-[0-9]*",
-        "llvm",
-        "llvm-[0-9]*",
-        "lld*",
-        "binutils",
-        "binutils-*",
-        "make",
-        "cmake",
-        "cmake-data",
-        "ninja-build",
-        "samurai",
-        "autoconf",
-        "automake",
-        "autotools-dev",
-        "libtool",
-        "libtool-bin",
-        "pkg-config",
-        "pkgconf",
-        "pkgconf-bin",
-        "bison",
-        "flex",
-        "m4",
-        "patch",
-        "dpkg-dev",
-        "fakeroot",
-        "*-dev",
-        "*-dev-bin",
-        "*-headers",
-        "linux-libc-dev",
-        "fortify-headers",
-        "golang",
-        "golang-go",
-        "golang-[0-9]*",
-        "golang-src",
-        "go",
-        "rustc",
-        "rustc-*",
-        "cargo",
-        "rust",
-        "openjdk-*-jdk",
-        "openjdk-*-jdk-headless",
-        "default-jdk",
-        "default-jdk-headless",
-        "openjdk*-jdk",
-        "maven",
-        "gradle",
-        "ant",
-        "node-gyp",
-        "python3-pip",
-        "python3-setuptools",
-        "python3-wheel",
-        "python3-venv",
-        "py3-pip",
-        "py3-setuptools",
-    ),
-    "version control": ("git", "git-man", "subversion", "mercurial", "bzr", "git-lfs"),
-    "npm (install-time only)": ("npm",),
-    "download tools": ("curl", "wget", "gnupg", "gnupg2", "dirmngr"),
+# What analysis reports: every category of the table (stacks/packages.py), grouped as the
+# causes it names (claimers.PACKAGE_CAUSES): the toolchain and its install-time helpers
+# (pip, setuptools) as one, version control, npm (its own cause: an entry point that runs
+# npm keeps it), and the tools that fetch and unpack downloads. The groups are charged in
+# this order.
+REPORTED_CATEGORIES: dict[str, str] = {
+    "compilers and build tools": "compilers and build tools",
+    "build tools apps also run": "compilers and build tools",
+    "headers and -dev packages": "compilers and build tools",
+    "language toolchains": "compilers and build tools",
+    "python install tools": "compilers and build tools",
+    "version control": "version control",
+    "node package managers": "npm (install-time only)",
+    "download tools": "download tools",
+    "download tools apps also run": "download tools",
+    "repository setup": "download tools",
+    "archive tools": "download tools",
 }
-
-# Runtime packages whose names look like build tools (libgcc-s1 depends on gcc-12-base).
-NOT_BUILD_ONLY = ("gcc-*-base", "cpp-*-base")
+REPORTED_GROUPS = tuple(dict.fromkeys(REPORTED_CATEGORIES.values()))
 
 # Installed-by-default install-time plumbing: runtime closures do not walk into these.
 INSTALL_TIME_PLUMBING = frozenset(
@@ -131,28 +74,10 @@ APK_BASE = frozenset(
 RUNTIME_DATA_PACKAGES = frozenset({"ca-certificates", "tzdata"})
 
 
-def _category_matcher() -> re.Pattern[str]:
-    """One regex for every category: group ``n`` is category ``n - 1`` (the first
-    match wins, as the categories are listed); group 1 the exceptions."""
-    alternatives = [
-        "|".join(translate(pattern) for pattern in patterns)
-        for patterns in (NOT_BUILD_ONLY, *BUILD_ONLY_CATEGORIES.values())
-    ]
-    return re.compile("|".join(f"({alternative})" for alternative in alternatives))
-
-
-_CATEGORY_NAMES: tuple[str | None, ...] = (None, None, *BUILD_ONLY_CATEGORIES)
-_category_regex: re.Pattern[str] | None = None
-
-
-@lru_cache(maxsize=8192)
 def build_only_category(name: str) -> str | None:
-    """The category of a build-only package name, or None for a runtime package."""
-    global _category_regex
-    if _category_regex is None:
-        _category_regex = _category_matcher()
-    match = _category_regex.match(name.split(":", 1)[0])
-    return _CATEGORY_NAMES[match.lastindex or 0] if match else None
+    """The reported category of a build-only package name, or None for a runtime package."""
+    category = build_package_category(name)
+    return None if category is None else REPORTED_CATEGORIES[category]
 
 
 # ---- dependency closures -------------------------------------------------------------
@@ -294,8 +219,7 @@ def removable_packages(db: PackageDb, keep: Iterable[str] = ()) -> Removal:
     # Charge each removable package to the first build-only package that pulls it in,
     # category by category, so a finding can say "gcc-12 and 20 packages it pulled in".
     removable: dict[str, str] = {}
-    order = list(BUILD_ONLY_CATEGORIES)
-    for category in order:
+    for category in REPORTED_GROUPS:
         members = [n for n, c in sorted(build_only.items()) if c == category]
         members = [n for n in members if n in removable_names]
         # apt installs Recommends by default: what a build tool recommended came with it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slimage.rewrite.facts import Step, copy_sources
 from slimage.rewrite.model import BOTH, BUILD, DROPPED, RUNTIME, Move
-from slimage.stacks.packages import is_toolchain_package, package_base_name
+from slimage.stacks.packages import build_package_category, package_base_name
 
 # Instructions that only describe the container: the runtime stage's alone.
 RUNTIME_KEYWORDS = frozenset(
@@ -20,38 +20,28 @@ RUNTIME_KEYWORDS = frozenset(
         "MAINTAINER",
     }
 )
-# Packages that only install or build: never needed to run.
-BUILD_ONLY_PACKAGES = frozenset(
+# Packages the runtime stage leaves out (of stacks/packages.py's table): what only
+# builds or installs. Not the tools apps also run (curl, which an app or a HEALTHCHECK
+# calls; binutils' objdump, which ctypes runs on musl; patch): they stay in the runtime
+# stage when the user installed them.
+BUILD_ONLY_CATEGORIES = frozenset(
     {
-        "npm",
-        "yarn",
-        "yarnpkg",
-        "node-gyp",
-        "python3-pip",
-        "python-pip",
-        "python3-venv",
-        "python3-dev",
-        "python-dev",
-        "python3-setuptools",
-        "python3-wheel",
-        "maven",
-        "gradle",
-        "ant",
-        "unzip",
-        "wget",
-        "gnupg",
-        "gnupg2",
-        "dirmngr",
-        "software-properties-common",
-        "apt-transport-https",
-        "build-essential",
+        "compilers and build tools",
+        "headers and -dev packages",
+        "language toolchains",
+        "python install tools",
+        "version control",
+        "node package managers",
+        "download tools",
+        "repository setup",
+        "archive tools",
     }
 )
 
 
 def is_build_package(name: str) -> bool:
-    base = package_base_name(name)
-    return base in BUILD_ONLY_PACKAGES or is_toolchain_package(base)
+    """Whether the runtime stage leaves ``name`` out (unless --keep-package keeps it)."""
+    return build_package_category(name) in BUILD_ONLY_CATEGORIES
 
 
 def classify(

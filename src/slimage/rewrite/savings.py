@@ -7,12 +7,12 @@ from slimage.rewrite.detect import Base
 from slimage.rewrite.facts import StageFacts
 from slimage.rewrite.model import Saving
 from slimage.rewrite.plan import Plan
-from slimage.stacks.packages import is_toolchain_package, package_base_name
+from slimage.stacks.packages import package_base_name
 
 
 def estimate(facts: StageFacts, base: Base, plan: Plan) -> list[Saving]:
     from slimage.rules.catalog import load_catalog
-    from slimage.rules.sl1003_toolchain_in_runtime import TYPICAL_BYTES
+    from slimage.rules.sl1003_toolchain_in_runtime import TYPICAL_BYTES, is_toolchain_package
 
     catalog = load_catalog()
     savings: list[Saving] = []

@@ -7,7 +7,7 @@ from slimage.dockerfile import spans
 from slimage.rules import _stage_walk
 from slimage.rules.base import Rule, Violation
 from slimage.stacks.packages import (
-    is_toolchain_package,
+    build_package_category,
     package_base_name,
     package_install,
     package_manager,
@@ -18,6 +18,25 @@ if TYPE_CHECKING:
     from slimage.dockerfile.model import Instruction
     from slimage.dockerfile.run_commands import ShellCommand
     from slimage.rules.context import LintContext
+
+# What this rule calls a toolchain (of stacks/packages.py's table): compilers, headers,
+# language SDKs and version control. Not install-time tools (pip, npm, wget, unzip):
+# smaller, and an entry point may run them (npm start); nor the build tools apps also
+# run (binutils, patch). Rewrite's saving (rewrite/savings.py) counts the same packages.
+TOOLCHAIN_CATEGORIES = frozenset(
+    {
+        "compilers and build tools",
+        "headers and -dev packages",
+        "language toolchains",
+        "version control",
+    }
+)
+
+
+def is_toolchain_package(package: str) -> bool:
+    """Whether ``package`` (as an install command names it) is a build toolchain."""
+    return build_package_category(package) in TOOLCHAIN_CATEGORIES
+
 
 # Typical installed sizes (Debian bookworm / Alpine 3.20, with dependencies), for the
 # estimate: the largest toolchain package of the command counts.

@@ -1,5 +1,6 @@
 """OS package managers (apt, apk, yum/dnf, zypper): which command runs one, what it
-installs, and which packages are toolchains (compilers, headers, -dev packages).
+installs, and which packages only a build needs (compilers, headers, -dev packages,
+install-time tools), by category.
 """
 
 from __future__ import annotations
@@ -104,67 +105,6 @@ def package_base_name(package: str) -> str:
     return package.split(":", 1)[0].lower()
 
 
-# Packages that build software and have no business in a runtime image.
-TOOLCHAIN_PACKAGES = frozenset(
-    {
-        "build-essential",
-        "build-base",
-        "alpine-sdk",
-        "gcc",
-        "g++",
-        "gcc-c++",
-        "cpp",
-        "clang",
-        "llvm",
-        "make",
-        "cmake",
-        "ninja",
-        "ninja-build",
-        "autoconf",
-        "automake",
-        "libtool",
-        "pkg-config",
-        "pkgconf",
-        "pkgconfig",
-        "git",
-        "golang",
-        "golang-go",
-        "go",
-        "rustc",
-        "cargo",
-        "default-jdk",
-        "default-jdk-headless",
-        "maven",
-        "gradle",
-        "musl-dev",
-        "linux-headers",
-        "gfortran",
-        "bison",
-        "flex",
-        "swig",
-    }
-)
-
-
-_TOOLCHAIN_PATTERNS = (
-    "*-dev",
-    "*-devel",
-    "gcc-*",
-    "g++-*",
-    "clang-*",
-    "llvm-*",
-    "openjdk-*-jdk",
-    "openjdk-*-jdk-headless",
-    "openjdk*-jdk",
-    "java-*-openjdk-devel",
-    "@development*",
-)
-
-
-# Development packages kept at runtime on purpose often enough that flagging them is noise.
-_NOT_TOOLCHAIN = frozenset({"libc-dev-bin"})
-
-
 @functools.cache
 def any_glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """One regex that matches what ``fnmatch.fnmatchcase`` matches for any of ``patterns``
@@ -172,11 +112,122 @@ def any_glob(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns))
 
 
-def is_toolchain_package(package: str) -> bool:
+# ---- packages only a build needs -----------------------------------------------------
+
+# The one table of OS packages a build needs and a running app (as a rule) does not:
+# globs over dpkg, apk, rpm and zypper names, each listed once, under its kind. The first
+# category that matches names a package. Consumers pick the categories they mean:
+# analysis (analysis/packages.py) all of them, lint's SL1003 and rewrite's saving
+# (rules/sl1003_toolchain_in_runtime.py) the toolchains, rewrite's runtime stage
+# (rewrite/classify.py) all but what apps also run.
+BUILD_PACKAGE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "compilers and build tools": (
+        "build-essential",
+        "build-base",
+        "alpine-sdk",
+        "@development*",  # yum/dnf groups: @development-tools
+        "gcc",
+        "gcc-*",  # gcc-12, gcc-c++ (rpm), cross compilers
+        "g++",
+        "g++-*",
+        "cpp",
+        "cpp-[0-9]*",
+        "gfortran*",
+        "clang",
+        "clang-*",
+        "llvm",
+        "llvm-*",
+        "lld*",
+        "make",
+        "cmake",
+        "cmake-data",
+        "ninja",
+        "ninja-build",
+        "samurai",
+        "autoconf",
+        "automake",
+        "libtool",
+        "libtool-bin",
+        "pkg-config",
+        "pkgconf",
+        "pkgconf-bin",
+        "pkgconfig",
+        "bison",
+        "flex",
+        "m4",
+        "swig",
+        "fakeroot",
+        "node-gyp",
+    ),
+    # Build tools an app may also run: ctypes.util.find_library runs objdump where
+    # `ldconfig -p` cannot answer (musl); apps apply patches.
+    "build tools apps also run": ("binutils", "binutils-*", "patch"),
+    # Headers, static libraries and -dev build helpers: musl-dev, linux-headers,
+    # python3-dev, dpkg-dev, autotools-dev, openssl-devel, java-17-openjdk-devel.
+    "headers and -dev packages": ("*-dev", "*-dev-bin", "*-devel", "*-headers"),
+    "language toolchains": (
+        "golang",
+        "golang-go",
+        "golang-[0-9]*",
+        "golang-src",
+        "go",
+        "rustc",
+        "rustc-*",
+        "rust",
+        "cargo",
+        "default-jdk",
+        "default-jdk-headless",
+        "openjdk*-jdk",
+        "openjdk-*-jdk-headless",
+        "maven",
+        "gradle",
+        "ant",
+    ),
+    "python install tools": (
+        "python3-pip",
+        "python-pip",
+        "py3-pip",
+        "python3-setuptools",
+        "py3-setuptools",
+        "python3-wheel",
+        "python3-venv",
+    ),
+    "version control": ("git", "git-man", "git-lfs", "subversion", "mercurial", "bzr"),
+    "node package managers": ("npm", "yarn", "yarnpkg"),
+    "download tools": ("wget", "gnupg", "gnupg2", "dirmngr"),
+    # The download tool apps and HEALTHCHECKs also run: curl -f http://localhost/.
+    "download tools apps also run": ("curl",),
+    "repository setup": ("software-properties-common", "apt-transport-https"),
+    "archive tools": ("unzip",),
+}
+
+# Runtime packages whose names look like build tools: libgcc-s1 depends on gcc-12-base;
+# libc-dev-bin (gencat) is kept at runtime on purpose often enough that flagging it is noise.
+NOT_BUILD_ONLY = ("gcc-*-base", "cpp-*-base", "libc-dev-bin")
+
+_CATEGORY_NAMES: tuple[str | None, ...] = (None, None, *BUILD_PACKAGE_CATEGORIES)
+
+
+@functools.cache
+def _category_regex() -> re.Pattern[str]:
+    """One regex for every category: group ``n`` is category ``n - 2`` (the first match
+    wins, as the categories are listed); group 1 the exceptions."""
+    alternatives = [
+        "|".join(fnmatch.translate(pattern) for pattern in patterns)
+        for patterns in (NOT_BUILD_ONLY, *BUILD_PACKAGE_CATEGORIES.values())
+    ]
+    return re.compile("|".join(f"({alternative})" for alternative in alternatives))
+
+
+@functools.lru_cache(maxsize=8192)
+def build_package_category(package: str) -> str | None:
+    """The :data:`BUILD_PACKAGE_CATEGORIES` category of a package (a name as installed or
+    as asked for: ``gcc=4:12.2``, ``libpq-dev:amd64``), or None for a runtime package."""
     name = package_base_name(package)
-    if name in _NOT_TOOLCHAIN or name.startswith("$"):
-        return False
-    return name in TOOLCHAIN_PACKAGES or any_glob(_TOOLCHAIN_PATTERNS).match(name) is not None
+    if name.startswith("$"):  # a variable: $PHPIZE_DEPS
+        return None
+    match = _category_regex().match(name)
+    return _CATEGORY_NAMES[match.lastindex or 0] if match else None
 
 
 def removes_packages_in_same_run(commands: Sequence[Command]) -> bool:
