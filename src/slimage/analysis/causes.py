@@ -164,7 +164,8 @@ _CAUSES = (
         "SA104",
         "download-tool-packages autoremovable-packages",
         "build-toolchain",
-        "curl/wget/gnupg, and packages nothing needs any more",
+        "curl/wget/gnupg, unzip and repository set-up tools (software-properties-common), "
+        "and packages nothing needs any more",
         "Download in a builder stage (or `ADD <url>`); run `apt-get autoremove` in the RUN "
         "that removed the packages' users.",
     ),
