@@ -59,7 +59,7 @@ PACKAGE_CAUSES: dict[str, tuple[str, Cause]] = {
         "npm-package",
         Cause(
             "SA119",
-            "the distribution's npm and what it pulled in (hundreds of node-* packages)",
+            "the distribution's npm (or yarn) and what it pulled in (hundreds of node-* packages)",
             "run `npm ci` in a builder stage and copy node_modules; or "
             "`{remove}` after installing dependencies",
         ),
