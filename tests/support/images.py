@@ -142,12 +142,14 @@ def _layout_files(
     layers: Sequence[bytes],
     config: bytes,
     *,
-    compress: str = "",
+    compress: str | Sequence[str] = "",
     tag: str | None = "latest",
 ) -> dict[str, bytes]:
+    """``compress``: "", "gzip" or "zstd" for every layer, or one of them per layer."""
     files: dict[str, bytes] = {"oci-layout": b'{"imageLayoutVersion": "1.0.0"}'}
     descriptors = []
-    for layer in layers:
+    each = [compress] * len(layers) if isinstance(compress, str) else list(compress)
+    for layer, compress in zip(layers, each, strict=True):
         blob = gzip.compress(layer, mtime=0) if compress == "gzip" else layer
         if compress == "zstd":
             import zstandard
@@ -187,7 +189,7 @@ def write_oci_layout(
     path: Path,
     layers: Sequence[bytes],
     *,
-    compress: str = "",
+    compress: str | Sequence[str] = "",
     history: Sequence[dict[str, Any]] | None = None,
     tag: str | None = "latest",
     created: str | None = None,

@@ -15,7 +15,7 @@ from slimage.analysis.layer_records import Progress
 from slimage.analysis.overlay import _Pass
 from slimage.analysis.progress import Counted
 from slimage.image.model import Layer, RereadableLayer
-from slimage.image.tarstream import EntryHandler, scan_tar
+from slimage.image.tarstream import scan_tar
 
 
 @dataclass
@@ -31,7 +31,7 @@ class LayerRead:
 @runtime_checkable
 class FeedsPass(Protocol):
     """A layer that feeds its entries to the pass itself instead of being scanned as a
-    tar (it may still scan its tar with :func:`read_tar`, e.g. to record what passed)."""
+    tar into it (the layer cache's: a replay, or a recording of its tar replayed)."""
 
     def feed_pass(self, state: _Pass, progress: Progress | None) -> LayerRead: ...
 
@@ -43,20 +43,15 @@ def read_layer(layer: Layer, state: _Pass, progress: Progress | None) -> LayerRe
     return read_tar(layer, state, progress)
 
 
-def read_tar(
-    layer: Layer,
-    state: _Pass,
-    progress: Progress | None,
-    handle: EntryHandler | None = None,
-) -> LayerRead:
-    """Scan ``layer``'s uncompressed tar into ``handle`` (default: ``state.handle``),
-    verifying it to its end; the identity check is left in the result to run later."""
+def read_tar(layer: Layer, state: _Pass, progress: Progress | None) -> LayerRead:
+    """Scan ``layer``'s uncompressed tar into the pass, verifying it to its end; the
+    identity check is left in the result to run later."""
     with layer.open_uncompressed() as stream:
         # Hash after the pass what can be read again (see _hash_candidates).
         state.deferring = stream.rereadable and isinstance(layer, RereadableLayer)
         stream.defer_check = True
         source = Counted(stream, progress) if progress is not None else stream
-        scan_tar(source, handle if handle is not None else state.handle)
+        scan_tar(source, state.handle)
         state._finish_pending()
         stream.finish()
         return LayerRead(stream.uncompressed_size, list(stream.warnings), stream.pending_check)

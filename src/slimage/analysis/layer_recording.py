@@ -2,23 +2,28 @@
 :class:`~slimage.image.model.Image` whose layers replay what an earlier pass recorded
 (:class:`~slimage.analysis.layer_cache.LayerCache`) instead of being read, and record
 the layers that are read, so the streaming pass (:mod:`slimage.analysis.layers`) reads
-a cached image as any other. The recording of a layer as the pass reads it
-(:func:`recorder`) and its replay through the pass (:func:`replay`) are here too.
+a cached image as any other. The recording of a layer (:func:`record_layer`: read on
+its own, nothing asked of the pass) and its replay through the pass (:func:`replay`)
+are here too; the pass also reads layers ahead this way
+(:mod:`slimage.analysis.read_ahead`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
 from slimage.analysis.layer_cache import LayerCache, LayerRecording, RecordedEntry
-from slimage.analysis.layer_reading import LayerRead, read_tar
-from slimage.analysis.layer_records import Progress
+from slimage.analysis.layer_reading import LayerRead
+from slimage.analysis.layer_records import WHITEOUT, Progress
 from slimage.analysis.overlay import _Pass
-from slimage.filesystem import FileKind, FileRecord
+from slimage.analysis.progress import Counted
+from slimage.filesystem import FileKind
+from slimage.image.hashing import HashBatch
 from slimage.image.model import Closable, Image, Layer, PlansReads
-from slimage.image.tarstream import ContentSink, LayerStream, TarEntry
+from slimage.image.tarstream import ContentSink, LayerStream, TarEntry, scan_tar
 
 
 class CachedImage:
@@ -97,68 +102,70 @@ class CachedLayer:
         return self.layer.open_uncompressed()
 
     def feed_pass(self, state: _Pass, progress: Progress | None) -> LayerRead:
-        """Replay the recording of this layer, or read it and record it."""
+        """Replay the recording of this layer, or read it, record it and replay that."""
         recording = self.cache.load(self.digest, self.diff_id)
         if recording is not None:
             replay(state, recording)
             if progress is not None:
                 progress(self.compressed_size)
             return LayerRead(recording.uncompressed_size, recording.warnings)
-        captured: list[tuple[TarEntry, FileRecord | None, bytearray | None]] = []
-        read = read_tar(self, state, progress, recorder(state, captured, state.content_wanted))
-        state._fill_digests()  # the recording needs them now (end_layer would fill them next)
-        # The layer was read to its end.
-        self.cache.store(
-            self.digest,
-            self.diff_id,
-            LayerRecording(
-                [
-                    RecordedEntry(
-                        entry,
-                        record.digest if record else None,
-                        bytes(kept) if kept is not None else None,
-                    )
-                    for entry, record, kept in captured
-                ],
-                read.uncompressed_size,
-                list(read.warnings),
-            ),
-        )
+        recording, read = record_layer(self, state.content_wanted, state.hash_min_size, progress)
+        self.keep(recording)
+        state.deferring = False
+        replay(state, recording)
         return read
 
+    def keep(self, recording: LayerRecording) -> None:
+        """Store the recording of this layer, read to its end."""
+        self.cache.store(self.digest, self.diff_id, recording)
 
-def recorder(
-    state: _Pass,
-    captured: list[tuple[TarEntry, FileRecord | None, bytearray | None]],
+
+def record_layer(
+    layer: Layer,
     content_wanted: Callable[[str, int], bool],
-) -> Callable[[TarEntry], ContentSink | None]:
-    """``state.handle`` that also notes each entry, its record and the wanted bytes."""
+    hash_min_size: int,
+    progress: Progress | None,
+) -> tuple[LayerRecording, LayerRead]:
+    """Read ``layer`` to its end into a recording; its identity check is left to run."""
+    captured: list[tuple[TarEntry, Any, bytearray | None]] = []
+    hashes = HashBatch()
 
     def handle(entry: TarEntry) -> ContentSink | None:
-        sink = state.handle(entry)
-        if entry.kind is not FileKind.FILE:
+        name = entry.path.rpartition("/")[2]
+        if entry.kind is not FileKind.FILE or name.startswith(WHITEOUT):
             captured.append((entry, None, None))
-            return sink
-        record = state.files.get(entry.path)  # None for a whiteout
-        # Keep wanted bytes whatever the pass's own cap says: a replay in another image
-        # may want them.
-        kept = (
-            bytearray() if record is not None and content_wanted(entry.path, entry.size) else None
-        )
-        captured.append((entry, record, kept))
+            return None
+        hasher = hashlib.sha256() if entry.size >= hash_min_size else None
+        kept = bytearray() if content_wanted(entry.path, entry.size) else None
+        captured.append((entry, hasher, kept))
+        if hasher is None:
+            return None if kept is None else kept.extend
+        hash_sink = hashes.sink(hasher)
         if kept is None:
-            return sink
-        if sink is None:
-            return kept.extend
-        both_sink, extend = sink, kept.extend
+            return hash_sink
+        extend = kept.extend
 
         def both(data: memoryview) -> None:
-            both_sink(data)
+            hash_sink(data)
             extend(data)
 
         return both
 
-    return handle
+    with layer.open_uncompressed() as stream:
+        stream.defer_check = True
+        scan_tar(Counted(stream, progress) if progress is not None else stream, handle)
+        stream.finish()
+        read = LayerRead(stream.uncompressed_size, list(stream.warnings), stream.pending_check)
+    hashes.wait()
+    entries = [
+        RecordedEntry(
+            entry,
+            "sha256:" + hasher.hexdigest() if hasher is not None else None,
+            bytes(kept) if kept is not None else None,
+        )
+        for entry, hasher, kept in captured
+    ]
+    return LayerRecording(entries, read.uncompressed_size, list(read.warnings)), read
 
 
 def replay(state: _Pass, recording: LayerRecording) -> None:

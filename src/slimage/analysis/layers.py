@@ -37,6 +37,7 @@ from collections.abc import Callable
 
 from slimage.analysis.dedup_hashing import _hash_candidates
 from slimage.analysis.layer_reading import read_layer
+from slimage.analysis.layer_recording import CachedLayer, replay
 from slimage.analysis.layer_records import (
     _LAYER_SHIFT,
     _OFFSET_MASK,
@@ -55,6 +56,7 @@ from slimage.analysis.layer_records import (
     Progress,
 )
 from slimage.analysis.overlay import OverlayPass, _Pass
+from slimage.analysis.read_ahead import ReadAhead
 from slimage.image.history import map_history
 from slimage.image.model import Closable, Image, PlansReads
 
@@ -135,6 +137,23 @@ def _read_layers(
     # it replays).
     if isinstance(image, PlansReads):
         image.plan_reads(list(range(len(image.layers))))
+    ahead = ReadAhead(image.layers, state.content_wanted, state.hash_min_size, progress)
+    try:
+        _read_each(image, state, history_map, progress, pending, ahead)
+    except BaseException:
+        ahead.abandon()
+        raise
+    _hash_candidates(state, image.layers)
+
+
+def _read_each(
+    image: Image,
+    state: _Pass,
+    history_map: list[tuple[int | None, str | None, int]],
+    progress: Progress | None,
+    pending: PendingChecks,
+    ahead: ReadAhead,
+) -> None:
     for index, layer in enumerate(image.layers):
         history_index, created_by, steps = history_map[index]
         summary = LayerSummary(
@@ -148,7 +167,17 @@ def _read_layers(
             squashed_steps=steps,
         )
         state.start_layer(summary)
-        read = read_layer(layer, state, progress)
+        recorded = ahead.take(index)
+        if recorded is not None:  # read on the worker while the layer before was read
+            recording, read = recorded
+            if isinstance(layer, CachedLayer):
+                layer.keep(recording)
+            state.deferring = False  # its files were hashed as they streamed
+            replay(state, recording)
+        else:
+            # The next layer inflates on the worker meanwhile, the one after it here.
+            ahead.start(index + 1)
+            read = read_layer(layer, state, progress)
         if read.pending_check is not None:
             pending.checks.append(read.pending_check)
         summary.uncompressed_size = read.uncompressed_size
@@ -157,7 +186,6 @@ def _read_layers(
         if progress is not None:
             progress(0)
         state.end_layer()
-    _hash_candidates(state, image.layers)
 
 
 __all__ = [

@@ -192,10 +192,14 @@ class _Prefetch:
         self.client = client
         self.order: list[RegistryLayer] = []
         self.started: dict[str, _BlobReader] = {}
+        # Opened already: the analysis may read two layers at once (one ahead, on another
+        # thread), so the layer after this one may be open before this one is.
+        self.taken: set[str] = set()
         self.lock = threading.Lock()
 
     def take(self, layer: RegistryLayer) -> _BlobReader:
         with self.lock:
+            self.taken.add(layer.digest)
             reader = self.started.pop(layer.digest, None)
             if reader is None:
                 reader = layer.new_reader()
@@ -204,7 +208,7 @@ class _Prefetch:
                 position = digests.index(layer.digest)
                 if position + 1 < len(self.order):
                     following = self.order[position + 1]
-                    if following.digest not in self.started and following.digest != layer.digest:
+                    if following.digest not in self.started and following.digest not in self.taken:
                         self.started[following.digest] = following.new_reader()
             return reader
 
