@@ -16,9 +16,11 @@ are never hidden by them), so a record written by the current layer survives the
 The identity ``sum(layer content) == final filesystem + hidden`` holds exactly.
 
 Memory holds one record per final path (never contents), the bytes of the few small
-files :func:`~slimage.analysis.explain.content_wanted` asks for (capped in total), and
-one layer's list of paths for dive's efficiency, which is computed in the same pass
-(:mod:`slimage.analysis.efficiency`).
+files :func:`~slimage.analysis.explain.content_wanted` asks for (capped in total), one
+layer's list of paths for dive's efficiency, which is computed in the same pass
+(:mod:`slimage.analysis.efficiency`), and, while a compressed layer is read, the
+recording of the next one, read ahead on a worker thread
+(:mod:`~slimage.analysis.read_ahead`).
 
 This module drives the pass; each job has its module: the overlay/whiteout model
 (:mod:`~slimage.analysis.overlay`), the records it returns
