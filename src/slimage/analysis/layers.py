@@ -39,7 +39,7 @@ from collections.abc import Callable
 
 from slimage.analysis.dedup_hashing import _hash_candidates
 from slimage.analysis.layer_reading import read_layer
-from slimage.analysis.layer_recording import CachedLayer, replay
+from slimage.analysis.layer_recording import replay
 from slimage.analysis.layer_records import (
     _LAYER_SHIFT,
     _OFFSET_MASK,
@@ -172,8 +172,6 @@ def _read_each(
         recorded = ahead.take(index)
         if recorded is not None:  # read on the worker while the layer before was read
             recording, read = recorded
-            if isinstance(layer, CachedLayer):
-                layer.keep(recording)
             state.deferring = False  # its files were hashed as they streamed
             replay(state, recording)
         else:

@@ -3,8 +3,9 @@ walked and hashed on a worker thread into a recording, which the pass then repla
 
 Inflating a gzip layer is most of the work of reading it and cannot be split within one
 layer; the pass must take layers in order. So the layer after the one being read is
-recorded meanwhile (:func:`record_layer`: its entries, their content digests and the
-bytes the explanation wants, as the layer cache stores them) and replayed through the
+recorded meanwhile (:func:`~slimage.analysis.layer_recording.record_layer`: its
+entries, their content digests and the bytes the explanation wants, as the layer cache
+stores them) and replayed through the
 pass when its turn comes (:func:`~slimage.analysis.layer_recording.replay`), so two
 layers inflate at once on two cores. The recording needs nothing from the pass: what
 the pass hashes and keeps depends on the entry alone (its size, ``content_wanted``).
@@ -92,6 +93,9 @@ class ReadAhead:
         if isinstance(result, BaseException):
             raise result
         assert result is not None
+        layer = self._layers[index]
+        if isinstance(layer, CachedLayer):  # read to its end and verified: cache it
+            layer.keep(result[0])
         return result
 
     def abandon(self) -> None:
